@@ -1,0 +1,153 @@
+// Package bot is dangwu's Telegram edge: it receives updates through
+// go-telegram/bot, dispatches them per chat, routes commands, buttons and
+// questions to the domain packages, and formats every reply. It is the only
+// package that imports go-telegram/bot.
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	tgbot "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+)
+
+// Options configure a Bot.
+type Options struct {
+	Token  string
+	APIURL string // Bot API server; empty means Telegram's
+	// HTTPClient defaults to one that honours HTTPS_PROXY.
+	HTTPClient *http.Client
+	// PollTimeout is the long-poll wait of getUpdates (default 50 s).
+	PollTimeout time.Duration
+	// Rate is the messages per second the bot sends in all (default 25).
+	Rate float64
+	// Admins are the Telegram user ids with the administrator role.
+	Admins []int64
+	// MaxParallel bounds how many chats are handled at once (default 32).
+	MaxParallel int
+	// ShutdownGrace is how long shutdown waits for running handlers (default 20 s).
+	ShutdownGrace time.Duration
+	Log           *slog.Logger
+	Store         ConversationStore
+}
+
+// Bot is a running dangwu bot.
+type Bot struct {
+	api      *tgbot.Bot
+	username string // without @, as Telegram spells it
+	id       int64
+	log      *slog.Logger
+	disp     *dispatcher
+	out      *sender
+	grace    time.Duration
+	admins   map[int64]bool
+	conv     ConversationStore
+
+	commands  []*command
+	byName    map[string]*command
+	callbacks map[string]callbackFunc
+	flows     map[string]flowFunc
+}
+
+// New connects to the Bot API server (getMe) and prepares the handlers.
+func New(ctx context.Context, o Options) (*Bot, error) {
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.PollTimeout <= 0 {
+		o.PollTimeout = 50 * time.Second
+	}
+	if o.Rate <= 0 {
+		o.Rate = 25
+	}
+	if o.MaxParallel <= 0 {
+		o.MaxParallel = 32
+	}
+	if o.ShutdownGrace <= 0 {
+		o.ShutdownGrace = 20 * time.Second
+	}
+	if o.HTTPClient == nil {
+		o.HTTPClient = &http.Client{Transport: http.DefaultTransport, Timeout: o.PollTimeout + 10*time.Second}
+	}
+	if o.Store == nil {
+		return nil, errors.New("bot: no conversation store")
+	}
+	b := &Bot{
+		log:    o.Log,
+		grace:  o.ShutdownGrace,
+		admins: make(map[int64]bool, len(o.Admins)),
+		conv:   o.Store,
+	}
+	for _, id := range o.Admins {
+		b.admins[id] = true
+	}
+	b.disp = newDispatcher(o.MaxParallel, o.Log, b.handle, b.onPanic)
+
+	opts := []tgbot.Option{
+		tgbot.WithHTTPClient(o.PollTimeout, o.HTTPClient),
+		tgbot.WithNotAsyncHandlers(),
+		tgbot.WithDefaultHandler(func(_ context.Context, _ *tgbot.Bot, u *models.Update) {
+			if err := b.disp.submit(u); err != nil {
+				b.log.Warn("update dropped during shutdown", "update_id", u.ID)
+			}
+		}),
+		tgbot.WithErrorsHandler(func(err error) { b.log.Warn("telegram", "err", err) }),
+		tgbot.WithSkipGetMe(),
+		tgbot.WithAllowedUpdates(tgbot.AllowedUpdates{
+			models.AllowedUpdateMessage, models.AllowedUpdateCallbackQuery,
+			models.AllowedUpdateInlineQuery, models.AllowedUpdateMyChatMember,
+		}),
+	}
+	if o.APIURL != "" {
+		opts = append(opts, tgbot.WithServerURL(strings.TrimRight(o.APIURL, "/")))
+	}
+	api, err := tgbot.New(o.Token, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("bot: %w", err)
+	}
+	me, err := api.GetMe(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("bot: getMe: %w", err)
+	}
+	b.api, b.username, b.id = api, me.Username, me.ID
+	b.out = newSender(api, o.Rate, o.Log.With("component", "sender"))
+	b.registerAll()
+	return b, nil
+}
+
+// Username is the bot's Telegram username, without the @.
+func (b *Bot) Username() string { return b.username }
+
+// Run polls for updates until ctx ends, then stops taking new ones and waits
+// (up to the shutdown grace period) for the handlers still at work.
+func (b *Bot) Run(ctx context.Context) error {
+	if _, err := b.api.DeleteWebhook(ctx, &tgbot.DeleteWebhookParams{}); err != nil {
+		return fmt.Errorf("delete webhook: %w", err)
+	}
+	if err := b.setCommands(ctx); err != nil {
+		b.log.Warn("set command menu", "err", err)
+	}
+	b.log.Info("polling for updates", "bot", b.username)
+	b.api.Start(ctx)
+	return b.shutdown()
+}
+
+func (b *Bot) shutdown() error {
+	b.log.Info("stopping: waiting for running handlers", "grace", b.grace)
+	ctx, cancel := context.WithTimeout(context.Background(), b.grace)
+	defer cancel()
+	if err := b.disp.close(ctx); err != nil {
+		return fmt.Errorf("handlers still running after %s: %w", b.grace, err)
+	}
+	return nil
+}
+
+// WaitHandled blocks until the bot has handled n updates since it started.
+// The console uses it to know when the answer to what it sent is complete.
+func (b *Bot) WaitHandled(ctx context.Context, n int) error { return b.disp.waitHandled(ctx, n) }

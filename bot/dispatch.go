@@ -1,0 +1,183 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+
+	"github.com/go-telegram/bot/models"
+)
+
+// dispatcher runs updates through handle with one worker per chat: a chat's
+// updates are handled one at a time in arrival order, different chats in
+// parallel (at most maxParallel at once). It recovers panics and tracks the
+// work in flight so shutdown can wait for it.
+type dispatcher struct {
+	handle  func(ctx context.Context, u *models.Update)
+	onPanic func(ctx context.Context, u *models.Update, v any)
+	log     *slog.Logger
+
+	ctx    context.Context // handed to handlers; cancelled only after the shutdown grace period
+	cancel context.CancelFunc
+	slots  chan struct{}
+
+	mu       sync.Mutex
+	queues   map[int64][]*models.Update // pending updates of chats with a running worker
+	closed   bool
+	inflight sync.WaitGroup
+	handled  int        // updates handled so far
+	progress *sync.Cond // signalled whenever an update has been handled
+}
+
+func newDispatcher(maxParallel int, log *slog.Logger, handle func(context.Context, *models.Update), onPanic func(context.Context, *models.Update, any)) *dispatcher {
+	ctx, cancel := context.WithCancel(context.Background())
+	d := &dispatcher{
+		handle:  handle,
+		onPanic: onPanic,
+		log:     log,
+		ctx:     ctx,
+		cancel:  cancel,
+		slots:   make(chan struct{}, maxParallel),
+		queues:  make(map[int64][]*models.Update),
+	}
+	d.progress = sync.NewCond(&d.mu)
+	return d
+}
+
+// errClosed is returned by submit after shutdown began.
+var errClosed = errors.New("dispatcher closed")
+
+// submit queues u behind the chat's earlier updates. It never blocks on
+// handler work, so the polling loop keeps fetching.
+func (d *dispatcher) submit(u *models.Update) error {
+	key := chatKey(u)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed {
+		return errClosed
+	}
+	d.inflight.Add(1)
+	q, running := d.queues[key]
+	d.queues[key] = append(q, u)
+	if !running {
+		go d.work(key)
+	}
+	return nil
+}
+
+// work handles key's queue until it is empty.
+func (d *dispatcher) work(key int64) {
+	for {
+		d.mu.Lock()
+		q := d.queues[key]
+		if len(q) == 0 {
+			delete(d.queues, key)
+			d.mu.Unlock()
+			return
+		}
+		u := q[0]
+		q[0] = nil
+		d.queues[key] = q[1:]
+		d.mu.Unlock()
+
+		d.slots <- struct{}{}
+		d.run(u)
+		<-d.slots
+		d.mu.Lock()
+		d.handled++
+		d.progress.Broadcast()
+		d.mu.Unlock()
+		d.inflight.Done()
+	}
+}
+
+func (d *dispatcher) run(u *models.Update) {
+	defer func() {
+		if v := recover(); v != nil {
+			d.log.Error("handler panic", "update_id", u.ID, "chat_id", chatKey(u), "panic", v, "stack", string(debug.Stack()))
+			if d.onPanic != nil {
+				d.safeOnPanic(u, v)
+			}
+		}
+	}()
+	d.handle(d.ctx, u)
+}
+
+// safeOnPanic tells the user about a panic without letting a second panic escape.
+func (d *dispatcher) safeOnPanic(u *models.Update, v any) {
+	defer func() {
+		if v2 := recover(); v2 != nil {
+			d.log.Error("panic while reporting a panic", "panic", v2)
+		}
+	}()
+	d.onPanic(d.ctx, u, v)
+}
+
+// waitHandled blocks until at least n updates have been handled since
+// start, or ctx ends.
+func (d *dispatcher) waitHandled(ctx context.Context, n int) error {
+	stop := context.AfterFunc(ctx, func() {
+		d.mu.Lock()
+		d.progress.Broadcast()
+		d.mu.Unlock()
+	})
+	defer stop()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for d.handled < n {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		d.progress.Wait()
+	}
+	return nil
+}
+
+// close stops accepting updates and waits for the queued and running ones
+// to finish. If ctx ends first, handlers' context is cancelled so they give
+// up quickly, and close returns ctx's error once they have.
+func (d *dispatcher) close(ctx context.Context) error {
+	d.mu.Lock()
+	d.closed = true
+	d.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		d.inflight.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		d.cancel()
+		return nil
+	case <-ctx.Done():
+		d.cancel()
+		<-done
+		return ctx.Err()
+	}
+}
+
+// chatKey is the chat whose order an update belongs to: the chat of a
+// message or of the message under a pressed button, otherwise the user.
+func chatKey(u *models.Update) int64 {
+	switch {
+	case u.Message != nil:
+		return u.Message.Chat.ID
+	case u.EditedMessage != nil:
+		return u.EditedMessage.Chat.ID
+	case u.CallbackQuery != nil:
+		if m := u.CallbackQuery.Message.Message; m != nil {
+			return m.Chat.ID
+		}
+		if m := u.CallbackQuery.Message.InaccessibleMessage; m != nil {
+			return m.Chat.ID
+		}
+		return u.CallbackQuery.From.ID
+	case u.InlineQuery != nil && u.InlineQuery.From != nil:
+		return u.InlineQuery.From.ID
+	case u.MyChatMember != nil:
+		return u.MyChatMember.Chat.ID
+	}
+	return 0
+}

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/dangwu/dangwu/internal/botapi"
+	"github.com/dangwu/dangwu/internal/console"
+)
+
+// consoleUserID is the Telegram user id the console plays; it is an
+// administrator of the console's own database.
+const consoleUserID = 10000
+
+func cmdConsole(ctx context.Context, args []string, env Env) int {
+	cfg, _, err := loadConfig("console", args, env.Getenv, nil)
+	if err != nil {
+		return configError(env, err)
+	}
+	return runConsole(ctx, cfg, env)
+}
+
+// runConsole chats with the bot in the terminal: the bot talks to an
+// in-process Bot API server, with its own database file in the data folder
+// so console users never reach the real user table.
+func runConsole(ctx context.Context, cfg Config, env Env) int {
+	if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
+		fmt.Fprintf(env.Stderr, "dangwu: data folder: %v\n", err)
+		return 1
+	}
+	logFile, err := os.OpenFile(filepath.Join(cfg.Data, "console.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o640)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "dangwu: %v\n", err)
+		return 1
+	}
+	defer logFile.Close()
+	log := slog.New(slog.NewTextHandler(logFile, nil))
+
+	srv := botapi.New(botapi.Options{Token: "console:local"})
+	if err := srv.Start(); err != nil {
+		fmt.Fprintf(env.Stderr, "dangwu: console server: %v\n", err)
+		return 1
+	}
+	defer srv.Close()
+
+	a, err := openApp(ctx, cfg, "console.db", log)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "dangwu: %v\n", err)
+		return 1
+	}
+	defer a.Close()
+	b, err := a.newBot(ctx, "console:local", srv.URL(), append([]int64{consoleUserID}, cfg.Admins...))
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "dangwu: %v\n", err)
+		return 1
+	}
+
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	done := make(chan error, 1)
+	go func() { done <- b.Run(runCtx) }()
+
+	fmt.Fprintln(env.Stdout, "党务助手 控制台 — 像在 Telegram 里一样输入消息；按钮显示为 [编号]，输入 [编号] 即可点击；Ctrl-D 退出。")
+	user := botapi.User{ID: consoleUserID, FirstName: "控制台用户", LanguageCode: "zh-hans"}
+	c := &console.Console{Server: srv, Bot: b, User: user, In: env.Stdin, Out: env.Stdout}
+	chatErr := c.Run(runCtx)
+	stop()
+	if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+		fmt.Fprintf(env.Stderr, "dangwu: %v\n", err)
+		return 1
+	}
+	if chatErr != nil {
+		fmt.Fprintf(env.Stderr, "dangwu: %v\n", chatErr)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,110 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"path/filepath"
+	"testing"
+
+	"github.com/dangwu/dangwu/store"
+)
+
+// MustOpen opens a fresh database file in a temporary folder.
+func MustOpen(tb testing.TB) *store.DB {
+	tb.Helper()
+	db, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "dangwu.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestOpenAppliesMigrationsOnce(t *testing.T) {
+	ctx := context.Background()
+	file := filepath.Join(t.TempDir(), "dangwu.db")
+	for i := 0; i < 2; i++ {
+		db, err := store.Open(ctx, file)
+		if err != nil {
+			t.Fatalf("open #%d: %v", i+1, err)
+		}
+		var n int
+		if err := db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != store.SchemaVersion() {
+			t.Errorf("open #%d: %d migrations recorded, want %d", i+1, n, store.SchemaVersion())
+		}
+		db.Close()
+	}
+}
+
+func TestOpenRefusesNewerSchema(t *testing.T) {
+	ctx := context.Background()
+	file := filepath.Join(t.TempDir(), "dangwu.db")
+	db, err := store.Open(ctx, file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SQL().ExecContext(ctx, `INSERT INTO schema_migrations VALUES (?, 'future.sql', 'x')`, store.SchemaVersion()+1); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if _, err := store.Open(ctx, file); !errors.Is(err, store.ErrSchemaTooNew) {
+		t.Fatalf("open newer schema: err = %v, want ErrSchemaTooNew", err)
+	}
+}
+
+func TestPragmasOnEveryConnection(t *testing.T) {
+	db := MustOpen(t)
+	ctx := context.Background()
+	// Hold several connections at once so the pool must open more than one.
+	conns := make([]interface{ Close() error }, 0, 3)
+	for i := 0; i < 3; i++ {
+		c, err := db.SQL().Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+		var fk, timeout int
+		var mode string
+		if err := c.QueryRowContext(ctx, `PRAGMA foreign_keys`).Scan(&fk); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.QueryRowContext(ctx, `PRAGMA busy_timeout`).Scan(&timeout); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil {
+			t.Fatal(err)
+		}
+		if fk != 1 || timeout != 5000 || mode != "wal" {
+			t.Errorf("conn %d: foreign_keys=%d busy_timeout=%d journal_mode=%s", i, fk, timeout, mode)
+		}
+	}
+	for _, c := range conns {
+		c.Close()
+	}
+}
+
+func TestTxRollsBackOnError(t *testing.T) {
+	db := MustOpen(t)
+	ctx := context.Background()
+	boom := errors.New("boom")
+	err := db.Tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO users (id, first_seen, last_seen) VALUES (1, 'a', 'a')`); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("Tx err = %v, want boom", err)
+	}
+	var n int
+	if err := db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM users`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Errorf("%d users after a rolled-back transaction, want 0", n)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/dangwu/dangwu/store"
+	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 )
 
@@ -86,7 +87,12 @@ func (b *Bot) handle(ctx context.Context, u *models.Update) {
 	default:
 		return
 	}
-	if err != nil && r != nil {
+	switch {
+	case err == nil || r == nil:
+	case errors.Is(err, tgbot.ErrorForbidden):
+		// The chat refuses messages; the sender has logged it and there is
+		// nobody to apologise to.
+	default:
 		b.log.Error("handler failed", "update_id", u.ID, "chat_id", r.chatID, "user_id", r.userID, "command", r.command, "err", err)
 		if !errors.Is(err, context.Canceled) {
 			b.reply(ctx, r, t("error.internal"))

@@ -1,0 +1,151 @@
+package bot_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dangwu/dangwu/bot"
+	"github.com/dangwu/dangwu/internal/botapi"
+	"github.com/dangwu/dangwu/store"
+)
+
+const (
+	botToken = "123:test-token"
+	adminID  = 900
+)
+
+// syncBuffer is a log sink that tests can read while the bot writes.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.String()
+}
+
+// harness is a bot talking to an in-process Bot API server over HTTP, with
+// a real database file.
+type harness struct {
+	t    *testing.T
+	srv  *botapi.Server
+	bot  *bot.Bot
+	db   *store.DB
+	logs *syncBuffer
+	stop context.CancelFunc
+	done chan error
+}
+
+// startBot starts a bot against a fresh server and database; edit may
+// adjust its options before it starts, prepare may touch the bot before it polls.
+func startBot(t *testing.T, edit func(*bot.Options), prepare func(*bot.Bot)) *harness {
+	t.Helper()
+	srv := botapi.New(botapi.Options{Token: botToken})
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "dangwu.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	logs := &syncBuffer{}
+	opts := bot.Options{
+		Token:  botToken,
+		APIURL: srv.URL(),
+		Admins: []int64{adminID},
+		Log:    slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Store:  store.NewConversations(db),
+	}
+	if edit != nil {
+		edit(&opts)
+	}
+	b, err := bot.New(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if prepare != nil {
+		prepare(b)
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	h := &harness{t: t, srv: srv, bot: b, db: db, logs: logs, stop: stop, done: make(chan error, 1)}
+	go func() { h.done <- b.Run(runCtx) }()
+	t.Cleanup(func() { h.shutdown() })
+	wait, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := srv.WaitPolling(wait); err != nil {
+		t.Fatalf("bot never polled: %v", err)
+	}
+	return h
+}
+
+// shutdown stops the bot and returns what Run returned.
+func (h *harness) shutdown() error {
+	h.stop()
+	select {
+	case err := <-h.done:
+		h.done <- err
+		return err
+	case <-time.After(30 * time.Second):
+		h.t.Fatal("bot did not stop")
+		return nil
+	}
+}
+
+// waitSent waits until the bot has sent n messages to chat in all and returns them.
+func (h *harness) waitSent(chatID int64, n int) []botapi.Event {
+	h.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	events, err := h.srv.WaitEvents(ctx, n, func(e botapi.Event) bool {
+		return e.Kind == botapi.EventSend && e.ChatID == chatID
+	})
+	if err != nil {
+		h.t.Fatalf("waiting for %d messages to chat %d: %v (got %d)", n, chatID, err, len(h.sentTo(chatID)))
+	}
+	return events
+}
+
+// sentTo lists the texts the bot has sent to chat so far.
+func (h *harness) sentTo(chatID int64) []string {
+	var out []string
+	for _, e := range h.srv.Events() {
+		if e.Kind == botapi.EventSend && e.ChatID == chatID {
+			out = append(out, e.Message.Text)
+		}
+	}
+	return out
+}
+
+// ask sends text privately from user and returns the next reply.
+func (h *harness) ask(userID int64, text string) string {
+	h.t.Helper()
+	n := len(h.sentTo(userID))
+	h.srv.PrivateText(userID, text)
+	return h.waitSent(userID, n+1)[n].Message.Text
+}
+
+func mustContain(t *testing.T, what, got string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(got, w) {
+			t.Errorf("%s = %q, want it to contain %q", what, got, w)
+		}
+	}
+}

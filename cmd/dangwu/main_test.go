@@ -1,0 +1,123 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// env builds an Env whose environment is vars only.
+func testEnv(stdin string, vars map[string]string) (Env, *bytes.Buffer, *bytes.Buffer) {
+	var out, errOut bytes.Buffer
+	return Env{
+		Stdin:  strings.NewReader(stdin),
+		Stdout: &out,
+		Stderr: &errOut,
+		Getenv: func(k string) string { return vars[k] },
+	}, &out, &errOut
+}
+
+func TestConsoleThroughAPipe(t *testing.T) {
+	data := t.TempDir()
+	env, out, errOut := testEnv("/start\n/help\n", nil)
+	code := Main(context.Background(), []string{"console", "--data", data}, env)
+	if code != 0 {
+		t.Fatalf("exit %d, stderr: %s", code, errOut)
+	}
+	got := out.String()
+	start := strings.Index(got, "我是党务助手")
+	help := strings.Index(got, "可用命令")
+	if start < 0 || help < 0 || help < start {
+		t.Fatalf("console output lacks the welcome then the help:\n%s", got)
+	}
+	if strings.Contains(got, "<b>") {
+		t.Errorf("console printed raw HTML:\n%s", got)
+	}
+	if _, err := os.Stat(filepath.Join(data, "console.db")); err != nil {
+		t.Errorf("console database: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(data, "dangwu.db")); err == nil {
+		t.Errorf("the console created the real database")
+	}
+}
+
+func TestConsolePressesButtonsByNumber(t *testing.T) {
+	env, out, errOut := testEnv("[7]\n/start\n", nil)
+	if code := Main(context.Background(), []string{"console", "--data", t.TempDir()}, env); code != 0 {
+		t.Fatalf("exit %d, stderr: %s", code, errOut)
+	}
+	if !strings.Contains(out.String(), "没有编号为 7 的按钮") {
+		t.Errorf("pressing a button that does not exist: %s", out)
+	}
+}
+
+func TestRunWithoutTokenOffTerminal(t *testing.T) {
+	env, _, errOut := testEnv("", nil)
+	code := Main(context.Background(), []string{"--data", t.TempDir()}, env)
+	if code == 0 {
+		t.Fatal("run without a token and without a terminal exited 0")
+	}
+	for _, want := range []string{"TELEGRAM_BOT_TOKEN", "BotFather"} {
+		if !strings.Contains(errOut.String(), want) {
+			t.Errorf("advice lacks %q:\n%s", want, errOut)
+		}
+	}
+}
+
+func TestRunWithoutTokenOnTerminalOpensConsole(t *testing.T) {
+	env, out, errOut := testEnv("/start\n", nil)
+	env.IsTerminal = true
+	if code := Main(context.Background(), []string{"--data", t.TempDir()}, env); code != 0 {
+		t.Fatalf("exit %d, stderr: %s", code, errOut)
+	}
+	if !strings.Contains(errOut.String(), "BotFather") || !strings.Contains(out.String(), "党务助手") {
+		t.Errorf("want the advice, then the console chat; stderr:\n%s\nstdout:\n%s", errOut, out)
+	}
+}
+
+func TestConfigPrecedenceAndValidation(t *testing.T) {
+	vars := map[string]string{"DANGWU_DATA": "/env/data", "DANGWU_ADMINS": "1, 2", "DANGWU_SEND_RATE": "10", "TELEGRAM_BOT_TOKEN": "123:secret"}
+	getenv := func(k string) string { return vars[k] }
+	cfg, _, err := loadConfig("run", []string{"--data", "/flag/data"}, getenv, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Data != "/flag/data" || cfg.Rate != 10 || len(cfg.Admins) != 2 || cfg.TZ != "Asia/Shanghai" {
+		t.Errorf("config = %+v", cfg)
+	}
+	if s := cfg.String(); strings.Contains(s, "secret") || !strings.Contains(s, "token=(set)") {
+		t.Errorf("config prints %q: the token must be redacted", s)
+	}
+	bad := []struct {
+		args []string
+		env  map[string]string
+	}{
+		{[]string{"--rate", "0"}, nil},
+		{[]string{"--rate", "31"}, nil},
+		{[]string{"--tz", "Mars/Olympus"}, nil},
+		{[]string{"--api-url", "ftp://x"}, nil},
+		{[]string{"--admins", "12,abc"}, nil},
+		{nil, map[string]string{"DANGWU_ADMINS": "-5"}},
+		{nil, map[string]string{"DANGWU_SEND_RATE": "fast"}},
+	}
+	for _, b := range bad {
+		env := func(k string) string { return b.env[k] }
+		if _, _, err := loadConfig("run", b.args, env, nil); err == nil {
+			t.Errorf("args %v env %v: no error", b.args, b.env)
+		}
+	}
+}
+
+func TestUnknownSubcommand(t *testing.T) {
+	env, _, errOut := testEnv("", nil)
+	if code := Main(context.Background(), []string{"frobnicate"}, env); code != 2 {
+		t.Errorf("exit %d, want 2", code)
+	}
+	if !strings.Contains(errOut.String(), "usage") {
+		t.Errorf("no usage on stderr: %s", errOut)
+	}
+}
+

@@ -13,13 +13,13 @@ import (
 // Config is everything an operator can set. Defaults come first, then the
 // environment, then flags; Validate checks the result once.
 type Config struct {
-	Data       string
-	Content    string // empty: the embedded content
-	Token      string
-	APIURL     string
-	Admins     []int64
-	TZ         string
-	Rate       float64
+	Data    string
+	Content string // empty: the embedded content
+	Token   string
+	APIURL  string
+	Admins  []int64
+	TZ      string
+	Rate    float64
 
 	Location *time.Location // TZ, loaded by Validate
 }

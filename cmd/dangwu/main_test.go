@@ -120,4 +120,3 @@ func TestUnknownSubcommand(t *testing.T) {
 		t.Errorf("no usage on stderr: %s", errOut)
 	}
 }
-

@@ -1,0 +1,111 @@
+package botapi_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-telegram/bot"
+
+	"github.com/dangwu/dangwu/internal/botapi"
+)
+
+func TestFailNext(t *testing.T) {
+	s := mustStart(t, botapi.Options{})
+	b := mustClient(t, s)
+	ctx := ctxTimeout(t, 5*time.Second)
+	s.PrivateText(1, "hi")
+
+	s.FailNext("sendMessage", http.StatusForbidden, "Forbidden: user is deactivated", 0)
+	s.FailNext("", http.StatusTooManyRequests, "Too Many Requests: retry after 7", 7)
+
+	poll(t, s, nil) // getUpdates is not "any method"
+	_, err := b.SendMessage(ctx, &bot.SendMessageParams{ChatID: 1, Text: "x"})
+	if !errors.Is(err, bot.ErrorForbidden) || !strings.Contains(err.Error(), "user is deactivated") {
+		t.Errorf("first send: %v", err)
+	}
+	_, err = b.EditMessageText(ctx, &bot.EditMessageTextParams{ChatID: 1, MessageID: 1, Text: "x"})
+	var tooMany *bot.TooManyRequestsError
+	if !errors.As(err, &tooMany) || tooMany.RetryAfter != 7 {
+		t.Errorf("second call: %v", err)
+	}
+	if _, err := b.SendMessage(ctx, &bot.SendMessageParams{ChatID: 1, Text: "x"}); err != nil {
+		t.Errorf("third call: %v (faults are one-shot)", err)
+	}
+	if got := len(s.Messages(1)); got != 1 {
+		t.Errorf("%d messages stored, want 1", got)
+	}
+}
+
+func TestSetFault(t *testing.T) {
+	s := mustStart(t, botapi.Options{})
+	s.PrivateText(1, "hi")
+	s.SetFault(func(method string, p botapi.Params) *botapi.APIError {
+		if method == "sendMessage" && strings.Contains(p.Get("text"), "坏") {
+			return &botapi.APIError{Code: http.StatusBadGateway, Description: "Bad Gateway"}
+		}
+		return nil
+	})
+	wantRefusal(t, call(t, s, "sendMessage", text("坏消息")), http.StatusBadGateway, "Bad Gateway")
+	wantOK(t, call(t, s, "sendMessage", text("好消息")), nil)
+	s.SetFault(nil)
+	wantOK(t, call(t, s, "sendMessage", text("坏消息")), nil)
+}
+
+func TestSetDelayRespectsCancellation(t *testing.T) {
+	s := mustStart(t, botapi.Options{})
+	b := mustClient(t, s)
+	s.PrivateText(1, "hi")
+
+	s.SetDelay("sendMessage", time.Hour)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := b.SendMessage(ctx, &bot.SendMessageParams{ChatID: 1, Text: "slow"}); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("delayed send: %v, want the client's deadline", err)
+	}
+	s.SetDelay("sendMessage", 0)
+	if _, err := b.SendMessage(context.Background(), &bot.SendMessageParams{ChatID: 1, Text: "fast"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Messages(1); len(got) != 1 || got[0].Text != "fast" {
+		t.Errorf("messages = %+v: the abandoned call must not be handled", got)
+	}
+
+	s.SetDelay("", 20*time.Millisecond)
+	start := time.Now()
+	wantOK(t, call(t, s, "getMe", nil), nil)
+	if time.Since(start) < 20*time.Millisecond {
+		t.Errorf("getMe was not delayed")
+	}
+}
+
+func TestCalls(t *testing.T) {
+	s := mustStart(t, botapi.Options{})
+	s.PrivateText(1, "hi")
+	call(t, s, "sendMessage", text("a"))
+	call(t, s, "sendmessage", text("")) // refused, still a call; names ignore case
+	call(t, s, "getUpdates", nil)
+	call(t, s, "getMe", nil)
+	do(t, s.URL()+"/bot1:wrong/sendMessage", "", "") // a wrong token is not a call
+	for method, want := range map[string]int{"sendMessage": 2, "SENDMESSAGE": 2, "getUpdates": 1, "": 3, "deleteMessage": 0} {
+		if got := s.Calls(method); got != want {
+			t.Errorf("Calls(%q) = %d, want %d", method, got, want)
+		}
+	}
+}
+
+func TestRefusalsAreEvents(t *testing.T) {
+	s := mustStart(t, botapi.Options{})
+	call(t, s, "sendMessage", map[string]string{"chat_id": "5", "text": "x"})
+	events, err := s.WaitEvents(ctxTimeout(t, 5*time.Second), 1, func(e botapi.Event) bool { return e.Kind == botapi.EventRefused })
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := events[0]
+	if e.Method != "sendMessage" || e.ChatID != 5 || e.Err == nil || e.Err.Code != http.StatusForbidden {
+		t.Errorf("refusal event = %+v", e)
+	}
+}

@@ -1,0 +1,56 @@
+package member
+
+import (
+	"context"
+	"fmt"
+)
+
+// Erase carries out /deleteme in one transaction: every profile of the user
+// becomes anonymous (no name, phone, organisation or Telegram id; status
+// deleted), roster entries with their phone numbers go, and the user id is
+// forgotten everywhere (user record, conversations, coordinator grant, logs,
+// invitations). District, post, education, start year and the history's
+// status changes stay, so counts stay right. The audit log records the
+// erasure without any personal data. A user with nothing stored gets nil; a
+// user who comes back later can register anew.
+func (s *Service) Erase(ctx context.Context, userID int64) error {
+	if userID <= 0 {
+		return ErrInvalidUser
+	}
+	now := s.now()
+	err := s.st.Atomic(ctx, func(tx Tx) error {
+		ps, err := tx.MembersByUser(ctx, userID)
+		if err != nil {
+			return err
+		}
+		for _, p := range ps {
+			if p.Phone != "" {
+				if err := tx.DeleteRoster(ctx, p.Phone); err != nil {
+					return err
+				}
+			}
+			if err := tx.EraseMember(ctx, p.ID, now); err != nil {
+				return err
+			}
+			if err := tx.AddHistory(ctx, HistoryEntry{MemberID: p.ID, At: now, Kind: HistoryDeleted, FromDistrict: p.District}); err != nil {
+				return err
+			}
+		}
+		if err := tx.ForgetUser(ctx, userID); err != nil {
+			return err
+		}
+		for _, p := range ps {
+			if err := tx.AddAudit(ctx, AuditEntry{At: now, Action: AuditErased, TargetMember: p.ID, District: p.District}); err != nil {
+				return err
+			}
+		}
+		if len(ps) == 0 {
+			return tx.AddAudit(ctx, AuditEntry{At: now, Action: AuditErased})
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("erase user: %w", err)
+	}
+	return nil
+}

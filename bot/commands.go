@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/dangwu/dangwu/store"
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 )
@@ -14,14 +15,70 @@ func (b *Bot) registerAll() {
 	b.commands = []*command{
 		{name: "start", desc: "cmd.start", group: true, run: b.cmdStart},
 		{name: "help", desc: "cmd.help", group: true, run: b.cmdHelp},
+		{name: "ask", desc: "cmd.ask", group: true, run: b.cmdAsk},
+		{name: "me", desc: "cmd.me", run: b.cmdMe},
 		{name: "cancel", desc: "cmd.cancel", run: b.cmdCancel},
+		{name: "privacy", desc: "cmd.privacy", run: b.cmdPrivacy},
+		{name: "deleteme", desc: "cmd.deleteme", run: b.cmdDeleteMe},
+
+		{name: "pending", desc: "cmd.pending", role: RoleCoordinator, run: b.cmdPending},
+		{name: "members", desc: "cmd.members", role: RoleCoordinator, run: b.cmdMembers},
+		{name: "unanswered", desc: "cmd.unanswered", role: RoleCoordinator, run: b.cmdUnanswered},
+		{name: "docs", desc: "cmd.docs", role: RoleCoordinator, run: b.cmdDocs},
+
+		{name: "grant", desc: "cmd.grant", role: RoleAdmin, run: b.cmdGrant},
+		{name: "invite", desc: "cmd.invite", role: RoleAdmin, run: b.cmdInvite},
+		{name: "revoke", desc: "cmd.revoke", role: RoleAdmin, run: b.cmdRevoke},
+		{name: "audit", desc: "cmd.audit", role: RoleAdmin, run: b.cmdAudit},
 	}
 	b.byName = make(map[string]*command, len(b.commands))
 	for _, c := range b.commands {
 		b.byName[c.name] = c
 	}
-	b.callbacks = map[string]callbackFunc{}
-	b.flows = map[string]flowFunc{}
+	b.callbacks = map[string]callbackFunc{
+		"kb":    b.onKnowledgeButton,
+		"kbw":   b.onFeedbackReason,
+		"rg":    b.onChoice,
+		"rgfix": b.onFix,
+		"rgok":  b.onSubmit,
+		"me":    b.onEditButton,
+		"del":   b.onDeleteMe,
+		"pd":    b.coordinatorOnly(b.onPendingButton),
+		"mb":    b.coordinatorOnly(b.onMemberButton),
+		"gap":   b.coordinatorOnly(b.onGapButton),
+		"doc":   b.coordinatorOnly(b.onDocButton),
+	}
+	b.flows = map[string]flowFunc{
+		flowFeedback:  b.feedbackFlow,
+		flowRegister:  b.profileFlow,
+		flowEdit:      b.profileFlow,
+		flowReject:    b.coordinatorFlow(b.rejectFlow),
+		flowLeave:     b.coordinatorFlow(b.leaveFlow),
+		flowGapAnswer: b.coordinatorFlow(b.gapAnswerFlow),
+	}
+}
+
+// coordinatorOnly refuses a button to someone who is no longer a coordinator.
+func (b *Bot) coordinatorOnly(fn callbackFunc) callbackFunc {
+	return func(ctx context.Context, r *request, payload string) error {
+		if r.role < RoleCoordinator {
+			return b.staleButton(ctx, r)
+		}
+		return fn(ctx, r, payload)
+	}
+}
+
+// coordinatorFlow ends a coordinator's dialogue when they lost the role.
+func (b *Bot) coordinatorFlow(fn flowFunc) flowFunc {
+	return func(ctx context.Context, r *request, c store.Conversation) error {
+		if r.role < RoleCoordinator {
+			if err := b.conv.End(ctx, r.chatID, r.userID); err != nil {
+				return err
+			}
+			return b.reply(ctx, r, t("denied.command"))
+		}
+		return fn(ctx, r, c)
+	}
 }
 
 // menu lists the commands a role may use, in table order.
@@ -65,9 +122,23 @@ func (b *Bot) setCommands(ctx context.Context) error {
 	}); err != nil {
 		return err
 	}
+	// Chat menus stay set on Telegram's side; they are set again here so a
+	// new version's commands reach them. Listing coordinators takes an admin.
+	var admin int64
 	for id := range b.admins {
-		if err := b.setChatCommands(ctx, id, RoleAdmin); err != nil {
-			b.log.Info("set admin command menu", "user_id", id, "err", err)
+		b.refreshMenu(ctx, id, RoleAdmin)
+		admin = id
+	}
+	if admin == 0 {
+		return nil
+	}
+	coords, err := b.members.Coordinators(ctx, admin)
+	if err != nil {
+		return err
+	}
+	for _, c := range coords {
+		if !b.admins[c.UserID] {
+			b.refreshMenu(ctx, c.UserID, RoleCoordinator)
 		}
 	}
 	return nil
@@ -80,17 +151,6 @@ func (b *Bot) setChatCommands(ctx context.Context, chatID int64, role Role) erro
 		Scope:    &models.BotCommandScopeChat{ChatID: chatID},
 	})
 	return err
-}
-
-func (b *Bot) cmdStart(ctx context.Context, r *request) error {
-	name := ""
-	if r.user != nil {
-		name = strings.TrimSpace(r.user.FirstName + " " + r.user.LastName)
-	}
-	if name == "" {
-		name = "同志"
-	}
-	return b.reply(ctx, r, t("start.welcome", esc(name)))
 }
 
 func (b *Bot) cmdHelp(ctx context.Context, r *request) error {

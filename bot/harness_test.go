@@ -11,7 +11,10 @@ import (
 	"time"
 
 	"github.com/dangwu/dangwu/bot"
+	"github.com/dangwu/dangwu/content"
 	"github.com/dangwu/dangwu/internal/botapi"
+	"github.com/dangwu/dangwu/knowledge"
+	"github.com/dangwu/dangwu/member"
 	"github.com/dangwu/dangwu/store"
 )
 
@@ -45,6 +48,7 @@ type harness struct {
 	srv  *botapi.Server
 	bot  *bot.Bot
 	db   *store.DB
+	kb   *knowledge.Base
 	logs *syncBuffer
 	stop context.CancelFunc
 	done chan error
@@ -66,12 +70,27 @@ func startBot(t *testing.T, edit func(*bot.Options), prepare func(*bot.Bot)) *ha
 	}
 	t.Cleanup(func() { db.Close() })
 	logs := &syncBuffer{}
+	kb, err := knowledge.Open(ctx, store.NewKnowledgeStore(db), filepath.Join(t.TempDir(), "index"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { kb.Close() })
+	if _, err := kb.LoadContent(ctx, content.Embedded()); err != nil {
+		t.Fatal(err)
+	}
+	districts, err := member.LoadDistricts(content.Embedded())
+	if err != nil {
+		t.Fatal(err)
+	}
+	members := member.NewService(store.NewMemberStore(db), districts, []int64{adminID})
 	opts := bot.Options{
-		Token:  botToken,
-		APIURL: srv.URL(),
-		Admins: []int64{adminID},
-		Log:    slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Store:  store.NewConversations(db),
+		Members:   members,
+		Knowledge: kb,
+		Token:     botToken,
+		APIURL:    srv.URL(),
+		Admins:    []int64{adminID},
+		Log:       slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Store:     store.NewConversations(db),
 	}
 	if edit != nil {
 		edit(&opts)
@@ -84,7 +103,7 @@ func startBot(t *testing.T, edit func(*bot.Options), prepare func(*bot.Bot)) *ha
 		prepare(b)
 	}
 	runCtx, stop := context.WithCancel(ctx)
-	h := &harness{t: t, srv: srv, bot: b, db: db, logs: logs, stop: stop, done: make(chan error, 1)}
+	h := &harness{t: t, srv: srv, bot: b, db: db, kb: kb, logs: logs, stop: stop, done: make(chan error, 1)}
 	go func() { h.done <- b.Run(runCtx) }()
 	t.Cleanup(func() { h.shutdown() })
 	wait, cancel := context.WithTimeout(ctx, 10*time.Second)

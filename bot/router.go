@@ -6,19 +6,20 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/dangwu/dangwu/member"
 	"github.com/dangwu/dangwu/store"
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 )
 
 // Role is what a person may do with the bot; higher roles include lower ones.
-type Role int
+type Role = member.Role
 
 // The roles, lowest first.
 const (
-	RoleWorker Role = iota
-	RoleCoordinator
-	RoleAdmin
+	RoleWorker      = member.RoleWorker
+	RoleCoordinator = member.RoleCoordinator
+	RoleAdmin       = member.RoleAdmin
 )
 
 // ConversationStore keeps multi-step conversations across restarts.
@@ -34,17 +35,29 @@ const maxInput = 4096
 
 // request is one update as the handlers see it.
 type request struct {
-	upd     *models.Update
-	msg     *models.Message       // the message, for text, commands, contacts and files
-	cb      *models.CallbackQuery // the pressed button
-	chatID  int64
-	userID  int64
-	user    *models.User
-	private bool
-	role    Role
-	text    string // cleaned message text
-	command string // lower-case command name without / and @bot
-	args    string // text after the command
+	upd      *models.Update
+	msg      *models.Message       // the message, for text, commands, contacts and files
+	cb       *models.CallbackQuery // the pressed button
+	chatID   int64
+	userID   int64
+	user     *models.User
+	private  bool
+	role     Role
+	district string // the person's district, "" when unknown
+	text     string // cleaned message text
+	command  string // lower-case command name without / and @bot
+	args     string // text after the command
+
+	// The answer to a pressed button, sent once the handler is done.
+	ackText  string
+	ackAlert bool
+}
+
+// ack sets the answer to the pressed button: a short notice, or an alert
+// the person must dismiss. The answer is sent after the handler has done
+// its work, so the button's spinner stops when the result is there.
+func (b *Bot) ack(r *request, text string, alert bool) {
+	r.ackText, r.ackAlert = text, alert
 }
 
 type (
@@ -82,6 +95,11 @@ func (b *Bot) handle(ctx context.Context, u *models.Update) {
 		r = b.newRequest(ctx, u, &cq.From, chat)
 		r.cb = cq
 		err = b.onCallback(ctx, r)
+	case u.InlineQuery != nil:
+		if err := b.onInlineQuery(ctx, u.InlineQuery); err != nil {
+			b.log.Error("inline query", "update_id", u.ID, "err", err)
+		}
+		return
 	case u.MyChatMember != nil:
 		b.onMembership(ctx, u.MyChatMember)
 	default:
@@ -102,18 +120,24 @@ func (b *Bot) handle(ctx context.Context, u *models.Update) {
 
 func (b *Bot) newRequest(ctx context.Context, u *models.Update, from *models.User, chat models.Chat) *request {
 	r := &request{upd: u, chatID: chat.ID, user: from, private: chat.Type == models.ChatTypePrivate}
-	if from != nil {
-		r.userID = from.ID
+	if from == nil {
+		return r
 	}
-	r.role = b.roleOf(ctx, r.userID)
+	r.userID = from.ID
+	if r.private {
+		// Anyone who writes is reachable again, even after blocking the bot.
+		if err := b.members.Seen(ctx, member.TelegramUser{
+			ID: from.ID, Username: from.Username, FirstName: from.FirstName, LastName: from.LastName, Language: from.LanguageCode,
+		}); err != nil {
+			b.log.Warn("record user", "user_id", from.ID, "err", err)
+		}
+	}
+	role, err := b.members.Role(ctx, from.ID)
+	if err != nil {
+		b.log.Warn("look up role", "user_id", from.ID, "err", err)
+	}
+	r.role = role
 	return r
-}
-
-func (b *Bot) roleOf(_ context.Context, userID int64) Role {
-	if b.admins[userID] {
-		return RoleAdmin
-	}
-	return RoleWorker
 }
 
 // onPanic apologises to the chat whose update made a handler panic.
@@ -129,8 +153,13 @@ func (b *Bot) onPanic(ctx context.Context, u *models.Update, _ any) {
 func (b *Bot) onMessage(ctx context.Context, r *request) error {
 	m := r.msg
 	if m.Text == "" {
-		if !r.private {
+		switch {
+		case !r.private:
 			return nil // groups: only commands and mentions concern the bot
+		case m.Contact != nil:
+			return b.onContact(ctx, r)
+		case m.Document != nil:
+			return b.onDocument(ctx, r)
 		}
 		return b.reply(ctx, r, t("text.unsupported"))
 	}
@@ -172,9 +201,10 @@ func (b *Bot) onMessage(ctx context.Context, r *request) error {
 	return b.onText(ctx, r)
 }
 
-// onText handles free text: in a private chat, or addressed to the bot in a group.
+// onText handles free text: in a private chat, or addressed to the bot in a
+// group. Either way it is a question.
 func (b *Bot) onText(ctx context.Context, r *request) error {
-	return b.reply(ctx, r, t("text.fallback"))
+	return b.answerQuestion(ctx, r)
 }
 
 func (b *Bot) onCommand(ctx context.Context, r *request, explicit bool) error {
@@ -201,18 +231,25 @@ func (b *Bot) onCallback(ctx context.Context, r *request) error {
 	prefix, payload, _ := strings.Cut(r.cb.Data, ":")
 	fn, ok := b.callbacks[prefix]
 	if !ok {
-		b.out.answer(ctx, r.cb.ID, t("unknown.button"), false)
-		return nil
+		fn = func(ctx context.Context, r *request, _ string) error { return b.staleButton(ctx, r) }
 	}
-	return fn(ctx, r, payload)
+	err := fn(ctx, r, payload)
+	b.out.answer(ctx, r.cb.ID, r.ackText, r.ackAlert)
+	return err
 }
 
-// onMembership notes a user blocking or unblocking the bot.
-func (b *Bot) onMembership(_ context.Context, u *models.ChatMemberUpdated) {
+// onMembership notes a user blocking the bot, so that broadcasts and
+// rankings leave them out until they write again.
+func (b *Bot) onMembership(ctx context.Context, u *models.ChatMemberUpdated) {
 	if u.Chat.Type != models.ChatTypePrivate {
 		return
 	}
 	b.log.Info("private chat membership changed", "chat_id", u.Chat.ID, "status", u.NewChatMember.Type)
+	if u.NewChatMember.Type == models.ChatMemberTypeBanned {
+		if err := b.members.MarkBlocked(ctx, u.Chat.ID); err != nil && !errors.Is(err, member.ErrNotFound) {
+			b.log.Warn("mark blocked", "user_id", u.Chat.ID, "err", err)
+		}
+	}
 }
 
 // addressed reports whether a group message mentions the bot or replies to it.

@@ -4,11 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
 
 	"github.com/dangwu/dangwu/bot"
+	"github.com/dangwu/dangwu/content"
+	"github.com/dangwu/dangwu/knowledge"
+	"github.com/dangwu/dangwu/member"
 	"github.com/dangwu/dangwu/store"
 	"github.com/mattn/go-isatty"
 )
@@ -16,37 +20,82 @@ import (
 // app is one wired dangwu: its database and the services on top of it.
 // Close releases them in reverse order of construction.
 type app struct {
-	cfg Config
-	log *slog.Logger
-	db  *store.DB
+	cfg     Config
+	log     *slog.Logger
+	db      *store.DB
+	kb      *knowledge.Base
+	members *member.Service
 }
 
-// openApp opens the database file dbName in the data folder and the
-// services that live on it.
-func openApp(ctx context.Context, cfg Config, dbName string, log *slog.Logger) (*app, error) {
+// openApp opens the database file name+".db" in the data folder, the
+// search index name+"-index" beside it, and the services that live on them,
+// and brings the content in use into the database.
+func openApp(ctx context.Context, cfg Config, name string, log *slog.Logger) (*app, error) {
 	if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
 		return nil, fmt.Errorf("data folder: %w", err)
 	}
-	db, err := store.Open(ctx, filepath.Join(cfg.Data, dbName))
+	fsys, err := content.Load(cfg.Content)
+	if err != nil {
+		return nil, fmt.Errorf("content: %w", err)
+	}
+	db, err := store.Open(ctx, filepath.Join(cfg.Data, name+".db"))
 	if err != nil {
 		return nil, err
 	}
-	return &app{cfg: cfg, log: log, db: db}, nil
+	a := &app{cfg: cfg, log: log, db: db}
+	districts, err := member.LoadDistricts(fsys)
+	if errors.Is(err, fs.ErrNotExist) {
+		// A content folder without districts.yaml keeps the built-in districts.
+		districts, err = member.LoadDistricts(content.Embedded())
+	}
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("content: %w", err)
+	}
+	a.members = member.NewService(store.NewMemberStore(db), districts, cfg.Admins)
+	a.kb, err = knowledge.Open(ctx, store.NewKnowledgeStore(db), filepath.Join(cfg.Data, name+"-index"), log)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
+	report, err := a.kb.LoadContent(ctx, fsys)
+	if err != nil {
+		a.Close()
+		return nil, fmt.Errorf("load content: %w", err)
+	}
+	for _, p := range report.Problems {
+		log.Warn("content problem", "file", p.File, "line", p.Line, "problem", p.Message)
+	}
+	if report.Changed() {
+		log.Info("content loaded", "documents_added", len(report.Added), "documents_updated", len(report.Updated),
+			"documents_removed", len(report.Removed), "faq_added", len(report.FAQAdded), "faq_updated", len(report.FAQUpdated),
+			"faq_removed", len(report.FAQRemoved))
+	}
+	return a, nil
 }
 
+// Close closes what openApp opened, in reverse order.
 func (a *app) Close() error {
-	return a.db.Close()
+	var errs []error
+	if a.kb != nil {
+		errs = append(errs, a.kb.Close())
+	}
+	errs = append(errs, a.db.Close())
+	return errors.Join(errs...)
 }
 
 // newBot connects a bot to apiURL (empty: Telegram) with token.
-func (a *app) newBot(ctx context.Context, token, apiURL string, admins []int64) (*bot.Bot, error) {
+func (a *app) newBot(ctx context.Context, token, apiURL string) (*bot.Bot, error) {
 	return bot.New(ctx, bot.Options{
-		Token:  token,
-		APIURL: apiURL,
-		Rate:   a.cfg.Rate,
-		Admins: admins,
-		Log:    a.log.With("component", "bot"),
-		Store:  store.NewConversations(a.db),
+		Token:     token,
+		APIURL:    apiURL,
+		Rate:      a.cfg.Rate,
+		Admins:    a.cfg.Admins,
+		Log:       a.log.With("component", "bot"),
+		Store:     store.NewConversations(a.db),
+		Knowledge: a.kb,
+		Members:   a.members,
+		Location:  a.cfg.Location,
 	})
 }
 
@@ -78,13 +127,13 @@ func cmdRun(ctx context.Context, args []string, env Env) int {
 	}
 	log := slog.New(slog.NewTextHandler(env.Stderr, nil))
 	log.Info("starting dangwu", "config", cfg.String())
-	a, err := openApp(ctx, cfg, "dangwu.db", log)
+	a, err := openApp(ctx, cfg, "dangwu", log)
 	if err != nil {
 		log.Error("start", "err", err)
 		return 1
 	}
 	defer a.Close()
-	b, err := a.newBot(ctx, cfg.Token, cfg.APIURL, cfg.Admins)
+	b, err := a.newBot(ctx, cfg.Token, cfg.APIURL)
 	if err != nil {
 		log.Error("start", "err", err)
 		return 1

@@ -47,13 +47,14 @@ func runConsole(ctx context.Context, cfg Config, env Env) int {
 	}
 	defer srv.Close()
 
-	a, err := openApp(ctx, cfg, "console.db", log)
+	cfg.Admins = append([]int64{consoleUserID}, cfg.Admins...)
+	a, err := openApp(ctx, cfg, "console", log)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "dangwu: %v\n", err)
 		return 1
 	}
 	defer a.Close()
-	b, err := a.newBot(ctx, "console:local", srv.URL(), append([]int64{consoleUserID}, cfg.Admins...))
+	b, err := a.newBot(ctx, "console:local", srv.URL())
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "dangwu: %v\n", err)
 		return 1

@@ -38,10 +38,12 @@ var subcommands = map[string]subcommand{}
 func init() {
 	subcommands["run"] = subcommand{"run the bot (the default)", cmdRun}
 	subcommands["console"] = subcommand{"chat with the bot in this terminal", cmdConsole}
+	subcommands["ask"] = subcommand{"answer one question from the knowledge base", cmdAsk}
+	subcommands["import"] = subcommand{"add documents (.md .txt .docx) and rosters (.xlsx .csv)", cmdImport}
 }
 
 // subcommandOrder is how usage lists them.
-var subcommandOrder = []string{"run", "console"}
+var subcommandOrder = []string{"run", "console", "ask", "import"}
 
 // Main runs dangwu with args (without the program name) and returns the exit code.
 func Main(ctx context.Context, args []string, env Env) int {

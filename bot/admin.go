@@ -1,0 +1,205 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dangwu/dangwu/member"
+)
+
+// Administrators' work: coordinator grants (directly or by invitation link),
+// revocations and the audit log.
+
+// invitePrefix marks an invitation deep-link payload.
+const invitePrefix = "inv_"
+
+// inviteTTL is how long an invitation link works.
+const inviteTTL = 72 * time.Hour
+
+// cmdGrant: /grant USER_ID [区县] makes someone a coordinator (city-wide
+// without a district).
+func (b *Bot) cmdGrant(ctx context.Context, r *request) error {
+	fields := strings.Fields(r.args)
+	if len(fields) == 0 || len(fields) > 2 {
+		return b.reply(ctx, r, t("grant.usage"))
+	}
+	id, err := strconv.ParseInt(fields[0], 10, 64)
+	if err != nil || id <= 0 {
+		return b.reply(ctx, r, t("grant.bad_id", esc(fields[0])))
+	}
+	district := ""
+	if len(fields) == 2 {
+		d, ok := b.members.Districts().Resolve(fields[1])
+		if !ok {
+			return b.reply(ctx, r, t("err.district"))
+		}
+		district = d
+	}
+	access, err := b.members.Grant(ctx, r.userID, id, district)
+	if msg := memberError(err); msg != "" {
+		return b.reply(ctx, r, msg)
+	}
+	if err != nil {
+		return err
+	}
+	b.refreshMenu(ctx, id, access.Role)
+	if err := b.reply(ctx, r, t("grant.done", id, esc(roleName(access.Role, access.District)))); err != nil {
+		return err
+	}
+	return b.tell(ctx, id, t("grant.you", esc(roleName(access.Role, access.District))))
+}
+
+// cmdInvite: /invite [区县] makes a one-time link that makes whoever opens
+// it a coordinator.
+func (b *Bot) cmdInvite(ctx context.Context, r *request) error {
+	district := ""
+	if arg := strings.TrimSpace(r.args); arg != "" {
+		d, ok := b.members.Districts().Resolve(arg)
+		if !ok {
+			return b.reply(ctx, r, t("err.district"))
+		}
+		district = d
+	}
+	inv, err := b.members.CreateInvite(ctx, r.userID, district, inviteTTL)
+	if msg := memberError(err); msg != "" {
+		return b.reply(ctx, r, msg)
+	}
+	if err != nil {
+		return err
+	}
+	link := fmt.Sprintf("https://t.me/%s?start=%s", b.username, inv.Code)
+	return b.reply(ctx, r, t("invite.link", esc(roleName(member.RoleCoordinator, district)), esc(link),
+		inv.ExpiresAt.In(b.loc).Format("2006-01-02 15:04")))
+}
+
+// redeemInvite handles /start inv_… from an invitation link.
+func (b *Bot) redeemInvite(ctx context.Context, r *request, code string) error {
+	access, err := b.members.RedeemInvite(ctx, r.userID, code)
+	if msg := memberError(err); msg != "" {
+		return b.reply(ctx, r, msg)
+	}
+	if err != nil {
+		return err
+	}
+	b.refreshMenu(ctx, r.userID, access.Role)
+	return b.reply(ctx, r, t("grant.you", esc(roleName(access.Role, access.District))))
+}
+
+// cmdRevoke: /revoke USER_ID takes a coordinator's role away.
+func (b *Bot) cmdRevoke(ctx context.Context, r *request) error {
+	fields := strings.Fields(r.args)
+	if len(fields) != 1 {
+		return b.reply(ctx, r, t("revoke.usage"))
+	}
+	id, err := strconv.ParseInt(fields[0], 10, 64)
+	if err != nil || id <= 0 {
+		return b.reply(ctx, r, t("grant.bad_id", esc(fields[0])))
+	}
+	err = b.members.Revoke(ctx, r.userID, id)
+	if msg := memberError(err); msg != "" {
+		return b.reply(ctx, r, msg)
+	}
+	if err != nil {
+		return err
+	}
+	b.refreshMenu(ctx, id, member.RoleWorker)
+	if err := b.reply(ctx, r, t("revoke.done", id)); err != nil {
+		return err
+	}
+	return b.tell(ctx, id, t("revoke.you"))
+}
+
+// cmdAudit shows the latest entries of the audit log.
+func (b *Bot) cmdAudit(ctx context.Context, r *request) error {
+	limit := 20
+	if n, err := strconv.Atoi(strings.TrimSpace(r.args)); err == nil && n > 0 && n <= 100 {
+		limit = n
+	}
+	entries, err := b.members.Audit(ctx, r.userID, limit)
+	if msg := memberError(err); msg != "" {
+		return b.reply(ctx, r, msg)
+	}
+	if err != nil {
+		return err
+	}
+	if len(entries) == 0 {
+		return b.reply(ctx, r, t("audit.none"))
+	}
+	var lines []string
+	for _, e := range entries {
+		who := e.ActorName
+		if who == "" {
+			who = idOrSystem(e.Actor)
+		}
+		whom := e.TargetName
+		if whom == "" && e.TargetUser != 0 {
+			whom = strconv.FormatInt(e.TargetUser, 10)
+		}
+		line := fmt.Sprintf("%s %s %s %s", e.At.In(b.loc).Format("01-02 15:04"), esc(who), t(auditKey(e.Action)), esc(whom))
+		if e.District != "" {
+			line += " · " + esc(e.District)
+		}
+		if e.Reason != "" {
+			line += " · " + esc(truncate(e.Reason, 60))
+		}
+		lines = append(lines, line)
+	}
+	return b.sendLines(ctx, r.chatID, t("audit.header", len(entries)), lines)
+}
+
+func idOrSystem(id int64) string {
+	if id == 0 {
+		return t("audit.system")
+	}
+	return strconv.FormatInt(id, 10)
+}
+
+func auditKey(a member.AuditAction) string {
+	switch a {
+	case member.AuditGranted:
+		return "audit.granted"
+	case member.AuditRevoked:
+		return "audit.revoked"
+	case member.AuditInviteCreated:
+		return "audit.invite_created"
+	case member.AuditApproved:
+		return "audit.approved"
+	case member.AuditRejected:
+		return "audit.rejected"
+	case member.AuditLeft:
+		return "audit.left"
+	case member.AuditReturned:
+		return "audit.returned"
+	case member.AuditRosterImport:
+		return "audit.roster_imported"
+	}
+	return "audit.erased"
+}
+
+// refreshMenu gives a person's private chat the command menu of their role.
+func (b *Bot) refreshMenu(ctx context.Context, userID int64, role member.Role) {
+	if err := b.setChatCommands(ctx, userID, role); err != nil {
+		b.log.Info("set command menu", "user_id", userID, "err", err)
+	}
+}
+
+// sendLines sends a header and lines (already HTML), as few messages as fit.
+func (b *Bot) sendLines(ctx context.Context, chatID int64, header string, lines []string) error {
+	text := header
+	for _, l := range lines {
+		if textLen(text)+textLen(l)+1 > maxText-200 {
+			if err := b.send(ctx, chatID, message{text: text}); err != nil {
+				return err
+			}
+			text = ""
+		}
+		if text != "" {
+			text += "\n"
+		}
+		text += l
+	}
+	return b.send(ctx, chatID, message{text: text})
+}

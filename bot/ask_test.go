@@ -1,0 +1,204 @@
+package bot_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dangwu/dangwu/bot"
+	"github.com/dangwu/dangwu/internal/botapi"
+)
+
+// press presses the button labelled label (a substring) on message m and
+// waits for the bot to answer the press.
+func (h *harness) press(u botapi.User, chat botapi.Chat, m botapi.Message, label string) botapi.CallbackAnswer {
+	h.t.Helper()
+	data := ""
+	if m.ReplyMarkup != nil {
+		for _, row := range m.ReplyMarkup.InlineKeyboard {
+			for _, b := range row {
+				if strings.Contains(b.Text, label) && data == "" {
+					data = b.CallbackData
+				}
+			}
+		}
+	}
+	if data == "" {
+		h.t.Fatalf("no button %q on message %q", label, m.Text)
+	}
+	return h.pressData(u, chat, m.MessageID, data)
+}
+
+// pressData presses a button with data and waits for the answer to the press.
+func (h *harness) pressData(u botapi.User, chat botapi.Chat, messageID int, data string) botapi.CallbackAnswer {
+	h.t.Helper()
+	id := h.srv.Press(u, chat, messageID, data)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := h.srv.WaitEvents(ctx, 1, func(e botapi.Event) bool {
+		return e.Kind == botapi.EventAnswerCallback && e.QueryID == id
+	}); err != nil {
+		h.t.Fatalf("press %q: not answered: %v", data, err)
+	}
+	ans, _ := h.srv.CallbackAnswer(id)
+	return ans
+}
+
+// lastMessage is the bot's latest message in chat, as it stands now.
+func (h *harness) lastMessage(chatID int64) botapi.Message {
+	h.t.Helper()
+	ms := h.srv.Messages(chatID)
+	if len(ms) == 0 {
+		h.t.Fatalf("no messages in chat %d", chatID)
+	}
+	return ms[len(ms)-1]
+}
+
+func TestQuestionGetsPassageWithSource(t *testing.T) {
+	h := startBot(t, nil, nil)
+	u := botapi.DefaultUser(20)
+	chat := botapi.PrivateChat(u)
+
+	reply := h.ask(u.ID, "我税后工资八千块，每个月党费交多少？")
+	mustContain(t, "answer", reply, "来源", "1.5%")
+	m := h.lastMessage(u.ID)
+	bold := false
+	for _, e := range m.Entities {
+		bold = bold || e.Type == "bold"
+	}
+	if !bold {
+		t.Errorf("answer has no bold text (title or matched words): %+v", m.Entities)
+	}
+	if m.ReplyMarkup == nil || len(m.ReplyMarkup.InlineKeyboard) != 3 {
+		t.Fatalf("answer keyboard = %+v, want two other results and a feedback row", m.ReplyMarkup)
+	}
+
+	// The next result replaces the answer in place.
+	h.press(u, chat, m, "第 2 条")
+	edited := h.srv.Messages(u.ID)
+	if len(edited) != 1 || edited[0].Text == m.Text {
+		t.Errorf("pressing the second result: messages %d, text unchanged %v", len(edited), edited[0].Text == m.Text)
+	}
+
+	// The whole section arrives as a new message.
+	h.press(u, chat, h.lastMessage(u.ID), "查看全文")
+	full := h.waitSent(u.ID, 2)[1].Message.Text
+	mustContain(t, "full section", full, "来源")
+
+	if ans := h.press(u, chat, h.lastMessage(u.ID), "👍"); ans.Text != bot.T("ask.thanks") {
+		t.Errorf("👍 answered %q", ans.Text)
+	}
+}
+
+func TestThumbsDownAsksWhyAndRecordsIt(t *testing.T) {
+	h := startBot(t, nil, nil)
+	u := botapi.DefaultUser(21)
+	chat := botapi.PrivateChat(u)
+	h.ask(u.ID, "党小组会多久开一次")
+	answer := h.lastMessage(u.ID)
+	h.press(u, chat, answer, "👎")
+	why := h.waitSent(u.ID, 2)[1].Message
+	mustContain(t, "after 👎", why.Text, bot.T("ask.why"))
+
+	// Typing words instead of pressing a reason records them as the comment.
+	if got := h.ask(u.ID, "说的是党支部，不是党小组"); got != bot.T("ask.feedback_saved") {
+		t.Errorf("comment reply = %q", got)
+	}
+	groups, err := h.kb.Unanswered(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(groups) != 1 || !strings.Contains(groups[0].Text, "党小组会") {
+		t.Errorf("unanswered queue after 👎 = %+v, want the question", groups)
+	}
+	// The next text is a question again, not a comment.
+	mustContain(t, "next question", h.ask(u.ID, "入党积极分子要培养多久"), "来源")
+}
+
+func TestUnsureAnswerOffersClosestTitles(t *testing.T) {
+	h := startBot(t, nil, nil)
+	reply := h.ask(22, "明天徐州下雨吗")
+	if !strings.Contains(reply, bot.T("ask.unsure")) && reply != bot.T("ask.nothing") {
+		t.Fatalf("weather question got %q, want the unsure reply", reply)
+	}
+	groups, err := h.kb.Unanswered(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(groups) != 1 || groups[0].Text != "明天徐州下雨吗" {
+		t.Errorf("unanswered queue = %+v, want the weather question", groups)
+	}
+}
+
+func TestQuestionsInGroupsAndInline(t *testing.T) {
+	h := startBot(t, nil, nil)
+	const group = -600
+	h.srv.GroupText(group, 30, "党费按什么比例交") // not addressed: quiet
+	h.srv.GroupText(group, 30, "/ask@dangwu_bot 党费按什么比例交")
+	mustContain(t, "/ask in a group", h.waitSent(group, 1)[0].Message.Text, "来源")
+	h.srv.GroupText(group, 30, "@dangwu_bot 支委会多久开一次")
+	mustContain(t, "mention in a group", h.waitSent(group, 2)[1].Message.Text, "来源")
+	if n := len(h.sentTo(group)); n != 2 {
+		t.Errorf("group got %d messages, want 2", n)
+	}
+	h.srv.GroupText(group, 30, "/ask")
+	if got := h.waitSent(group, 3)[2].Message.Text; got != bot.T("ask.usage") {
+		t.Errorf("/ask without a question = %q", got)
+	}
+
+	id := h.srv.InlineQuery(botapi.DefaultUser(30), "党费")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := h.srv.WaitEvents(ctx, 1, func(e botapi.Event) bool {
+		return e.Kind == botapi.EventAnswerInline && e.QueryID == id
+	}); err != nil {
+		t.Fatalf("inline query not answered: %v", err)
+	}
+	results, _ := h.srv.InlineAnswer(id)
+	if len(results) == 0 {
+		t.Fatal("inline query 党费 found nothing")
+	}
+}
+
+func TestOddQuestionsGetAClearReply(t *testing.T) {
+	h := startBot(t, nil, nil)
+	for _, q := range []string{
+		`+-:^~*?"()`,
+		strings.Repeat("党员发展", 1024),
+		"🙂🙂🙂",
+		"How do I pay party dues?",
+		"1234567890",
+		"党",
+		"费",
+	} {
+		reply := h.ask(23, q)
+		if reply == bot.T("error.internal") || reply == "" {
+			t.Errorf("question %.20q got %q", q, reply)
+		}
+	}
+}
+
+func TestForgedKnowledgeButtons(t *testing.T) {
+	h := startBot(t, nil, nil)
+	owner := botapi.DefaultUser(24)
+	h.ask(owner.ID, "党费怎么交")
+	m := h.lastMessage(owner.ID)
+	data := m.ReplyMarkup.InlineKeyboard[0][0].CallbackData
+	qid := strings.Split(data, ":")[2]
+
+	other := botapi.DefaultUser(25)
+	h.ask(other.ID, "/start")
+	for _, d := range []string{
+		"kb:r:" + qid + ":1", // someone else's question
+		"kb:r:999999:1",
+		"kb:r:abc:1",
+		"kb:full:" + qid,
+		"kb:zz:" + qid + ":1",
+		"kbw:" + qid + ":1:evil",
+	} {
+		if ans := h.pressData(other, botapi.PrivateChat(other), 1, d); ans.Text != bot.T("unknown.button") {
+			t.Errorf("forged %q answered %q", d, ans.Text)
+		}
+	}
+}

@@ -1,0 +1,175 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+
+	"github.com/dangwu/dangwu/knowledge"
+	"github.com/dangwu/dangwu/member"
+	tgbot "github.com/go-telegram/bot"
+)
+
+// maxDownload is the largest file a bot may download from Telegram.
+const maxDownload = 20 << 20
+
+// onDocument imports a file a coordinator sends: a roster (.xlsx, .csv) or
+// a knowledge document (.md, .txt, .docx).
+func (b *Bot) onDocument(ctx context.Context, r *request) error {
+	doc := r.msg.Document
+	if r.role < member.RoleCoordinator {
+		return b.reply(ctx, r, t("file.not_allowed"))
+	}
+	name := doc.FileName
+	ext := strings.ToLower(filepath.Ext(name))
+	kind := ""
+	switch ext {
+	case ".xlsx", ".csv":
+		kind = "roster"
+	case ".md", ".txt", ".docx":
+		kind = "document"
+	default:
+		return b.reply(ctx, r, t("file.unsupported", esc(name)))
+	}
+	if doc.FileSize > maxDownload {
+		return b.reply(ctx, r, t("file.too_big", esc(name), doc.FileSize>>20))
+	}
+	data, err := b.download(ctx, doc.FileID)
+	if errors.Is(err, errTooBig) {
+		return b.reply(ctx, r, t("file.too_big", esc(name), maxDownload>>20))
+	}
+	if err != nil {
+		return err
+	}
+	if kind == "roster" {
+		return b.importRoster(ctx, r, name, data)
+	}
+	return b.importDocument(ctx, r, name, data)
+}
+
+var errTooBig = errors.New("file too big")
+
+// download fetches a file through getFile and the file download path,
+// reading at most maxDownload bytes.
+func (b *Bot) download(ctx context.Context, fileID string) ([]byte, error) {
+	f, err := b.api.GetFile(ctx, &tgbot.GetFileParams{FileID: fileID})
+	if err != nil {
+		if errors.Is(err, tgbot.ErrorBadRequest) && strings.Contains(err.Error(), "too big") {
+			return nil, errTooBig
+		}
+		return nil, fmt.Errorf("get file: %w", err)
+	}
+	if f.FileSize > maxDownload {
+		return nil, errTooBig
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, b.api.FileDownloadLink(f), nil)
+	if err != nil {
+		return nil, fmt.Errorf("download: %w", err)
+	}
+	resp, err := b.http.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("download %s: %w", f.FilePath, redactToken(err, b.api.Token()))
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("download %s: status %d", f.FilePath, resp.StatusCode)
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxDownload+1))
+	if err != nil {
+		return nil, fmt.Errorf("download %s: %w", f.FilePath, err)
+	}
+	if len(data) > maxDownload {
+		return nil, errTooBig
+	}
+	return data, nil
+}
+
+// redactToken keeps the token, which is part of download URLs, out of errors.
+func redactToken(err error, token string) error {
+	if token == "" || !strings.Contains(err.Error(), token) {
+		return err
+	}
+	return errors.New(strings.ReplaceAll(err.Error(), token, "***"))
+}
+
+// importRoster imports a district roster and reports row by row.
+func (b *Bot) importRoster(ctx context.Context, r *request, name string, data []byte) error {
+	rows, problems, err := member.ParseRoster(name, data, b.members.Districts())
+	if err != nil {
+		if msg := memberError(err); msg != "" {
+			return b.reply(ctx, r, t("roster.failed", esc(name))+msg)
+		}
+		return b.reply(ctx, r, t("roster.unreadable", esc(name)))
+	}
+	report, err := b.members.ImportRoster(ctx, r.userID, rows)
+	if err != nil {
+		if msg := memberError(err); msg != "" {
+			return b.reply(ctx, r, msg)
+		}
+		return err
+	}
+	problems = append(problems, report.Problems...)
+	lines := make([]string, 0, len(problems))
+	for _, p := range problems {
+		line := t("roster.problem", p.Line, esc(t(fieldLabel[p.Field])), esc(truncate(p.Value, 30)), stripTags(problemText(p)))
+		if p.SeeLine > 0 {
+			line += t("roster.see_line", p.SeeLine)
+		}
+		lines = append(lines, line)
+	}
+	header := t("roster.done", esc(name), report.Added, report.Updated, report.Skipped, len(problems), len(report.Approved))
+	if err := b.sendLines(ctx, r.chatID, header, lines); err != nil {
+		return err
+	}
+	for _, p := range report.Approved {
+		b.tell(ctx, p.UserID, t("pending.you_approved"))
+	}
+	return nil
+}
+
+// problemText says what is wrong with a roster row.
+func problemText(p member.RowProblem) string {
+	switch {
+	case errors.Is(p.Err, member.ErrDuplicatePhone):
+		return t("roster.duplicate")
+	case errors.Is(p.Err, member.ErrMissingValue):
+		return t("roster.missing")
+	case errors.Is(p.Err, member.ErrOutOfScope):
+		return t("roster.out_of_scope")
+	}
+	if msg := memberError(p.Err); msg != "" {
+		return msg
+	}
+	return t("roster.bad_value")
+}
+
+// importDocument imports a knowledge document and says what was added.
+func (b *Bot) importDocument(ctx context.Context, r *request, name string, data []byte) error {
+	if b.kb == nil {
+		return b.reply(ctx, r, t("file.unsupported", esc(name)))
+	}
+	res, err := b.kb.Import(ctx, name, data, r.userID)
+	switch {
+	case errors.Is(err, knowledge.ErrNotDocx):
+		return b.reply(ctx, r, t("doc.not_docx", esc(name)))
+	case errors.Is(err, knowledge.ErrEmptyDocument):
+		return b.reply(ctx, r, t("doc.empty", esc(name)))
+	case errors.Is(err, knowledge.ErrFileTooLarge):
+		return b.reply(ctx, r, t("file.too_big", esc(name), maxDownload>>20))
+	case errors.Is(err, knowledge.ErrUnsupportedFormat):
+		return b.reply(ctx, r, t("file.unsupported", esc(name)))
+	case errors.Is(err, knowledge.ErrContentDocument):
+		return b.reply(ctx, r, t("doc.builtin", esc(name)))
+	case err != nil:
+		return err
+	}
+	key := "doc.imported"
+	if res.Replaced {
+		key = "doc.replaced"
+	}
+	return b.reply(ctx, r, t(key, esc(res.Title), res.Sections, esc(res.DocID)))
+}

@@ -1,0 +1,193 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/dangwu/dangwu/knowledge"
+	"github.com/dangwu/dangwu/store"
+	"github.com/go-telegram/bot/models"
+)
+
+// Coordinators close the knowledge base's gaps: they see the questions that
+// got no reliable answer or a 👎, answer a group of them, and the answer
+// becomes an FAQ entry that everyone who asked is sent.
+
+// maxGroups bounds the groups /unanswered lists.
+const maxGroups = 10
+
+// scope returns the district a coordinator acts in ("" = city-wide).
+func (b *Bot) scope(ctx context.Context, userID int64) (string, error) {
+	a, err := b.members.Access(ctx, userID)
+	if err != nil {
+		return "", err
+	}
+	if a.CityWide() {
+		return "", nil
+	}
+	return a.District, nil
+}
+
+// cmdUnanswered lists the open question groups of the coordinator's scope.
+func (b *Bot) cmdUnanswered(ctx context.Context, r *request) error {
+	district, err := b.scope(ctx, r.userID)
+	if err != nil {
+		return err
+	}
+	groups, err := b.kb.Unanswered(ctx, district)
+	if err != nil {
+		return err
+	}
+	if len(groups) == 0 {
+		return b.reply(ctx, r, t("gap.none"))
+	}
+	var sb strings.Builder
+	sb.WriteString(t("gap.header", len(groups)))
+	var rows [][]models.InlineKeyboardButton
+	for i, g := range groups {
+		if i == maxGroups {
+			sb.WriteString("\n\n" + t("gap.more", len(groups)-maxGroups))
+			break
+		}
+		fmt.Fprintf(&sb, "\n\n%d. %s %s", i+1, esc(truncate(g.Text, 80)), t("gap.count", g.Count))
+		for _, p := range g.Phrasings[1:min(len(g.Phrasings), 3)] {
+			fmt.Fprintf(&sb, "\n   · %s", esc(truncate(p, 60)))
+		}
+		rows = append(rows, []models.InlineKeyboardButton{button(t("gap.answer", i+1), "gap", g.ID)})
+	}
+	return b.send(ctx, r.chatID, message{text: sb.String(), markup: &models.InlineKeyboardMarkup{InlineKeyboard: rows}})
+}
+
+// onGapButton handles gap:<question id>: answer the group of that question.
+func (b *Bot) onGapButton(ctx context.Context, r *request, payload string) error {
+	qid, err := strconv.ParseInt(payload, 10, 64)
+	if err != nil || b.kb == nil {
+		return b.staleButton(ctx, r)
+	}
+	district, err := b.scope(ctx, r.userID)
+	if err != nil {
+		return err
+	}
+	g, err := b.kb.Gap(ctx, district, qid)
+	if errors.Is(err, knowledge.ErrNotFound) {
+		return b.staleButton(ctx, r)
+	}
+	if err != nil {
+		return err
+	}
+	c := store.Conversation{Flow: flowGapAnswer, Step: "answer", Data: map[string]string{"q": payload}}
+	if err := b.conv.Save(ctx, r.chatID, r.userID, c); err != nil {
+		return err
+	}
+	return b.reply(ctx, r, t("gap.ask_answer", esc(g.Text), g.Count))
+}
+
+// flowGapAnswer waits for a coordinator's answer to a question group.
+const flowGapAnswer = "gap"
+
+func (b *Bot) gapAnswerFlow(ctx context.Context, r *request, c store.Conversation) error {
+	qid, _ := strconv.ParseInt(c.Data["q"], 10, 64)
+	district, err := b.scope(ctx, r.userID)
+	if err != nil {
+		return err
+	}
+	if err := b.conv.End(ctx, r.chatID, r.userID); err != nil {
+		return err
+	}
+	g, err := b.kb.Gap(ctx, district, qid)
+	if errors.Is(err, knowledge.ErrNotFound) {
+		return b.reply(ctx, r, t("gap.closed"))
+	}
+	if err != nil {
+		return err
+	}
+	faq, askers, err := b.kb.AnswerGap(ctx, g.QuestionIDs, r.text, r.userID)
+	switch {
+	case errors.Is(err, knowledge.ErrGapClosed):
+		return b.reply(ctx, r, t("gap.closed"))
+	case errors.Is(err, knowledge.ErrEmptyAnswer):
+		return b.reply(ctx, r, t("gap.empty"))
+	case err != nil:
+		return err
+	}
+	told := map[int64]bool{}
+	for _, a := range askers {
+		if told[a.ChatID] || a.ChatID == r.chatID {
+			continue
+		}
+		told[a.ChatID] = true
+		b.tell(ctx, a.ChatID, t("gap.answered_you", esc(truncate(a.Text, 100)), esc(faq.Answer)))
+	}
+	return b.reply(ctx, r, t("gap.done", esc(faq.Question), len(told)))
+}
+
+// cmdDocs lists the knowledge documents; imported ones can be removed.
+func (b *Bot) cmdDocs(ctx context.Context, r *request) error {
+	docs, err := b.kb.Documents(ctx)
+	if err != nil {
+		return err
+	}
+	if len(docs) == 0 {
+		return b.reply(ctx, r, t("doc.none"))
+	}
+	var lines []string
+	var rows [][]models.InlineKeyboardButton
+	for i, d := range docs {
+		line := fmt.Sprintf("%d. %s（%s，%s）", i+1, esc(d.Title), esc(d.ID), t("doc.sections", d.Sections))
+		if d.District != "" {
+			line += " · " + esc(d.District)
+		}
+		if d.Origin == knowledge.OriginImport {
+			line += " · " + t("doc.imported_mark")
+			if len(rows) < maxListed && len("doc:rm:"+d.ID) <= maxCallbackData {
+				rows = append(rows, []models.InlineKeyboardButton{button(t("doc.remove", truncate(d.Title, 20)), "doc", "rm", d.ID)})
+			}
+		}
+		lines = append(lines, line)
+	}
+	if err := b.sendLines(ctx, r.chatID, t("doc.header", len(docs)), lines); err != nil {
+		return err
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	return b.send(ctx, r.chatID, message{text: t("doc.remove_hint"), markup: &models.InlineKeyboardMarkup{InlineKeyboard: rows}})
+}
+
+// onDocButton handles doc:rm:<id> (ask) and doc:rmy:<id> (remove).
+func (b *Bot) onDocButton(ctx context.Context, r *request, payload string) error {
+	op, id, _ := strings.Cut(payload, ":")
+	if r.role < RoleCoordinator || b.kb == nil {
+		return b.staleButton(ctx, r)
+	}
+	d, err := b.kb.Document(ctx, id)
+	if errors.Is(err, knowledge.ErrNotFound) {
+		return b.staleButton(ctx, r)
+	}
+	if err != nil {
+		return err
+	}
+	switch op {
+	case "rm":
+		if len("doc:rmy:"+id) > maxCallbackData {
+			return b.staleButton(ctx, r)
+		}
+		return b.send(ctx, r.chatID, message{text: t("doc.remove_confirm", esc(d.Title)), markup: &models.InlineKeyboardMarkup{
+			InlineKeyboard: [][]models.InlineKeyboardButton{{button(t("doc.remove_yes"), "doc", "rmy", id)}},
+		}})
+	case "rmy":
+		err := b.kb.Remove(ctx, id)
+		if errors.Is(err, knowledge.ErrContentDocument) {
+			b.ack(r, t("doc.builtin_remove"), true)
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return b.editCallbackMessage(ctx, r, message{text: t("doc.removed", esc(d.Title))})
+	}
+	return b.staleButton(ctx, r)
+}

@@ -1,0 +1,152 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/dangwu/dangwu/knowledge"
+)
+
+// maxAskResults is the most results `dangwu ask -n` may ask for.
+const maxAskResults = 20
+
+// cmdAsk answers one question from the knowledge base, as the bot would.
+// It opens the same database and index as the bot; when the running bot
+// holds the index, knowledge.Open gives up on it after a short wait and
+// builds a private one from the database in a temporary folder, which Close
+// removes. Like the bot, it first brings the content in use into the
+// database, so it works on a fresh data folder.
+func cmdAsk(ctx context.Context, args []string, env Env) int {
+	var (
+		n      int
+		asJSON bool
+	)
+	cfg, fs, err := loadConfig("ask", args, env.Getenv, func(fs *flag.FlagSet) {
+		fs.SetOutput(env.Stderr)
+		fs.IntVar(&n, "n", knowledge.DefaultResults, fmt.Sprintf("how many results to show, 1 to %d", maxAskResults))
+		fs.BoolVar(&asJSON, "json", false, `print the results as a JSON array of {"rank","kind","doc","title","source","section","text","snippet","score"}`)
+		fs.Usage = func() {
+			fmt.Fprintln(fs.Output(), "usage: dangwu ask [-n K] [--json] [flags] QUESTION")
+			fs.PrintDefaults()
+		}
+	})
+	if err != nil {
+		return configError(env, err)
+	}
+	question := strings.TrimSpace(strings.Join(fs.Args(), " "))
+	switch {
+	case n < 1 || n > maxAskResults:
+		fmt.Fprintf(env.Stderr, "dangwu ask: -n %d: must be from 1 to %d\n", n, maxAskResults)
+		fs.Usage()
+		return 2
+	case question == "":
+		fmt.Fprintln(env.Stderr, "dangwu ask: no question")
+		fs.Usage()
+		return 2
+	}
+
+	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	a, err := openApp(ctx, cfg, "dangwu", log)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "dangwu ask: %v\n", err)
+		return 1
+	}
+	defer a.Close()
+	ans, err := a.kb.Search(ctx, question, n)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "dangwu ask: %v\n", err)
+		return 1
+	}
+	if asJSON {
+		err = writeAnswerJSON(env.Stdout, ans)
+	} else {
+		err = writeAnswerText(env.Stdout, ans)
+	}
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "dangwu ask: %v\n", err)
+		return 1
+	}
+	return 0
+}
+
+// askResult is one result of `dangwu ask --json`; its keys are an interface
+// (see DESIGN.md).
+type askResult struct {
+	Rank    int     `json:"rank"`
+	Kind    string  `json:"kind"`
+	Doc     string  `json:"doc"`
+	Title   string  `json:"title"`
+	Source  string  `json:"source"`
+	Section string  `json:"section"`
+	Text    string  `json:"text"`
+	Snippet string  `json:"snippet"`
+	Score   float64 `json:"score"`
+}
+
+var (
+	stripMarks   = strings.NewReplacer(string(knowledge.MarkStart), "", string(knowledge.MarkEnd), "")
+	bracketMarks = strings.NewReplacer(string(knowledge.MarkStart), "【", string(knowledge.MarkEnd), "】")
+)
+
+func writeAnswerJSON(w io.Writer, ans knowledge.Answer) error {
+	out := make([]askResult, 0, len(ans.Results))
+	for _, r := range ans.Results {
+		out = append(out, askResult{Rank: r.Rank, Kind: r.Kind, Doc: r.DocID, Title: r.Title, Source: r.Source,
+			Section: r.Section, Text: r.Text, Snippet: stripMarks.Replace(r.Snippet), Score: r.Score})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+// writeAnswerText prints the answer for a person: each result with its
+// place in its document, the snippet with the matched words in 【】, and
+// where it comes from.
+func writeAnswerText(w io.Writer, ans knowledge.Answer) error {
+	var b strings.Builder
+	switch {
+	case len(ans.Results) == 0:
+		b.WriteString("没有找到相关内容。可以换个说法再问，或请组织部门补充。\n")
+	case !ans.Confident:
+		b.WriteString("没有找到可靠的答案。以下是最接近的内容，仅供参考：\n")
+	}
+	for _, r := range ans.Results {
+		head := r.Title
+		if r.Kind == knowledge.KindFAQ {
+			head = "问答：" + head
+		}
+		if r.Section != "" {
+			head += " · " + r.Section
+		}
+		fmt.Fprintf(&b, "\n%d. %s\n", r.Rank, head)
+		for line := range strings.Lines(bracketMarks.Replace(r.Snippet)) {
+			if line = strings.TrimSpace(line); line != "" {
+				fmt.Fprintf(&b, "   %s\n", line)
+			}
+		}
+		var about []string
+		if r.Source != "" {
+			about = append(about, "来源："+r.Source)
+		}
+		if r.Date != "" {
+			about = append(about, "日期："+r.Date)
+		}
+		if r.District != "" {
+			about = append(about, "适用："+r.District)
+		}
+		if r.DocID != "" {
+			about = append(about, "文档："+r.DocID)
+		}
+		if len(about) > 0 {
+			fmt.Fprintf(&b, "   %s\n", strings.Join(about, "；"))
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}

@@ -1,0 +1,258 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/dangwu/dangwu/content"
+	"github.com/dangwu/dangwu/knowledge"
+	"github.com/dangwu/dangwu/member"
+	"github.com/dangwu/dangwu/store"
+)
+
+// cmdImport adds documents and rosters to the database. It writes SQLite
+// only, each file in one transaction, so it is safe while the bot runs: the
+// bot brings its index up to date before its next search.
+func cmdImport(ctx context.Context, args []string, env Env) int {
+	cfg, fs, err := loadConfig("import", args, env.Getenv, func(fs *flag.FlagSet) {
+		fs.SetOutput(env.Stderr)
+		fs.Usage = func() {
+			fmt.Fprintln(fs.Output(), "usage: dangwu import [flags] FILE...")
+			fmt.Fprintln(fs.Output(), "  .md .txt .docx: knowledge documents; .xlsx .csv: a district roster")
+			fmt.Fprintln(fs.Output(), "  exits 1 if any file, or any roster row, could not be imported")
+			fs.PrintDefaults()
+		}
+	})
+	if err != nil {
+		return configError(env, err)
+	}
+	if fs.NArg() == 0 {
+		fmt.Fprintln(env.Stderr, "dangwu import: no files")
+		fs.Usage()
+		return 2
+	}
+	if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
+		fmt.Fprintf(env.Stderr, "dangwu import: data folder: %v\n", err)
+		return 1
+	}
+	db, err := store.Open(ctx, filepath.Join(cfg.Data, "dangwu.db"))
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "dangwu import: %v\n", err)
+		return 1
+	}
+	defer db.Close()
+	im := &importer{cfg: cfg, db: db, out: env.Stdout}
+	failed := 0
+	for _, file := range fs.Args() {
+		if ctx.Err() != nil {
+			fmt.Fprintf(env.Stderr, "dangwu import: %v\n", ctx.Err())
+			return 1
+		}
+		if !im.importFile(ctx, file) {
+			failed++
+		}
+	}
+	if failed > 0 {
+		fmt.Fprintf(env.Stderr, "dangwu import: %d of %d files not wholly imported\n", failed, fs.NArg())
+		return 1
+	}
+	return 0
+}
+
+// importer imports files into one database and reports each on out.
+type importer struct {
+	cfg Config
+	db  *store.DB
+	out io.Writer
+
+	members    *member.Service // opened with the first roster
+	membersErr error
+}
+
+// importFile imports one file and reports it; it returns whether all of
+// the file was imported.
+func (im *importer) importFile(ctx context.Context, file string) bool {
+	ext := strings.ToLower(filepath.Ext(file))
+	roster := ext == ".xlsx" || ext == ".csv"
+	if !roster && ext != ".md" && ext != ".markdown" && ext != ".txt" && ext != ".docx" {
+		return im.fail(file, fmt.Sprintf("unsupported file type %q (use .md, .txt or .docx for documents, .xlsx or .csv for a roster)", ext))
+	}
+	info, err := os.Stat(file)
+	switch {
+	case err != nil:
+		return im.fail(file, err.Error())
+	case info.IsDir():
+		return im.fail(file, "is a folder")
+	case info.Size() > knowledge.MaxFileSize:
+		return im.fail(file, fmt.Sprintf("over %d MB (%d bytes)", knowledge.MaxFileSize>>20, info.Size()))
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return im.fail(file, err.Error())
+	}
+	if roster {
+		return im.importRoster(ctx, file, data)
+	}
+	return im.importDocument(ctx, file, data)
+}
+
+func (im *importer) fail(file, reason string) bool {
+	fmt.Fprintf(im.out, "FAIL %s: %s\n", file, reason)
+	return false
+}
+
+func (im *importer) importDocument(ctx context.Context, file string, data []byte) bool {
+	res, err := knowledge.ImportFile(ctx, store.NewKnowledgeStore(im.db), filepath.Base(file), data, 0, time.Now())
+	if err != nil {
+		return im.fail(file, documentProblem(err))
+	}
+	replaced := ""
+	if res.Replaced {
+		replaced = " (replaced the earlier import)"
+	}
+	fmt.Fprintf(im.out, "ok  %s: document %s «%s», %s%s\n", file, res.DocID, res.Title, plural(res.Sections, "section"), replaced)
+	return true
+}
+
+// documentProblem says in words why a document was refused.
+func documentProblem(err error) string {
+	switch {
+	case errors.Is(err, knowledge.ErrFileTooLarge):
+		return fmt.Sprintf("over %d MB", knowledge.MaxFileSize>>20)
+	case errors.Is(err, knowledge.ErrUnsupportedFormat):
+		return "unsupported file type (use .md, .txt or .docx)"
+	case errors.Is(err, knowledge.ErrNotDocx):
+		return "not a .docx file (not a Word document, or damaged)"
+	case errors.Is(err, knowledge.ErrEmptyDocument):
+		return "empty: the file has no text"
+	case errors.Is(err, knowledge.ErrContentDocument):
+		return "its document id belongs to the built-in content; rename the file or give it another id"
+	}
+	return err.Error()
+}
+
+// memberService opens the member service on the content's districts.
+func (im *importer) memberService() (*member.Service, error) {
+	if im.members == nil && im.membersErr == nil {
+		fsys, err := content.Load(im.cfg.Content)
+		if err == nil {
+			var d member.Districts
+			if d, err = member.LoadDistricts(fsys); err == nil {
+				im.members = member.NewService(store.NewMemberStore(im.db), d, im.cfg.Admins)
+			}
+		}
+		if err != nil {
+			im.membersErr = fmt.Errorf("districts of the content in use: %w", err)
+		}
+	}
+	return im.members, im.membersErr
+}
+
+func (im *importer) importRoster(ctx context.Context, file string, data []byte) bool {
+	svc, err := im.memberService()
+	if err != nil {
+		return im.fail(file, err.Error())
+	}
+	rows, problems, err := member.ParseRoster(filepath.Base(file), data, svc.Districts())
+	if err != nil {
+		return im.fail(file, rosterProblem(err))
+	}
+	if len(rows) == 0 {
+		reason := "the roster has no rows"
+		if len(problems) > 0 {
+			reason = "no row could be imported"
+		}
+		im.fail(file, reason)
+		im.rowProblems(problems)
+		return false
+	}
+	rep, err := svc.ImportRosterAsOperator(ctx, rows)
+	if err != nil {
+		return im.fail(file, err.Error())
+	}
+	problems = append(problems, rep.Problems...)
+	slices.SortStableFunc(problems, func(a, b member.RowProblem) int { return a.Line - b.Line })
+	fmt.Fprintf(im.out, "ok  %s: roster, %d added, %d updated, %d skipped (unchanged)", file, rep.Added, rep.Updated, rep.Skipped)
+	if len(rep.Approved) > 0 {
+		fmt.Fprintf(im.out, ", %s approved", plural(len(rep.Approved), "pending registration"))
+	}
+	if left := leftOut(problems); left > 0 {
+		fmt.Fprintf(im.out, "; %s left out", plural(left, "row"))
+	}
+	fmt.Fprintln(im.out)
+	im.rowProblems(problems)
+	return len(problems) == 0
+}
+
+// leftOut counts the rows with problems (a row can have several).
+func leftOut(problems []member.RowProblem) int {
+	lines := map[int]bool{}
+	for _, p := range problems {
+		lines[p.Line] = true
+	}
+	return len(lines)
+}
+
+func (im *importer) rowProblems(problems []member.RowProblem) {
+	for _, p := range problems {
+		fmt.Fprintf(im.out, "    line %d: %s %q: %s\n", p.Line, p.Field, p.Value, rowProblem(p))
+	}
+}
+
+// rosterProblem says in words why a whole roster was refused.
+func rosterProblem(err error) string {
+	var ce *member.ColumnError
+	switch {
+	case errors.As(err, &ce) && errors.Is(err, member.ErrMissingColumn):
+		return fmt.Sprintf("missing roster column %s (%s)", ce.Field, columnHeaders[ce.Field])
+	case errors.As(err, &ce) && errors.Is(err, member.ErrDuplicateColumn):
+		return fmt.Sprintf("roster column %s (%s) appears twice", ce.Field, columnHeaders[ce.Field])
+	case errors.Is(err, member.ErrTooManyRows):
+		return fmt.Sprintf("more than %d rows", member.MaxRosterRows)
+	}
+	return err.Error()
+}
+
+// columnHeaders is the usual Chinese header of each roster column.
+var columnHeaders = map[member.Field]string{
+	member.FieldName: "姓名", member.FieldPhone: "手机号", member.FieldDistrict: "区县",
+	member.FieldOrg: "单位", member.FieldPost: "职务",
+}
+
+// rowReasons words the problems a roster row can have.
+var rowReasons = map[error]string{
+	member.ErrMissingValue:    "empty",
+	member.ErrInvalidName:     "not a valid name (2 to 20 Chinese characters)",
+	member.ErrInvalidPhone:    "not a mainland mobile number",
+	member.ErrUnknownDistrict: "unknown district",
+	member.ErrInvalidOrg:      "not a valid organisation name",
+	member.ErrInvalidPost:     "not a valid post",
+	member.ErrOutOfScope:      "on another district's roster",
+}
+
+func rowProblem(p member.RowProblem) string {
+	if errors.Is(p.Err, member.ErrDuplicatePhone) {
+		return fmt.Sprintf("phone number already on line %d", p.SeeLine)
+	}
+	for sentinel, words := range rowReasons {
+		if errors.Is(p.Err, sentinel) {
+			return words
+		}
+	}
+	return strings.TrimPrefix(p.Err.Error(), "member: ")
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s", noun)
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

@@ -505,6 +505,13 @@ func (t *memberTx) ForgetUser(ctx context.Context, userID int64) error {
 		{"history actor", `UPDATE member_history SET actor = NULL WHERE actor = ?1`},
 		{"audit actor", `UPDATE audit_log SET actor = NULL WHERE actor = ?1`},
 		{"audit target", `UPDATE audit_log SET target_user = NULL WHERE target_user = ?1`},
+		{"questions", `UPDATE kb_questions SET user_id = 0, chat_id = CASE WHEN chat_id = ?1 THEN 0 ELSE chat_id END WHERE user_id = ?1`},
+		// Votes are keyed by user: keep an anonymous one unless the question
+		// already has one.
+		{"votes", `UPDATE OR IGNORE kb_feedback SET user_id = 0 WHERE user_id = ?1`},
+		{"votes left", `DELETE FROM kb_feedback WHERE user_id = ?1`},
+		{"documents imported", `UPDATE kb_documents SET imported_by = 0 WHERE imported_by = ?1`},
+		{"answers given", `UPDATE kb_faqs SET created_by = 0 WHERE created_by = ?1`},
 		// Fails on the foreign key if a profile still points at the user.
 		{"user", `DELETE FROM users WHERE id = ?1`},
 	}

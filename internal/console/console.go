@@ -155,6 +155,15 @@ func (c *Console) printMessage(prefix string, m *botapi.Message) {
 	if m.Document != nil {
 		fmt.Fprintf(c.Out, "📎 %s\n", m.Document.FileName)
 	}
+	if k := m.ReplyKeyboard; k != nil {
+		for _, row := range k.Keyboard {
+			var cells []string
+			for _, key := range row {
+				cells = append(cells, c.number(button{text: key.Text, contact: key.RequestContact})+" "+key.Text)
+			}
+			fmt.Fprintln(c.Out, "  "+strings.Join(cells, "   "))
+		}
+	}
 	if m.ReplyMarkup != nil {
 		for _, row := range m.ReplyMarkup.InlineKeyboard {
 			var cells []string

@@ -1,0 +1,115 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/dangwu/dangwu/content"
+	"github.com/dangwu/dangwu/knowledge"
+	"github.com/dangwu/dangwu/member"
+	"github.com/dangwu/dangwu/store"
+)
+
+// TestEraseReachesKnowledgeTables checks that erasing a person also removes
+// their Telegram id from the questions they asked, the votes they cast, the
+// documents they imported and the answers they wrote.
+func TestEraseReachesKnowledgeTables(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpen(t)
+	districts, err := member.LoadDistricts(content.Embedded())
+	if err != nil {
+		t.Fatal(err)
+	}
+	const uid, other = 4242424242, 5151515151
+	members := member.NewService(store.NewMemberStore(db), districts, nil)
+	kb, err := knowledge.Open(ctx, store.NewKnowledgeStore(db), "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer kb.Close()
+	if err := members.Seen(ctx, member.TelegramUser{ID: uid, FirstName: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := members.Register(ctx, member.Registration{UserID: uid, Name: "赵六", Phone: "13912345678",
+		District: "鼓楼区", Org: "某公司", Post: "委员", Education: "本科", StartYear: 2020}); err != nil {
+		t.Fatal(err)
+	}
+	// A question in a private chat and one in a group, both voted on by the
+	// person and by someone else.
+	var qids []int64
+	for _, chat := range []int64{uid, -100} {
+		qid, err := kb.LogQuestion(ctx, knowledge.Asked{UserID: uid, ChatID: chat, District: "鼓楼区", Text: "党费怎么交"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		qids = append(qids, qid)
+		for _, voter := range []int64{uid, other} {
+			if err := kb.Feedback(ctx, qid, 1, false, "不对", voter); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if _, err := knowledge.ImportFile(ctx, store.NewKnowledgeStore(db), "notice.txt", []byte("通知\n一、内容\n正文"), uid, db.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := kb.AnswerGap(ctx, qids[:1], "按月交纳。", uid); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := members.Erase(ctx, uid); err != nil {
+		t.Fatal(err)
+	}
+	if found := holding(t, db, uid); len(found) > 0 {
+		t.Errorf("after erasure the user id remains in:\n%s", strings.Join(found, "\n"))
+	}
+	var votes, questions int
+	db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM kb_feedback`).Scan(&votes)
+	db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM kb_questions`).Scan(&questions)
+	if votes != 4 || questions != 2 {
+		t.Errorf("after erasure %d votes and %d questions remain, want the anonymous 4 and 2", votes, questions)
+	}
+}
+
+// holding lists the columns of any table that hold the integer id.
+func holding(t *testing.T, db *store.DB, id int64) []string {
+	t.Helper()
+	ctx := context.Background()
+	rows, err := db.SQL().QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tables []string
+	for rows.Next() {
+		var name string
+		rows.Scan(&name)
+		tables = append(tables, name)
+	}
+	rows.Close()
+	var found []string
+	for _, table := range tables {
+		rs, err := db.SQL().QueryContext(ctx, `SELECT * FROM "`+table+`"`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols, _ := rs.Columns()
+		for rs.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rs.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			for i, v := range vals {
+				if n, ok := v.(int64); ok && n == id {
+					found = append(found, fmt.Sprintf("%s.%s", table, cols[i]))
+				}
+			}
+		}
+		rs.Close()
+	}
+	return found
+}

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -78,6 +79,9 @@ func (b *Bot) cmdInvite(ctx context.Context, r *request) error {
 // redeemInvite handles /start inv_… from an invitation link.
 func (b *Bot) redeemInvite(ctx context.Context, r *request, code string) error {
 	access, err := b.members.RedeemInvite(ctx, r.userID, code)
+	if errors.Is(err, member.ErrNotFound) {
+		return b.reply(ctx, r, t("err.invite_invalid"))
+	}
 	if msg := memberError(err); msg != "" {
 		return b.reply(ctx, r, msg)
 	}
@@ -138,11 +142,15 @@ func (b *Bot) cmdAudit(ctx context.Context, r *request) error {
 		if whom == "" && e.TargetUser != 0 {
 			whom = strconv.FormatInt(e.TargetUser, 10)
 		}
-		line := fmt.Sprintf("%s %s %s %s", e.At.In(b.loc).Format("01-02 15:04"), esc(who), t(auditKey(e.Action)), esc(whom))
+		line := fmt.Sprintf("%s %s %s", e.At.In(b.loc).Format("01-02 15:04"), esc(who), t(auditKey(e.Action)))
+		if whom != "" {
+			line += " " + esc(whom)
+		}
 		if e.District != "" {
 			line += " · " + esc(e.District)
 		}
-		if e.Reason != "" {
+		// A roster import's reason is the member package's own tally, not words for people.
+		if e.Reason != "" && e.Action != member.AuditRosterImport {
 			line += " · " + esc(truncate(e.Reason, 60))
 		}
 		lines = append(lines, line)

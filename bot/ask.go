@@ -43,8 +43,13 @@ func (b *Bot) answerQuestion(ctx context.Context, r *request) error {
 	if err != nil {
 		return fmt.Errorf("search: %w", err)
 	}
+	// The question joins its asker's district's queue, if they registered.
+	district := ""
+	if p, err := b.members.Get(ctx, r.userID); err == nil && p.Status.Live() {
+		district = p.District
+	}
 	qid, err := b.kb.LogQuestion(ctx, knowledge.Asked{
-		UserID: r.userID, ChatID: r.chatID, District: r.district, Text: q, Answer: ans,
+		UserID: r.userID, ChatID: r.chatID, District: district, Text: q, Answer: ans,
 	})
 	if err != nil {
 		return fmt.Errorf("log question: %w", err)

@@ -86,7 +86,7 @@ func TestQuestionGetsPassageWithSource(t *testing.T) {
 	full := h.waitSent(u.ID, 2)[1].Message.Text
 	mustContain(t, "full section", full, "来源")
 
-	if ans := h.press(u, chat, h.lastMessage(u.ID), "👍"); ans.Text != bot.T("ask.thanks") {
+	if ans := h.press(u, chat, h.srv.Messages(u.ID)[0], "👍"); ans.Text != bot.T("ask.thanks") {
 		t.Errorf("👍 answered %q", ans.Text)
 	}
 }
@@ -95,7 +95,7 @@ func TestThumbsDownAsksWhyAndRecordsIt(t *testing.T) {
 	h := startBot(t, nil, nil)
 	u := botapi.DefaultUser(21)
 	chat := botapi.PrivateChat(u)
-	h.ask(u.ID, "党小组会多久开一次")
+	h.ask(u.ID, "党小组会多长时间开一次？")
 	answer := h.lastMessage(u.ID)
 	h.press(u, chat, answer, "👎")
 	why := h.waitSent(u.ID, 2)[1].Message

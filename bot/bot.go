@@ -147,6 +147,14 @@ func New(ctx context.Context, o Options) (*Bot, error) {
 	}
 	b.api, b.username, b.id = api, me.Username, me.ID
 	b.out = newSender(api, o.Rate, o.Log.With("component", "sender"))
+	b.out.onBlocked = func(ctx context.Context, chatID int64) {
+		if chatID <= 0 {
+			return // a group, not a person
+		}
+		if err := b.members.MarkBlocked(ctx, chatID); err != nil && !errors.Is(err, member.ErrNotFound) {
+			b.log.Warn("mark blocked", "user_id", chatID, "err", err)
+		}
+	}
 	b.registerAll()
 	return b, nil
 }

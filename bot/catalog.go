@@ -95,6 +95,7 @@ var catalog = map[string]string{
 	"me.status":                 "状态",
 	"me.role":                   "角色",
 	"me.none":                   "您还没有登记。发送 /start 开始登记。",
+	"me.rejected":               "您的登记未通过审核。如有疑问请联系所在区县协调员，或发送 /start 重新登记。",
 	"me.updated":                "已更新%s。",
 	"status.pending":            "待审核",
 	"status.approved":           "已通过审核",
@@ -122,6 +123,7 @@ var catalog = map[string]string{
 	"err.not_left":           "这个人没有处于退出状态。",
 	"err.invite_expired":     "这个邀请链接已过期，请向管理员要一个新的。",
 	"err.invite_used":        "这个邀请链接已经用过了，请向管理员要一个新的。",
+	"err.invite_invalid":     "这个邀请链接无效，请检查链接是否完整，或向管理员要一个新的。",
 	"err.already_admin":      "您已经是管理员了，不需要邀请链接。",
 	"err.reason":             "请写明原因（1–200 字）。",
 	"err.date":               "日期不对：请用 2026-01-31 这样的格式，且不能晚于今天。",
@@ -231,6 +233,10 @@ var catalog = map[string]string{
 	"doc.remove_confirm":  "确定删除《%s》吗？删除后就搜不到了。",
 	"doc.remove_yes":      "确定删除",
 	"doc.removed":         "已删除《%s》。",
+
+	// Roster header and row problems.
+	"roster.duplicate_column": "“%s”这一列出现了两次，请只保留一列再发。",
+	"roster.unknown_district": "没有这个区县",
 
 	// Knowledge gaps.
 	"gap.none":         "目前没有待补充的问题。",

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -179,11 +180,16 @@ var roleSection = map[Role]string{
 }
 
 func (b *Bot) cmdCancel(ctx context.Context, r *request) error {
-	if _, err := b.conv.Get(ctx, r.chatID, r.userID); err != nil {
+	_, err := b.conv.Get(ctx, r.chatID, r.userID)
+	if errors.Is(err, store.ErrNoConversation) {
 		return b.reply(ctx, r, t("cancel.none"))
+	}
+	if err != nil {
+		return err
 	}
 	if err := b.conv.End(ctx, r.chatID, r.userID); err != nil {
 		return err
 	}
-	return b.reply(ctx, r, t("cancel.done"))
+	// Take away a share-contact keyboard the dialogue may have left.
+	return b.send(ctx, r.chatID, message{text: t("cancel.done"), markup: &models.ReplyKeyboardRemove{RemoveKeyboard: true}})
 }

@@ -1,12 +1,14 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/dangwu/dangwu/knowledge"
@@ -113,6 +115,7 @@ func (b *Bot) importRoster(ctx context.Context, r *request, name string, data []
 		return err
 	}
 	problems = append(problems, report.Problems...)
+	slices.SortStableFunc(problems, func(a, b member.RowProblem) int { return cmp.Compare(a.Line, b.Line) })
 	lines := make([]string, 0, len(problems))
 	for _, p := range problems {
 		line := t("roster.problem", p.Line, esc(t(fieldLabel[p.Field])), esc(truncate(p.Value, 30)), stripTags(problemText(p)))
@@ -140,6 +143,8 @@ func problemText(p member.RowProblem) string {
 		return t("roster.missing")
 	case errors.Is(p.Err, member.ErrOutOfScope):
 		return t("roster.out_of_scope")
+	case errors.Is(p.Err, member.ErrUnknownDistrict):
+		return t("roster.unknown_district")
 	}
 	if msg := memberError(p.Err); msg != "" {
 		return msg

@@ -52,6 +52,9 @@ type harness struct {
 	logs *syncBuffer
 	stop context.CancelFunc
 	done chan error
+	// opts and dbFile are what the bot was started with, for a restart.
+	opts   bot.Options
+	dbFile string
 }
 
 // startBot starts a bot against a fresh server and database; edit may
@@ -64,7 +67,8 @@ func startBot(t *testing.T, edit func(*bot.Options), prepare func(*bot.Bot)) *ha
 	}
 	t.Cleanup(srv.Close)
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "dangwu.db"))
+	dbFile := filepath.Join(t.TempDir(), "dangwu.db")
+	db, err := store.Open(ctx, dbFile)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +107,7 @@ func startBot(t *testing.T, edit func(*bot.Options), prepare func(*bot.Bot)) *ha
 		prepare(b)
 	}
 	runCtx, stop := context.WithCancel(ctx)
-	h := &harness{t: t, srv: srv, bot: b, db: db, kb: kb, logs: logs, stop: stop, done: make(chan error, 1)}
+	h := &harness{t: t, srv: srv, bot: b, db: db, kb: kb, logs: logs, stop: stop, done: make(chan error, 1), opts: opts, dbFile: dbFile}
 	go func() { h.done <- b.Run(runCtx) }()
 	t.Cleanup(func() { h.shutdown() })
 	wait, cancel := context.WithTimeout(ctx, 10*time.Second)

@@ -83,7 +83,7 @@ func (b *Bot) cmdStart(ctx context.Context, r *request) error {
 	}
 	p, err := b.members.Get(ctx, r.userID)
 	switch {
-	case errors.Is(err, member.ErrNotFound) || (err == nil && p.Status == member.StatusRejected):
+	case errors.Is(err, member.ErrNotFound) || (err == nil && (p.Status == member.StatusRejected || p.Status == member.StatusDeleted)):
 		if err := b.reply(ctx, r, t("start.welcome", esc(displayName(r.user)))); err != nil {
 			return err
 		}
@@ -104,8 +104,15 @@ func displayName(u *models.User) string {
 	return "同志"
 }
 
-// beginRegistration starts the registration dialogue at its first step.
+// beginRegistration starts the registration dialogue at its first step, or
+// takes it up where the person left it.
 func (b *Bot) beginRegistration(ctx context.Context, r *request) error {
+	if c, err := b.conv.Get(ctx, r.chatID, r.userID); err == nil && c.Flow == flowRegister {
+		if c.Step == stepConfirm {
+			return b.send(ctx, r.chatID, confirmMessage(c))
+		}
+		return b.prompt(ctx, r, c)
+	}
 	c := store.Conversation{Flow: flowRegister, Step: string(regOrder[0]), Data: map[string]string{}}
 	if err := b.conv.Save(ctx, r.chatID, r.userID, c); err != nil {
 		return err
@@ -254,7 +261,14 @@ func (b *Bot) accept(ctx context.Context, r *request, c store.Conversation, f me
 			}
 			return err
 		}
-		return b.send(ctx, r.chatID, b.profileMessage(p, t("me.updated", t(fieldLabel[f]))))
+		if err := b.send(ctx, r.chatID, b.profileMessage(p, t("me.updated", t(fieldLabel[f])))); err != nil {
+			return err
+		}
+		// A move to another district waits for that district's coordinators.
+		if f == member.FieldDistrict && v != c.Data["current"] && p.Status == member.StatusPending {
+			return b.notifyApprovers(ctx, p)
+		}
+		return nil
 	}
 	c.Data[string(f)] = v
 	if f == member.FieldPhone {
@@ -384,11 +398,13 @@ func maskPhone(p string) string {
 // cmdMe shows the person's profile with buttons to edit it.
 func (b *Bot) cmdMe(ctx context.Context, r *request) error {
 	p, err := b.members.Get(ctx, r.userID)
-	if errors.Is(err, member.ErrNotFound) || (err == nil && !p.Status.Live()) {
+	switch {
+	case errors.Is(err, member.ErrNotFound) || (err == nil && p.Status == member.StatusDeleted):
 		return b.reply(ctx, r, t("me.none"))
-	}
-	if err != nil {
+	case err != nil:
 		return err
+	case p.Status == member.StatusRejected:
+		return b.reply(ctx, r, t("me.rejected"))
 	}
 	return b.send(ctx, r.chatID, b.profileMessage(p, ""))
 }
@@ -401,11 +417,7 @@ func (b *Bot) profileMessage(p member.Profile, note string) message {
 		sb.WriteString("\n\n")
 	}
 	sb.WriteString(t("me.header"))
-	values := map[member.Field]string{
-		member.FieldName: p.Name, member.FieldPhone: maskPhone(p.Phone), member.FieldDistrict: p.District,
-		member.FieldOrg: p.Org, member.FieldPost: p.Post, member.FieldEducation: p.Education,
-		member.FieldStartYear: strconv.Itoa(p.StartYear),
-	}
+	values := profileValues(p)
 	for _, f := range regOrder {
 		fmt.Fprintf(&sb, "\n%s：%s", t(fieldLabel[f]), esc(values[f]))
 	}
@@ -429,6 +441,15 @@ func (b *Bot) profileMessage(p member.Profile, note string) message {
 	return message{text: sb.String(), markup: &models.InlineKeyboardMarkup{InlineKeyboard: rows}}
 }
 
+// profileValues are a profile's fields as shown to their owner.
+func profileValues(p member.Profile) map[member.Field]string {
+	return map[member.Field]string{
+		member.FieldName: p.Name, member.FieldPhone: maskPhone(p.Phone), member.FieldDistrict: p.District,
+		member.FieldOrg: p.Org, member.FieldPost: p.Post, member.FieldEducation: p.Education,
+		member.FieldStartYear: strconv.Itoa(p.StartYear),
+	}
+}
+
 // onEditButton handles me:<field>: start editing one field of the profile.
 func (b *Bot) onEditButton(ctx context.Context, r *request, payload string) error {
 	f, ok := validField(payload)
@@ -439,7 +460,7 @@ func (b *Bot) onEditButton(ctx context.Context, r *request, payload string) erro
 	if err != nil || p.Status == member.StatusLeft || !p.Status.Live() {
 		return b.staleButton(ctx, r)
 	}
-	c := store.Conversation{Flow: flowEdit, Step: string(f), Data: map[string]string{}}
+	c := store.Conversation{Flow: flowEdit, Step: string(f), Data: map[string]string{"current": profileValues(p)[f]}}
 	if err := b.conv.Save(ctx, r.chatID, r.userID, c); err != nil {
 		return err
 	}
@@ -495,6 +516,9 @@ func (b *Bot) onDeleteMe(ctx context.Context, r *request, payload string) error 
 		if err := b.members.Erase(ctx, r.userID); err != nil && !errors.Is(err, member.ErrNotFound) {
 			return err
 		}
+		if r.role == RoleCoordinator { // erasure took the grant away
+			b.refreshMenu(ctx, r.userID, RoleWorker)
+		}
 		return b.editCallbackMessage(ctx, r, message{text: t("deleteme.done")})
 	}
 	return b.staleButton(ctx, r)
@@ -510,7 +534,10 @@ func memberError(err error) string {
 	}
 	var ce *member.ColumnError
 	if errors.As(err, &ce) {
-		return t("roster.bad_column", esc(string(ce.Field)))
+		if errors.Is(ce.Err, member.ErrDuplicateColumn) {
+			return t("roster.duplicate_column", esc(t(fieldLabel[ce.Field])))
+		}
+		return t("roster.bad_column", esc(t(fieldLabel[ce.Field])))
 	}
 	return ""
 }

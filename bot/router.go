@@ -35,18 +35,17 @@ const maxInput = 4096
 
 // request is one update as the handlers see it.
 type request struct {
-	upd      *models.Update
-	msg      *models.Message       // the message, for text, commands, contacts and files
-	cb       *models.CallbackQuery // the pressed button
-	chatID   int64
-	userID   int64
-	user     *models.User
-	private  bool
-	role     Role
-	district string // the person's district, "" when unknown
-	text     string // cleaned message text
-	command  string // lower-case command name without / and @bot
-	args     string // text after the command
+	upd     *models.Update
+	msg     *models.Message       // the message, for text, commands, contacts and files
+	cb      *models.CallbackQuery // the pressed button
+	chatID  int64
+	userID  int64
+	user    *models.User
+	private bool
+	role    Role
+	text    string // cleaned message text
+	command string // lower-case command name without / and @bot
+	args    string // text after the command
 
 	// The answer to a pressed button, sent once the handler is done.
 	ackText  string

@@ -1,0 +1,347 @@
+package knowledge
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Asked is a question as the bot logs it, with the answer it showed.
+type Asked struct {
+	UserID   int64
+	ChatID   int64
+	District string
+	Text     string
+	Answer   Answer
+}
+
+// LogQuestion stores a question and the results shown for it, and returns
+// its id (short, for callback data). An unconfident answer puts the question
+// in the unanswered queue.
+func (b *Base) LogQuestion(ctx context.Context, a Asked) (int64, error) {
+	q := Question{
+		UserID: a.UserID, ChatID: a.ChatID, District: a.District, Text: a.Text,
+		AskedAt: b.Now(), Confident: a.Answer.Confident,
+	}
+	if len(a.Answer.Results) > 0 {
+		q.Confidence = a.Answer.Results[0].Confidence
+	}
+	for _, r := range a.Answer.Results {
+		q.Shown = append(q.Shown, Shown{Rank: r.Rank, Kind: r.Kind, DocID: r.DocID, PassageID: r.PassageID,
+			FAQID: r.FAQID, Title: r.Title, Section: r.Section, Confidence: r.Confidence})
+	}
+	id, err := b.st.AddQuestion(ctx, q)
+	if err != nil {
+		return 0, fmt.Errorf("log question: %w", err)
+	}
+	return id, nil
+}
+
+// Shown returns a logged question with the results shown for it, so that
+// "next result" buttons and feedback can refer back to them.
+func (b *Base) Shown(ctx context.Context, questionID int64) (Question, error) {
+	q, err := b.st.Question(ctx, questionID)
+	if err != nil {
+		return q, fmt.Errorf("question %d: %w", questionID, err)
+	}
+	return q, nil
+}
+
+// ShownResult returns the result shown at rank for a question, read afresh
+// from the store (ErrNotFound when the rank was not shown or the passage is
+// gone).
+func (b *Base) ShownResult(ctx context.Context, questionID int64, rank int) (Result, error) {
+	q, err := b.Shown(ctx, questionID)
+	if err != nil {
+		return Result{}, err
+	}
+	for _, s := range q.Shown {
+		if s.Rank != rank {
+			continue
+		}
+		key := faqKey(s.FAQID, 0)
+		if s.Kind == KindPassage {
+			key = passageKey(s.PassageID)
+		}
+		r, ok, err := b.result(ctx, key)
+		if err != nil {
+			return Result{}, fmt.Errorf("question %d rank %d: %w", questionID, rank, err)
+		}
+		if !ok {
+			break
+		}
+		r.Rank, r.Confidence, r.Snippet = rank, s.Confidence, r.Text
+		return r, nil
+	}
+	return Result{}, fmt.Errorf("question %d rank %d: %w", questionID, rank, ErrNotFound)
+}
+
+// Feedback records a user's 👍 or 👎 on the result at rank shown for a
+// question; the last vote of a user on a question wins. A 👎 puts the
+// question in the unanswered queue.
+func (b *Base) Feedback(ctx context.Context, questionID int64, rank int, helpful bool, comment string, userID int64) error {
+	v := Vote{QuestionID: questionID, UserID: userID, Rank: rank, Helpful: helpful,
+		Comment: strings.TrimSpace(cleanControl(comment)), At: b.Now()}
+	if err := b.st.Vote(ctx, v); err != nil {
+		return fmt.Errorf("feedback on question %d: %w", questionID, err)
+	}
+	return nil
+}
+
+// GapGroup is a group of unanswered questions that ask the same thing.
+type GapGroup struct {
+	ID          int64    // the representative question's id
+	Text        string   // the representative phrasing
+	Count       int      // questions in the group
+	QuestionIDs []int64  // newest first
+	Phrasings   []string // the distinct phrasings, representative first
+	Districts   []string
+	First, Last time.Time
+}
+
+// maxOpen bounds the questions grouped at once.
+const maxOpen = 1000
+
+// similarEnough is the similarity above which two questions are grouped.
+const similarEnough = 0.4
+
+// Unanswered lists the unanswered queue of a district ("" = all): questions
+// that got no confident answer or a 👎, grouped so that paraphrases of one
+// question come together; the largest and newest groups first.
+func (b *Base) Unanswered(ctx context.Context, district string) ([]GapGroup, error) {
+	qs, err := b.st.OpenQuestions(ctx, district, maxOpen)
+	if err != nil {
+		return nil, fmt.Errorf("unanswered: %w", err)
+	}
+	return b.group(qs), nil
+}
+
+// Gap returns the group of unanswered questions that holds questionID.
+func (b *Base) Gap(ctx context.Context, district string, questionID int64) (GapGroup, error) {
+	groups, err := b.Unanswered(ctx, district)
+	if err != nil {
+		return GapGroup{}, err
+	}
+	for _, g := range groups {
+		for _, id := range g.QuestionIDs {
+			if id == questionID {
+				return g, nil
+			}
+		}
+	}
+	return GapGroup{}, fmt.Errorf("gap %d: %w", questionID, ErrNotFound)
+}
+
+// group clusters questions (newest first) by similarity, single link.
+func (b *Base) group(qs []Question) []GapGroup {
+	si := b.synonyms.Load()
+	if si == nil {
+		si = newSynonymIndex(Synonyms{})
+	}
+	sigs := make([]signature, len(qs))
+	for i, q := range qs {
+		sigs[i] = signatureOf(q.Text, si)
+	}
+	parent := make([]int, len(qs))
+	for i := range parent {
+		parent[i] = i
+	}
+	var find func(int) int
+	find = func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	for i := range qs {
+		for j := i + 1; j < len(qs); j++ {
+			if find(i) != find(j) && similarity(sigs[i], sigs[j]) >= similarEnough {
+				parent[find(j)] = find(i)
+			}
+		}
+	}
+	members := map[int][]int{}
+	var roots []int
+	for i := range qs {
+		r := find(i)
+		if _, ok := members[r]; !ok {
+			roots = append(roots, r)
+		}
+		members[r] = append(members[r], i)
+	}
+	groups := make([]GapGroup, 0, len(roots))
+	for _, r := range roots {
+		ms := members[r]
+		rep := medoid(ms, sigs, qs)
+		g := GapGroup{ID: qs[rep].ID, Text: qs[rep].Text, Count: len(ms), Phrasings: []string{qs[rep].Text}}
+		seenText := map[string]bool{Normalize(qs[rep].Text): true}
+		seenDistrict := map[string]bool{}
+		for _, m := range ms {
+			q := qs[m]
+			g.QuestionIDs = append(g.QuestionIDs, q.ID)
+			if n := Normalize(q.Text); !seenText[n] {
+				seenText[n] = true
+				g.Phrasings = append(g.Phrasings, q.Text)
+			}
+			if q.District != "" && !seenDistrict[q.District] {
+				seenDistrict[q.District] = true
+				g.Districts = append(g.Districts, q.District)
+			}
+			if g.First.IsZero() || q.AskedAt.Before(g.First) {
+				g.First = q.AskedAt
+			}
+			if q.AskedAt.After(g.Last) {
+				g.Last = q.AskedAt
+			}
+		}
+		groups = append(groups, g)
+	}
+	sort.SliceStable(groups, func(i, j int) bool {
+		if groups[i].Count != groups[j].Count {
+			return groups[i].Count > groups[j].Count
+		}
+		return groups[i].Last.After(groups[j].Last)
+	})
+	return groups
+}
+
+// signature is what a question is compared by: its content bigrams (with
+// synonyms mapped to one term of their group) and its characters.
+type signature struct {
+	bigrams map[string]bool
+	chars   map[string]bool
+}
+
+func signatureOf(text string, si *synonymIndex) signature {
+	s := signature{bigrams: map[string]bool{}, chars: map[string]bool{}}
+	p := analyze(text, si)
+	for _, u := range p.units {
+		t := u.text
+		if len(u.alts) > 0 {
+			t = canonical(u.text, u.alts)
+		}
+		if u.single {
+			s.chars[t] = true
+			continue
+		}
+		s.bigrams[t] = true
+		for _, r := range t {
+			s.chars[string(r)] = true
+		}
+	}
+	return s
+}
+
+// canonical names a synonym group by its smallest term.
+func canonical(t string, alts []string) string {
+	c := t
+	for _, a := range alts {
+		if a < c {
+			c = a
+		}
+	}
+	return "=" + c
+}
+
+func dice(a, b map[string]bool) float64 {
+	if len(a)+len(b) == 0 {
+		return 0
+	}
+	n := 0
+	for k := range a {
+		if b[k] {
+			n++
+		}
+	}
+	return 2 * float64(n) / float64(len(a)+len(b))
+}
+
+// similarity of two questions: mostly shared bigrams, partly shared characters.
+func similarity(a, b signature) float64 {
+	return 0.7*dice(a.bigrams, b.bigrams) + 0.3*dice(a.chars, b.chars)
+}
+
+// medoid picks the member most similar to the others (ties: the shorter text).
+func medoid(ms []int, sigs []signature, qs []Question) int {
+	best, bestScore := ms[0], -1.0
+	for _, i := range ms {
+		s := 0.0
+		for _, j := range ms {
+			if i != j {
+				s += similarity(sigs[i], sigs[j])
+			}
+		}
+		if s > bestScore+1e-9 || s > bestScore-1e-9 && utf8.RuneCountInString(qs[i].Text) < utf8.RuneCountInString(qs[best].Text) {
+			best, bestScore = i, s
+		}
+	}
+	return best
+}
+
+// AnswerGap answers a group of unanswered questions: it creates an FAQ
+// entry (origin gap; question the representative phrasing, alternatives the
+// others), searchable at once, closes the questions and returns who asked,
+// to be told. Questions already closed are skipped; ErrGapClosed when none
+// is left open.
+func (b *Base) AnswerGap(ctx context.Context, questionIDs []int64, answer string, by int64) (FAQ, []Asker, error) {
+	answer = strings.TrimSpace(cleanControl(answer))
+	if answer == "" {
+		return FAQ{}, nil, ErrEmptyAnswer
+	}
+	var qs []Question
+	for _, id := range questionIDs {
+		q, err := b.st.Question(ctx, id)
+		if err != nil {
+			return FAQ{}, nil, fmt.Errorf("answer gap: question %d: %w", id, err)
+		}
+		if q.ClosedAt.IsZero() {
+			qs = append(qs, q)
+		}
+	}
+	if len(qs) == 0 {
+		return FAQ{}, nil, ErrGapClosed
+	}
+	groups := b.group(qs)
+	sort.SliceStable(groups, func(i, j int) bool { return groups[i].Count > groups[j].Count })
+	rep := groups[0]
+	var alts []string
+	seen := map[string]bool{Normalize(rep.Text): true}
+	for _, g := range groups {
+		for _, p := range g.Phrasings {
+			if n := Normalize(p); !seen[n] {
+				seen[n] = true
+				alts = append(alts, cleanLine(p))
+			}
+		}
+	}
+	district := ""
+	if len(rep.Districts) == 1 {
+		district = rep.Districts[0]
+	}
+	f := FAQ{
+		ID:           "gap-" + strconv.FormatInt(rep.ID, 10),
+		Question:     cleanLine(rep.Text),
+		Alternatives: alts,
+		Answer:       answer,
+		District:     district,
+		Origin:       OriginGap,
+		CreatedBy:    by,
+		CreatedAt:    b.Now(),
+	}
+	f.Hash = hashOf([]byte(f.Question), []byte(strings.Join(alts, "\n")), []byte(answer))
+	ids := make([]int64, len(qs))
+	for i, q := range qs {
+		ids[i] = q.ID
+	}
+	askers, err := b.st.CloseQuestions(ctx, ids, f)
+	if err != nil {
+		return FAQ{}, nil, fmt.Errorf("answer gap: %w", err)
+	}
+	b.syncAfterWrite(ctx)
+	return f, askers, nil
+}

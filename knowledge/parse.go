@@ -1,0 +1,479 @@
+package knowledge
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Problem is one fault found in a content file.
+type Problem struct {
+	File    string
+	Line    int
+	Message string
+}
+
+func (p Problem) String() string {
+	if p.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Message)
+	}
+	return fmt.Sprintf("%s: %s", p.File, p.Message)
+}
+
+// frontMatter is the YAML header of a knowledge Markdown file.
+type frontMatter struct {
+	ID       string     `yaml:"id"`
+	Title    string     `yaml:"title"`
+	Source   string     `yaml:"source"`
+	Date     string     `yaml:"date"`
+	Tags     stringList `yaml:"tags"`
+	District string     `yaml:"district"`
+}
+
+// stringList accepts a YAML list or a comma-separated string.
+type stringList []string
+
+func (l *stringList) UnmarshalYAML(n *yaml.Node) error {
+	switch n.Kind {
+	case yaml.SequenceNode:
+		var s []string
+		if err := n.Decode(&s); err != nil {
+			return err
+		}
+		*l = s
+	case yaml.ScalarNode:
+		*l = splitList(n.Value)
+	default:
+		return fmt.Errorf("line %d: expected a list of words", n.Line)
+	}
+	return nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune(",，、;；", r) }) {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+var yamlLine = regexp.MustCompile(`line (\d+)`)
+
+// yamlProblem turns a YAML error into a problem, shifting its line number
+// by offset (the line of the file where the YAML starts, minus one).
+func yamlProblem(file string, offset int, err error) Problem {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	line := offset + 1
+	if m := yamlLine.FindStringSubmatchIndex(msg); m != nil {
+		n, _ := strconv.Atoi(msg[m[2]:m[3]])
+		line = offset + n
+		msg = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(msg[:m[0]]+msg[m[1]:], ":"), " "))
+		msg = strings.TrimPrefix(msg, ": ")
+	}
+	return Problem{File: file, Line: line, Message: msg}
+}
+
+// ParseMarkdown parses a knowledge Markdown file: optional YAML front matter,
+// then sections. defaultID is used when the front matter names none. The
+// problems are the file's faults; the document is usable only when there
+// are none.
+func ParseMarkdown(file, defaultID string, data []byte) (Document, []Problem) {
+	text := string(bytes.TrimPrefix(data, []byte("\ufeff")))
+	text = strings.ReplaceAll(text, "\r\n", "\n")
+	lines := strings.Split(text, "\n")
+	var fm frontMatter
+	var problems []Problem
+	bodyStart := 0
+	if len(lines) > 0 && strings.TrimSpace(lines[0]) == "---" {
+		end := -1
+		for i := 1; i < len(lines); i++ {
+			if strings.TrimSpace(lines[i]) == "---" {
+				end = i
+				break
+			}
+		}
+		if end < 0 {
+			return Document{}, []Problem{{File: file, Line: 1, Message: "front matter is not closed by a --- line"}}
+		}
+		var node yaml.Node
+		if err := yaml.Unmarshal([]byte(strings.Join(lines[1:end], "\n")), &node); err != nil {
+			problems = append(problems, yamlProblem(file, 1, err))
+		} else if len(node.Content) > 0 {
+			problems = append(problems, unknownKeys(file, 1, node.Content[0], "id", "title", "source", "date", "tags", "district")...)
+			if err := node.Decode(&fm); err != nil {
+				problems = append(problems, yamlProblem(file, 1, err))
+			}
+		}
+		bodyStart = end + 1
+	}
+	doc := Document{
+		ID:       strings.TrimSpace(fm.ID),
+		Title:    cleanLine(fm.Title),
+		Source:   cleanLine(fm.Source),
+		Date:     strings.TrimSpace(fm.Date),
+		District: strings.TrimSpace(fm.District),
+		Tags:     fm.Tags,
+		FileName: file,
+	}
+	if doc.ID == "" {
+		doc.ID = defaultID
+	}
+	if !validID(doc.ID) {
+		problems = append(problems, Problem{File: file, Line: 2, Message: fmt.Sprintf("id %q: use 1 to 48 lower-case letters, digits, - or _", doc.ID)})
+	}
+	doc.Passages = splitMarkdown(lines[bodyStart:], &doc.Title)
+	if doc.Title == "" && len(problems) == 0 {
+		problems = append(problems, Problem{File: file, Line: 1, Message: "no title: add title: to the front matter or a # heading"})
+	}
+	if len(doc.Passages) == 0 && len(problems) == 0 {
+		problems = append(problems, Problem{File: file, Line: bodyStart + 1, Message: "no text"})
+	}
+	doc.Hash = hashOf(data)
+	return doc, problems
+}
+
+// unknownKeys reports mapping keys outside allowed.
+func unknownKeys(file string, offset int, n *yaml.Node, allowed ...string) []Problem {
+	if n.Kind != yaml.MappingNode {
+		return []Problem{{File: file, Line: offset + n.Line, Message: "expected key: value lines"}}
+	}
+	var out []Problem
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		ok := false
+		for _, a := range allowed {
+			ok = ok || k.Value == a
+		}
+		if !ok {
+			out = append(out, Problem{File: file, Line: offset + k.Line, Message: fmt.Sprintf("unknown field %q", k.Value)})
+		}
+	}
+	return out
+}
+
+var mdHeading = regexp.MustCompile(`^(#{1,6})\s+(.*?)\s*#*\s*$`)
+
+// splitMarkdown splits Markdown lines into passages at ## and ### headings.
+// A # heading names the document when title is empty. Text before the first
+// section heading is a passage whose section is the title.
+func splitMarkdown(lines []string, title *string) []Passage {
+	var secs []section
+	cur := section{}
+	fenced := false
+	for _, line := range lines {
+		trimmed := strings.TrimSpace(line)
+		if strings.HasPrefix(trimmed, "```") || strings.HasPrefix(trimmed, "~~~") {
+			fenced = !fenced
+			continue
+		}
+		if !fenced {
+			if m := mdHeading.FindStringSubmatch(trimmed); m != nil {
+				level, head := len(m[1]), cleanLine(stripInline(m[2]))
+				switch {
+				case level == 1 && *title == "":
+					*title = head
+					continue
+				case level <= 3:
+					secs = append(secs, cur)
+					cur = section{heading: head}
+					continue
+				default:
+					line = head
+				}
+			}
+		}
+		cur.lines = append(cur.lines, mdLine(line))
+	}
+	secs = append(secs, cur)
+	return passagesOf(secs, *title)
+}
+
+// section is a heading with the lines under it.
+type section struct {
+	heading string
+	lines   []string
+}
+
+// maxPassageRunes is the length past which a long section is cut into
+// several passages (same section name) at paragraph ends.
+const maxPassageRunes = 1500
+
+// passagesOf turns sections into passages: text trimmed, blank runs
+// collapsed, sections with no text dropped, long ones cut.
+func passagesOf(secs []section, title string) []Passage {
+	var out []Passage
+	for _, s := range secs {
+		text := joinLines(s.lines)
+		if isBlank(text) {
+			continue
+		}
+		name := s.heading
+		if name == "" {
+			name = title
+		}
+		for _, part := range cutText(text, maxPassageRunes) {
+			out = append(out, Passage{Seq: len(out), Section: name, Text: part})
+		}
+	}
+	return out
+}
+
+// joinLines joins lines, trimming each and keeping at most one blank line
+// between paragraphs. Control characters other than newline and tab are dropped.
+func joinLines(lines []string) string {
+	var b strings.Builder
+	blank := false
+	for _, l := range lines {
+		l = strings.TrimRight(cleanControl(l), " \t\u3000")
+		if strings.TrimSpace(l) == "" {
+			blank = b.Len() > 0
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('\n')
+			if blank {
+				b.WriteByte('\n')
+			}
+		}
+		blank = false
+		b.WriteString(strings.TrimLeft(l, " \t"))
+	}
+	return b.String()
+}
+
+// cutText cuts text into parts of at most about limit runes at paragraph
+// (or, failing that, sentence) ends.
+func cutText(text string, limit int) []string {
+	if utf8.RuneCountInString(text) <= limit {
+		return []string{text}
+	}
+	var parts []string
+	var cur strings.Builder
+	curLen := 0
+	flush := func() {
+		if s := strings.TrimSpace(cur.String()); s != "" {
+			parts = append(parts, s)
+		}
+		cur.Reset()
+		curLen = 0
+	}
+	for _, para := range splitKeep(text, "\n") {
+		for _, piece := range sentencePieces(para, limit) {
+			n := utf8.RuneCountInString(piece)
+			if curLen > 0 && curLen+n > limit {
+				flush()
+			}
+			cur.WriteString(piece)
+			curLen += n
+		}
+	}
+	flush()
+	return parts
+}
+
+// splitKeep splits s after each sep, keeping sep.
+func splitKeep(s, sep string) []string {
+	var out []string
+	for s != "" {
+		i := strings.Index(s, sep)
+		if i < 0 {
+			out = append(out, s)
+			break
+		}
+		out = append(out, s[:i+len(sep)])
+		s = s[i+len(sep):]
+	}
+	return out
+}
+
+// sentencePieces cuts a paragraph longer than limit after sentence ends,
+// and a sentence longer than limit every limit runes.
+func sentencePieces(para string, limit int) []string {
+	if utf8.RuneCountInString(para) <= limit {
+		return []string{para}
+	}
+	var out []string
+	rs := []rune(para)
+	start := 0
+	for i, r := range rs {
+		if strings.ContainsRune("。！？；!?;", r) || i-start+1 >= limit {
+			out = append(out, string(rs[start:i+1]))
+			start = i + 1
+		}
+	}
+	if start < len(rs) {
+		out = append(out, string(rs[start:]))
+	}
+	return out
+}
+
+var (
+	mdLink     = regexp.MustCompile(`!?\[([^\]]*)\]\([^)]*\)`)
+	mdEmphasis = strings.NewReplacer("**", "", "__", "", "`", "")
+)
+
+// stripInline removes inline Markdown markup: emphasis, code ticks, links.
+func stripInline(s string) string {
+	return mdEmphasis.Replace(mdLink.ReplaceAllString(s, "$1"))
+}
+
+// mdLine is a Markdown body line as plain text.
+func mdLine(line string) string {
+	t := strings.TrimLeft(line, " \t")
+	if strings.HasPrefix(t, ">") {
+		line = strings.TrimPrefix(strings.TrimPrefix(t, ">"), " ")
+	}
+	if t := strings.TrimSpace(line); t == "---" || t == "***" || t == "___" {
+		return ""
+	}
+	return stripInline(line)
+}
+
+// cleanLine is a single line of text: control characters dropped, spaces
+// trimmed and collapsed.
+func cleanLine(s string) string {
+	return strings.Join(strings.Fields(cleanControl(s)), " ")
+}
+
+// cleanControl drops control characters (keeping tab and newline), so that
+// stored text never contains the snippet markers.
+func cleanControl(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 && r != '\n' && r != '\t' || r == 0x7f || r == '\ufeff' {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+var idPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,47}$`)
+
+// validID reports whether id is safe for callback data and the command line.
+func validID(id string) bool { return idPattern.MatchString(id) }
+
+func hashOf(parts ...[]byte) string {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write(p)
+		h.Write([]byte{0})
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// faqEntry is one entry of a faq/*.yaml file.
+type faqEntry struct {
+	ID           string     `yaml:"id"`
+	Question     string     `yaml:"question"`
+	Alternatives stringList `yaml:"alternatives"`
+	Answer       string     `yaml:"answer"`
+	Source       string     `yaml:"source"`
+	Doc          string     `yaml:"doc"`
+	Section      string     `yaml:"section"`
+	District     string     `yaml:"district"`
+}
+
+// ParseFAQ parses a faq/*.yaml file: a list of entries.
+func ParseFAQ(file string, data []byte) ([]FAQ, []Problem) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, []Problem{yamlProblem(file, 0, err)}
+	}
+	if len(root.Content) == 0 {
+		return nil, nil
+	}
+	list := root.Content[0]
+	if list.Kind != yaml.SequenceNode {
+		return nil, []Problem{{File: file, Line: list.Line, Message: "expected a list of entries (- id: ...)"}}
+	}
+	var out []FAQ
+	var problems []Problem
+	for _, n := range list.Content {
+		if ps := unknownKeys(file, 0, n, "id", "question", "alternatives", "answer", "source", "doc", "section", "district"); len(ps) > 0 {
+			problems = append(problems, ps...)
+			continue
+		}
+		var e faqEntry
+		if err := n.Decode(&e); err != nil {
+			problems = append(problems, yamlProblem(file, 0, err))
+			continue
+		}
+		f := FAQ{
+			ID:       strings.TrimSpace(e.ID),
+			Question: cleanLine(e.Question),
+			Answer:   strings.TrimSpace(cleanControl(e.Answer)),
+			Source:   cleanLine(e.Source),
+			DocID:    strings.TrimSpace(e.Doc),
+			Section:  cleanLine(e.Section),
+			District: strings.TrimSpace(e.District),
+			Origin:   OriginContent,
+		}
+		for _, a := range e.Alternatives {
+			if a = cleanLine(a); a != "" {
+				f.Alternatives = append(f.Alternatives, a)
+			}
+		}
+		switch {
+		case !validID(f.ID):
+			problems = append(problems, Problem{File: file, Line: n.Line, Message: fmt.Sprintf("id %q: use 1 to 48 lower-case letters, digits, - or _", f.ID)})
+			continue
+		case f.Question == "":
+			problems = append(problems, Problem{File: file, Line: n.Line, Message: fmt.Sprintf("entry %s: no question", f.ID)})
+			continue
+		case f.Answer == "":
+			problems = append(problems, Problem{File: file, Line: n.Line, Message: fmt.Sprintf("entry %s: no answer", f.ID)})
+			continue
+		}
+		f.Hash = hashOf([]byte(f.Question), []byte(strings.Join(f.Alternatives, "\n")), []byte(f.Answer),
+			[]byte(f.Source), []byte(f.DocID), []byte(f.Section), []byte(f.District))
+		out = append(out, f)
+	}
+	return out, problems
+}
+
+// Synonyms are groups of interchangeable search terms, normalized.
+type Synonyms struct {
+	Groups [][]string
+	Hash   string
+}
+
+// ParseSynonyms parses synonyms.txt: one group of interchangeable terms a
+// line, separated by commas; # starts a comment.
+func ParseSynonyms(file string, data []byte) (Synonyms, []Problem) {
+	var syn Synonyms
+	var problems []Problem
+	text := strings.ReplaceAll(string(bytes.TrimPrefix(data, []byte("\ufeff"))), "\r\n", "\n")
+	for i, line := range strings.Split(text, "\n") {
+		if j := strings.IndexByte(line, '#'); j >= 0 {
+			line = line[:j]
+		}
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		var group []string
+		seen := map[string]bool{}
+		for _, term := range strings.FieldsFunc(line, func(r rune) bool { return strings.ContainsRune(",，、", r) }) {
+			t := Normalize(term)
+			if t == "" || seen[t] {
+				continue
+			}
+			seen[t] = true
+			group = append(group, t)
+		}
+		if len(group) < 2 {
+			problems = append(problems, Problem{File: file, Line: i + 1, Message: "a synonym group needs at least two terms separated by commas"})
+			continue
+		}
+		syn.Groups = append(syn.Groups, group)
+	}
+	syn.Hash = hashOf(data)
+	return syn, problems
+}

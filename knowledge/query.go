@@ -1,0 +1,365 @@
+package knowledge
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// maxQueryRunes bounds how much of a question is searched; the rest of a
+// very long question adds time and no precision.
+const maxQueryRunes = 160
+
+// maxUnits bounds the terms of one query.
+const maxUnits = 48
+
+// unit is one thing a question asks for: a two-character piece of a Han
+// run, a single character standing alone, a word of letters or digits, or a
+// synonym term with its alternatives.
+type unit struct {
+	text   string   // as it appears in the normalized question
+	terms  []string // index terms of text (bigrams, or the word)
+	single bool     // one Han character: searched in the unigram fields
+	alts   []string // interchangeable terms (synonyms), normalized
+	weight float64  // share of the question it stands for
+}
+
+// plan is an analyzed question.
+type plan struct {
+	norm  string
+	units []unit
+	chars []string // the Han characters kept, for the unigram clause
+}
+
+func (p *plan) empty() bool { return len(p.units) == 0 }
+
+// synonymIndex looks synonym terms up while a question is scanned.
+type synonymIndex struct {
+	hash   string
+	alts   map[string][]string // term → the other terms of its groups
+	maxLen int
+}
+
+func newSynonymIndex(s Synonyms) *synonymIndex {
+	si := &synonymIndex{hash: s.Hash, alts: map[string][]string{}}
+	for _, g := range s.Groups {
+		for _, t := range g {
+			for _, o := range g {
+				if o != t && !contains(si.alts[t], o) {
+					si.alts[t] = append(si.alts[t], o)
+				}
+			}
+			si.maxLen = max(si.maxLen, utf8.RuneCountInString(t))
+		}
+	}
+	return si
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// piece is a part of a Han run left after stop words are removed.
+type piece struct {
+	text string
+	syn  bool // a synonym term, kept whole
+}
+
+// scan splits a Han run into pieces: stop words dropped, synonym terms and
+// protected words kept whole, the longest dictionary word winning.
+func (si *synonymIndex) scan(run string, strip bool) []piece {
+	rs := []rune(run)
+	var out []piece
+	start := 0
+	flush := func(end int) {
+		if end > start {
+			out = append(out, piece{text: string(rs[start:end])})
+		}
+	}
+	longest := max(defaultStops.maxLen, si.maxLen)
+	for i := 0; i < len(rs); {
+		n, kind := 0, 0 // kind: 1 stop, 2 protected, 3 synonym
+		if strip && i+2 < len(rs) && rs[i+1] == '不' && rs[i+2] == rs[i] {
+			// "A不A" (能不能, 算不算, 够不够) only asks whether
+			flush(i)
+			i += 3
+			start = i
+			continue
+		}
+		for l := min(longest, len(rs)-i); l >= 1; l-- {
+			w := string(rs[i : i+l])
+			if _, ok := si.alts[w]; ok && l >= 2 {
+				n, kind = l, 3
+				break
+			}
+			if stop, ok := defaultStops.words[w]; ok {
+				n, kind = l, 2
+				if stop && strip {
+					kind = 1
+				}
+				break
+			}
+		}
+		switch kind {
+		case 0, 2:
+			if n == 0 {
+				n = 1
+			}
+			i += n
+		case 1:
+			flush(i)
+			i += n
+			start = i
+		case 3:
+			flush(i)
+			out = append(out, piece{text: string(rs[i : i+n]), syn: true})
+			i += n
+			start = i
+		}
+	}
+	flush(len(rs))
+	return out
+}
+
+// analyze turns a question into search units.
+func analyze(question string, si *synonymIndex) plan {
+	norm := Normalize(question)
+	if rs := []rune(norm); len(rs) > maxQueryRunes {
+		norm = strings.TrimSpace(string(rs[:maxQueryRunes]))
+	}
+	p := plan{norm: norm}
+	build := func(strip bool) {
+		p.units, p.chars = nil, nil
+		seen := map[string]bool{}
+		add := func(u unit) {
+			if seen[u.text] || len(p.units) >= maxUnits {
+				return
+			}
+			seen[u.text] = true
+			p.units = append(p.units, u)
+		}
+		for _, t := range tokens(norm) {
+			if !t.han {
+				add(unit{text: t.text, terms: []string{t.text}, alts: si.alts[t.text], weight: 1})
+				continue
+			}
+			for _, pc := range si.scan(t.text, strip) {
+				n := utf8.RuneCountInString(pc.text)
+				for _, r := range pc.text {
+					if !contains(p.chars, string(r)) {
+						p.chars = append(p.chars, string(r))
+					}
+				}
+				switch {
+				case pc.syn:
+					add(unit{text: pc.text, terms: bigrams(pc.text), alts: si.alts[pc.text], weight: float64(n - 1)})
+				case n == 1:
+					add(unit{text: pc.text, terms: []string{pc.text}, single: true, weight: 0.5})
+				default:
+					for _, bg := range bigrams(pc.text) {
+						add(unit{text: bg, terms: []string{bg}, weight: 1})
+					}
+				}
+			}
+		}
+	}
+	build(true)
+	if len(p.units) == 0 {
+		build(false) // a question of nothing but question words: search it as typed
+	}
+	return p
+}
+
+// params are the weights of the search; tuned on the evaluation set.
+type params struct {
+	section, question, body float64 // field boosts of bigrams and words
+	uniHead, uniBody        float64 // field boosts of single characters
+	uniClause               float64 // weight of all the question's characters together (0: off)
+	alt                     float64 // boost of a synonym relative to the typed term
+	synUnit                 float64 // boost of a unit that has synonyms
+	altChars                float64 // weight in the character clause of the characters of synonyms
+	maxPostings             float64 // about how many postings one search may read: the commonest terms are left out past it
+	threshold               float64 // confidence above which an answer is "found"
+}
+
+var defaults = params{
+	section: 2, question: 3, body: 1,
+	uniHead: 1, uniBody: 2,
+	uniClause:   20,
+	alt:         0.8,
+	synUnit:     1,
+	altChars:    0.6,
+	maxPostings: 15000,
+	threshold:   Threshold,
+}
+
+// Threshold is the confidence at or above which an answer counts as found,
+// chosen on the evaluation set (see docs/BENCHMARKS.md).
+const Threshold = 0.6
+
+func termQuery(term, field string, boost float64) query.Query {
+	q := query.NewTermQuery(term)
+	q.SetField(field)
+	q.SetBoost(boost)
+	return q
+}
+
+// sum is a disjunction scored by the sum of its matching parts: Bleve's
+// disjunction multiplies the sum by the fraction of parts that match, which
+// is wanted across a question's units but not across fields or synonyms.
+func sum(qs []query.Query) query.Query {
+	if len(qs) == 1 {
+		return qs[0]
+	}
+	n := float64(len(qs))
+	return query.NewCustomScoreQueryWithScorer(query.NewDisjunctionQuery(qs),
+		func(_ context.Context, d *search.DocumentMatch) (float64, error) { return d.Score * n, nil }, nil, nil)
+}
+
+// termAnyField matches a bigram or word in any text field, with its boost.
+func (w *params) termAnyField(term string, boost float64) query.Query {
+	var qs []query.Query
+	for _, f := range []struct {
+		name  string
+		boost float64
+	}{{fieldSection, w.section}, {fieldQuestion, w.question}, {fieldBody, w.body}} {
+		if f.boost > 0 {
+			qs = append(qs, termQuery(term, f.name, f.boost*boost))
+		}
+	}
+	return sum(qs)
+}
+
+// charTerms match one Han character in the unigram fields.
+func (w *params) charTerms(char string, boost float64) []query.Query {
+	return []query.Query{termQuery(char, fieldUniHead, w.uniHead*boost), termQuery(char, fieldUniBody, w.uniBody*boost)}
+}
+
+// charAnyField matches one Han character in the unigram fields.
+func (w *params) charAnyField(char string, boost float64) query.Query {
+	return sum(w.charTerms(char, boost))
+}
+
+// phrase matches all the index terms of a term (its bigrams).
+func (w *params) phrase(text string, boost float64) query.Query {
+	var terms []string
+	for _, t := range tokens(text) {
+		if t.han {
+			terms = append(terms, bigrams(t.text)...)
+		} else {
+			terms = append(terms, t.text)
+		}
+	}
+	if len(terms) == 1 {
+		return w.termAnyField(terms[0], boost)
+	}
+	qs := make([]query.Query, len(terms))
+	for i, t := range terms {
+		qs[i] = w.termAnyField(t, boost)
+	}
+	return query.NewConjunctionQuery(qs)
+}
+
+// build makes the Bleve query of a plan: one clause per unit, so that the
+// fraction of the question a document covers weighs in, plus the characters.
+func (w *params) build(p plan, st termStats) query.Query {
+	var clauses []query.Query
+	useUnit, useChar := w.pick(p, st)
+	for i, u := range p.units {
+		if !useUnit[i] {
+			continue
+		}
+		var q query.Query
+		switch {
+		case u.single:
+			q = w.charAnyField(u.text, 1)
+		case len(u.alts) > 0:
+			parts := []query.Query{w.phrase(u.text, w.synUnit)}
+			for _, a := range u.alts {
+				parts = append(parts, w.phrase(a, w.alt*w.synUnit))
+			}
+			q = sum(parts)
+		default:
+			q = w.phrase(u.text, 1)
+		}
+		clauses = append(clauses, q)
+	}
+	if w.uniClause > 0 && len(p.chars) > 1 {
+		var qs []query.Query
+		for i, c := range p.chars {
+			if useChar[i] {
+				qs = append(qs, w.charTerms(c, w.uniClause)...)
+			}
+		}
+		if w.altChars > 0 {
+			seen := map[string]bool{}
+			for _, c := range p.chars {
+				seen[c] = true
+			}
+			for _, u := range p.units {
+				for _, a := range u.alts {
+					for _, r := range a {
+						if c := string(r); !seen[c] && isHan(r) {
+							seen[c] = true
+							qs = append(qs, w.charTerms(c, w.uniClause*w.altChars)...)
+						}
+					}
+				}
+			}
+		}
+		if len(qs) > 0 {
+			clauses = append(clauses, sum(qs))
+
+		}
+	}
+	if len(clauses) == 1 {
+		return clauses[0]
+	}
+	return query.NewDisjunctionQuery(clauses)
+}
+
+// pick chooses the units and characters to search: the rarest first, until
+// about maxPostings postings, which bounds the time of a search on a large
+// index. What is left out is found nearly everywhere and adds next to
+// nothing to the ranking (it still counts for confidence). The rarest is
+// always searched.
+func (w *params) pick(p plan, st termStats) (units, chars []bool) {
+	units = make([]bool, len(p.units))
+	chars = make([]bool, len(p.chars))
+	type item struct {
+		unit bool
+		i    int
+		df   float64
+	}
+	items := make([]item, 0, len(p.units)+len(p.chars))
+	for i := range p.units {
+		items = append(items, item{true, i, st.unitDF[i]})
+	}
+	for i := range p.chars {
+		items = append(items, item{false, i, st.charDF[i]})
+	}
+	sort.SliceStable(items, func(a, b int) bool { return items[a].df < items[b].df })
+	spent := 0.0
+	for n, it := range items {
+		cost := 2 * it.df * float64(st.total) // postings in about two fields
+		if n > 0 && spent+cost > w.maxPostings {
+			break
+		}
+		spent += cost
+		if it.unit {
+			units[it.i] = true
+		} else {
+			chars[it.i] = true
+		}
+	}
+	return units, chars
+}

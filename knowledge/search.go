@@ -1,0 +1,428 @@
+package knowledge
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/blevesearch/bleve/v2"
+)
+
+// Snippet markers: the matched words of a snippet are wrapped in them, so
+// the bot can bold them after escaping the text.
+const (
+	MarkStart = '\x02'
+	MarkEnd   = '\x03'
+)
+
+// snippetRunes is the length a snippet is trimmed to.
+const snippetRunes = 300
+
+// Answer is the outcome of a search.
+type Answer struct {
+	Query     string // as typed
+	Results   []Result
+	Confident bool // the top result is above the confidence threshold
+}
+
+// Result is one passage or FAQ entry found.
+type Result struct {
+	Rank       int    // from 1
+	Kind       string // KindPassage or KindFAQ
+	DocID      string // the document (for an FAQ entry, the one it cites, if any)
+	Title      string // the document's title; for an FAQ entry, its question
+	Source     string
+	Date       string
+	District   string
+	Section    string
+	Text       string // the whole passage, or the FAQ answer
+	Snippet    string // Text trimmed around the best match, matched words between MarkStart and MarkEnd
+	Score      float64
+	Confidence float64 // 0..1, comparable across questions
+	FAQID      string
+	PassageID  int64
+
+	question string // an FAQ entry's question and alternatives
+
+	cov, charCov float64 // shares of the question covered (see coverage)
+}
+
+// DefaultResults is the number of results Search returns for n <= 0.
+const DefaultResults = 3
+
+// extraHits is how many hits past n are read to fill n distinct results.
+const extraHits = 8
+
+// maxResults bounds n.
+const maxResults = 20
+
+// Search answers a question: one ranked list of passages and FAQ entries.
+// The question is only ever searched as text: no character in it is query
+// syntax. A question with nothing searchable in it (emoji, punctuation)
+// finds nothing and is no error.
+func (b *Base) Search(ctx context.Context, question string, n int) (Answer, error) {
+	ans := Answer{Query: question}
+	if b.dir == "" {
+		return ans, ErrNoIndex
+	}
+	if n <= 0 {
+		n = DefaultResults
+	}
+	n = min(n, maxResults)
+	if err := b.sync(ctx); err != nil {
+		return ans, fmt.Errorf("search: %w", err)
+	}
+	p := analyze(question, b.synonyms.Load())
+	if p.empty() {
+		return ans, nil
+	}
+	b.idxMu.RLock()
+	defer b.idxMu.RUnlock()
+	if b.idx == nil {
+		return ans, fmt.Errorf("search: index closed")
+	}
+	st, err := b.stats(ctx, p)
+	if err != nil {
+		return ans, fmt.Errorf("search %q: %w", question, err)
+	}
+	// Ask for more than n: a passage and the FAQ entry that cites it say
+	// the same, and only the better placed of the two is kept.
+	req := bleve.NewSearchRequestOptions(b.params.build(p, st), n+extraHits, 0, false)
+	// Equal scores are ordered by key, so a question always gets the same answer.
+	req.SortBy([]string{"-_score", "_id"})
+	res, err := b.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return ans, fmt.Errorf("search %q: %w", question, err)
+	}
+	seen := map[string]bool{}
+	want := max(n, 2) // the second result tells how far the top one stands out
+	for _, h := range res.Hits {
+		if len(ans.Results) == want {
+			break
+		}
+		r, ok, err := b.result(ctx, h.ID)
+		if err != nil {
+			return ans, fmt.Errorf("search %q: %w", question, err)
+		}
+		if !ok {
+			continue // removed since the index was read
+		}
+		key := r.DocID + "#" + r.Section
+		if r.DocID == "" {
+			key = "f:" + r.FAQID
+		}
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		r.Rank = len(ans.Results) + 1
+		r.Score = h.Score
+		r.cov, r.charCov = coverage(p, st.unitIDF, st.charIDF, r)
+		r.Snippet = snippet(r.Text, p, snippetRunes)
+		ans.Results = append(ans.Results, r)
+	}
+	setConfidence(p, ans.Results)
+	ans.Results = ans.Results[:min(n, len(ans.Results))]
+	ans.Confident = len(ans.Results) > 0 && ans.Results[0].Confidence >= b.params.threshold
+	return ans, nil
+}
+
+// result reads what a hit stands for from the store.
+func (b *Base) result(ctx context.Context, key string) (Result, bool, error) {
+	kind, pid, fid, ok := parseKey(key)
+	if !ok {
+		return Result{}, false, nil
+	}
+	if kind == KindPassage {
+		p, err := b.st.Passage(ctx, pid)
+		if notFound(err) {
+			return Result{}, false, nil
+		}
+		if err != nil {
+			return Result{}, false, err
+		}
+		return Result{Kind: KindPassage, DocID: p.DocID, Title: p.Title, Source: p.Source, Date: p.Date,
+			District: p.District, Section: p.Section, Text: p.Text, PassageID: p.ID}, true, nil
+	}
+	f, err := b.st.FAQ(ctx, fid)
+	if notFound(err) {
+		return Result{}, false, nil
+	}
+	if err != nil {
+		return Result{}, false, err
+	}
+	head := f.Question
+	if len(f.Alternatives) > 0 {
+		head += "\n" + strings.Join(f.Alternatives, "\n")
+	}
+	return Result{Kind: KindFAQ, DocID: f.DocID, Title: f.Question, Source: f.Source, District: f.District,
+		Section: f.Section, Text: f.Answer, FAQID: f.ID, question: head}, true, nil
+}
+
+// termStats are how rare the terms of a question are in the index.
+type termStats struct {
+	unitIDF []float64 // BM25 idf of each unit (mean over its terms), times its weight
+	unitDF  []float64 // share of the indexed documents holding each unit's rarest term
+	charIDF []float64 // idf of each character
+	charDF  []float64 // share of the indexed documents holding each character
+	total   int       // documents in the index
+}
+
+// stats weighs each unit and character of a question by how rare it is in
+// the index (BM25's idf): covering "党费" counts for more than covering
+// "工作", and a character found nearly everywhere is not worth searching.
+func (b *Base) stats(ctx context.Context, p plan) (termStats, error) {
+	var st termStats
+	ix, err := b.idx.Advanced()
+	if err != nil {
+		return st, err
+	}
+	r, err := ix.Reader()
+	if err != nil {
+		return st, err
+	}
+	defer r.Close()
+	total, err := r.DocCount()
+	if err != nil {
+		return st, err
+	}
+	st.total = int(total)
+	df := func(term, field string) (float64, error) {
+		tfr, err := r.TermFieldReader(ctx, []byte(term), field, false, false, false)
+		if err != nil {
+			return 0, err
+		}
+		n := tfr.Count()
+		tfr.Close()
+		return float64(n), nil
+	}
+	idf := func(n float64) float64 {
+		return math.Log(1 + (float64(total)-n+0.5)/(n+0.5))
+	}
+	st.unitIDF = make([]float64, len(p.units))
+	st.unitDF = make([]float64, len(p.units))
+	for i, u := range p.units {
+		field := fieldBody
+		if u.single {
+			field = fieldUniBody
+		}
+		var s float64
+		st.unitDF[i] = 1
+		for _, t := range u.terms {
+			n, err := df(t, field)
+			if err != nil {
+				return st, err
+			}
+			s += idf(n)
+			st.unitDF[i] = min(st.unitDF[i], n/float64(max(total, 1)))
+		}
+		st.unitIDF[i] = u.weight * s / float64(len(u.terms))
+	}
+	st.charIDF = make([]float64, len(p.chars))
+	st.charDF = make([]float64, len(p.chars))
+	for i, c := range p.chars {
+		n, err := df(c, fieldUniBody)
+		if err != nil {
+			return st, err
+		}
+		st.charIDF[i] = idf(n)
+		st.charDF[i] = n / float64(max(total, 1))
+	}
+	return st, nil
+}
+
+// coverage is the share of the question, weighted by rarity, that a result
+// covers: of its units (a unit counts when its text, or a synonym, appears in
+// the result's heading or text), and of its characters.
+func coverage(p plan, weights, charWeights []float64, r Result) (units, chars float64) {
+	text := Normalize(r.Title + " " + r.Section + " " + r.question + " " + r.Text)
+	var got, all float64
+	for i, u := range p.units {
+		all += weights[i]
+		if covers(text, u) {
+			got += weights[i]
+		}
+	}
+	if all > 0 {
+		units = got / all
+	}
+	got, all = 0, 0
+	for i, c := range p.chars {
+		all += charWeights[i]
+		if strings.Contains(text, c) {
+			got += charWeights[i]
+		}
+	}
+	if all > 0 {
+		chars = got / all
+	}
+	return units, chars
+}
+
+func covers(text string, u unit) bool {
+	if strings.Contains(text, u.text) {
+		return true
+	}
+	for _, a := range u.alts {
+		if strings.Contains(text, a) {
+			return true
+		}
+	}
+	return false
+}
+
+// snippet trims text to about limit runes around the densest run of
+// matched words and wraps the matched words in the markers.
+func snippet(text string, p plan, limit int) string {
+	rs := []rune(text)
+	// the folded text without dropped runes, and where each rune came from
+	var norm []rune
+	var at []int
+	for i, r := range foldRunes(text) {
+		if r >= 0 {
+			norm = append(norm, r)
+			at = append(at, i)
+		}
+	}
+	marked := make([]bool, len(rs))
+	mark := func(term string) {
+		t := []rune(term)
+		if len(t) == 0 {
+			return
+		}
+		for i := 0; i+len(t) <= len(norm); i++ {
+			match := true
+			for j := range t {
+				if norm[i+j] != t[j] {
+					match = false
+					break
+				}
+			}
+			if match {
+				for k := at[i]; k <= at[i+len(t)-1]; k++ {
+					marked[k] = true
+				}
+			}
+		}
+	}
+	onlySingles := true
+	for _, u := range p.units {
+		onlySingles = onlySingles && u.single
+	}
+	for _, u := range p.units {
+		if u.single && !onlySingles {
+			continue
+		}
+		mark(u.text)
+		for _, a := range u.alts {
+			mark(a)
+		}
+	}
+	start, end := 0, len(rs)
+	if len(rs) > limit {
+		var first int
+		start, first = bestWindow(marked, limit)
+		// begin at a sentence or line start shortly after, if one comes
+		// before the first match
+		for i := max(start, 1); i < start+40 && i <= first && i < len(rs); i++ {
+			if strings.ContainsRune("。！？；\n", rs[i-1]) {
+				start = i
+				break
+			}
+		}
+		end = min(len(rs), start+limit)
+	}
+	var out strings.Builder
+	if start > 0 {
+		out.WriteString("…")
+	}
+	in := false
+	for i := start; i < end; i++ {
+		if marked[i] && !in {
+			out.WriteRune(MarkStart)
+			in = true
+		} else if !marked[i] && in {
+			out.WriteRune(MarkEnd)
+			in = false
+		}
+		out.WriteRune(rs[i])
+	}
+	if in {
+		out.WriteRune(MarkEnd)
+	}
+	if end < len(rs) {
+		out.WriteString("…")
+	}
+	return out.String()
+}
+
+// bestWindow returns the start of a window of n runes around the densest
+// run of marked runes (the marks centred in it), and the first marked rune
+// in it.
+func bestWindow(marked []bool, n int) (start, first int) {
+	count := 0
+	for i := 0; i < n && i < len(marked); i++ {
+		if marked[i] {
+			count++
+		}
+	}
+	best, bestAt := count, 0
+	for i := n; i < len(marked); i++ {
+		if marked[i] {
+			count++
+		}
+		if marked[i-n] {
+			count--
+		}
+		if count > best {
+			best, bestAt = count, i-n+1
+		}
+	}
+	if best == 0 {
+		return 0, 0
+	}
+	first, last := bestAt, bestAt+n-1
+	for !marked[first] {
+		first++
+	}
+	for !marked[last] {
+		last--
+	}
+	start = (first+last)/2 - n/2
+	return max(0, min(start, len(marked)-n)), first
+}
+
+// setConfidence turns what each result covers of the question (its words
+// and its characters, weighted by rarity) and, for the top result, how far
+// its score stands above the next one's, into a confidence from 0 to 1.
+// A question of single characters is never answered with confidence.
+func setConfidence(p plan, rs []Result) {
+	singles := true
+	for _, u := range p.units {
+		singles = singles && u.single
+	}
+	for i := range rs {
+		r := &rs[i]
+		c := coverageWeight * (r.cov + r.charCov) / 2
+		if i == 0 {
+			margin := 1.0
+			if len(rs) > 1 && r.Score > 0 {
+				margin = (r.Score - rs[1].Score) / r.Score
+			}
+			c += marginWeight * margin
+		}
+		if singles {
+			c = min(c, singleCap)
+		}
+		r.Confidence = min(1, max(0, c))
+	}
+}
+
+// Weights of the confidence, fitted on the evaluation set, and the most a
+// question of single characters can reach (below Threshold).
+const (
+	coverageWeight = 0.8
+	marginWeight   = 0.4
+	singleCap      = 0.5
+)

@@ -1,0 +1,172 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/dangwu/dangwu/knowledge"
+	"github.com/dangwu/dangwu/store"
+)
+
+func doc(id, origin string, sections ...string) knowledge.Document {
+	d := knowledge.Document{ID: id, Title: "标题 " + id, Origin: origin, Hash: "h-" + id, Tags: []string{"t"}}
+	for _, s := range sections {
+		d.Passages = append(d.Passages, knowledge.Passage{Section: s, Text: s + "的正文"})
+	}
+	return d
+}
+
+func TestKnowledgeGenerationAndChanges(t *testing.T) {
+	ctx := context.Background()
+	ks := store.NewKnowledgeStore(MustOpen(t))
+	g0, err := ks.Generation(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g0.N != 0 || len(g0.Instance) != 16 {
+		t.Errorf("initial generation = %+v", g0)
+	}
+	if _, err := ks.PutDocument(ctx, doc("a", knowledge.OriginImport, "一", "二")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ks.PutDocument(ctx, doc("b", knowledge.OriginImport, "三")); err != nil {
+		t.Fatal(err)
+	}
+	g2, _ := ks.Generation(ctx)
+	if g2.N != 2 || g2.Instance != g0.Instance {
+		t.Errorf("generation after two puts = %+v", g2)
+	}
+	all, err := ks.Changes(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all.Documents) != 2 || len(all.Documents[0].Passages) != 2 || all.Documents[0].Passages[1].Section != "二" || all.Generation.N != 2 {
+		t.Errorf("all = %+v", all)
+	}
+	replaced, err := ks.PutDocument(ctx, doc("a", knowledge.OriginImport, "新"))
+	if err != nil || !replaced {
+		t.Fatalf("replace: %v %v", replaced, err)
+	}
+	if err := ks.DeleteDocument(ctx, "b"); err != nil {
+		t.Fatal(err)
+	}
+	ch, err := ks.Changes(ctx, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ch.Documents) != 1 || ch.Documents[0].ID != "a" || len(ch.Documents[0].Passages) != 1 || ch.Documents[0].Passages[0].Title != "标题 a" {
+		t.Errorf("changed = %+v", ch.Documents)
+	}
+	if len(ch.Removed) != 1 || ch.Removed[0] != (knowledge.Ref{Kind: knowledge.KindPassage, ID: "b"}) {
+		t.Errorf("removed = %+v", ch.Removed)
+	}
+	if ch, _ := ks.Changes(ctx, ch.Generation.N); len(ch.Documents)+len(ch.FAQs)+len(ch.Removed) != 0 {
+		t.Errorf("changes after the current generation: %+v", ch)
+	}
+	// passage ids are never reused
+	old := all.Documents[0].Passages[0].ID
+	if _, err := ks.Passage(ctx, old); !errors.Is(err, knowledge.ErrNotFound) {
+		t.Errorf("replaced passage %d: %v, want ErrNotFound", old, err)
+	}
+	if ch.Documents[0].Passages[0].ID <= all.Documents[1].Passages[0].ID {
+		t.Errorf("new passage id %d not above every earlier one", ch.Documents[0].Passages[0].ID)
+	}
+}
+
+func TestKnowledgeOrigins(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpen(t)
+	ks := store.NewKnowledgeStore(db)
+	err := ks.SyncContent(ctx, knowledge.ContentSync{
+		PutDocuments: []knowledge.Document{doc("c", knowledge.OriginContent, "一")},
+		PutFAQs:      []knowledge.FAQ{{ID: "f", Question: "问", Alternatives: []string{"问法"}, Answer: "答", Hash: "x"}},
+		Synonyms:     &knowledge.Synonyms{Groups: [][]string{{"支书", "支部书记"}}, Hash: "s"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ks.PutDocument(ctx, doc("c", knowledge.OriginImport, "冒名")); !errors.Is(err, knowledge.ErrContentDocument) {
+		t.Errorf("import over content: %v", err)
+	}
+	if err := ks.DeleteDocument(ctx, "c"); !errors.Is(err, knowledge.ErrContentDocument) {
+		t.Errorf("delete content: %v", err)
+	}
+	if err := ks.DeleteDocument(ctx, "nope"); !errors.Is(err, knowledge.ErrNotFound) {
+		t.Errorf("delete missing: %v", err)
+	}
+	state, err := ks.ContentState(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if state.Documents["c"] != "h-c" || state.FAQs["f"] != "x" || state.SynonymsHash != "s" {
+		t.Errorf("state = %+v", state)
+	}
+	syn, err := ks.Synonyms(ctx)
+	if err != nil || len(syn.Groups) != 1 || syn.Groups[0][1] != "支部书记" {
+		t.Errorf("synonyms = %+v, %v", syn, err)
+	}
+	f, err := ks.FAQ(ctx, "f")
+	if err != nil || f.Origin != knowledge.OriginContent || f.Alternatives[0] != "问法" {
+		t.Errorf("faq = %+v, %v", f, err)
+	}
+	if _, err := ks.Document(ctx, "nope"); !errors.Is(err, knowledge.ErrNotFound) {
+		t.Errorf("missing document: %v", err)
+	}
+}
+
+func TestKnowledgeQuestions(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpen(t)
+	ks := store.NewKnowledgeStore(db)
+	add := func(user int64, confident bool) int64 {
+		id, err := ks.AddQuestion(ctx, knowledge.Question{UserID: user, ChatID: user, District: "d", Text: "q", Confident: confident,
+			Shown: []knowledge.Shown{{Rank: 1, Kind: knowledge.KindPassage, DocID: "a", PassageID: 7}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	a, b := add(1, false), add(2, true)
+	open := func(district string) []int64 {
+		qs, err := ks.OpenQuestions(ctx, district, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []int64
+		for _, q := range qs {
+			out = append(out, q.ID)
+		}
+		return out
+	}
+	if got := open(""); len(got) != 1 || got[0] != a {
+		t.Errorf("open = %v, want [%d]", got, a)
+	}
+	if got := open("other"); len(got) != 0 {
+		t.Errorf("open in another district = %v", got)
+	}
+	if err := ks.Vote(ctx, knowledge.Vote{QuestionID: b, UserID: 5, Rank: 1, Helpful: false}); err != nil {
+		t.Fatal(err)
+	}
+	if got := open("d"); len(got) != 2 || got[0] != b {
+		t.Errorf("open after 👎 = %v", got)
+	}
+	askers, err := ks.CloseQuestions(ctx, []int64{a, b}, knowledge.FAQ{ID: "gap-1", Question: "q", Answer: "答", Hash: "h"})
+	if err != nil || len(askers) != 2 {
+		t.Fatalf("close: %+v, %v", askers, err)
+	}
+	if got := open(""); len(got) != 0 {
+		t.Errorf("open after closing = %v", got)
+	}
+	if _, err := ks.CloseQuestions(ctx, []int64{a}, knowledge.FAQ{ID: "gap-2", Question: "q", Answer: "答", Hash: "h"}); !errors.Is(err, knowledge.ErrGapClosed) {
+		t.Errorf("closing again: %v", err)
+	}
+	var faqs int
+	if err := db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM kb_faqs`).Scan(&faqs); err != nil || faqs != 1 {
+		t.Errorf("%d faq entries (%v), want 1: a failed close stores nothing", faqs, err)
+	}
+	q, err := ks.Question(ctx, a)
+	if err != nil || q.FAQID != "gap-1" || q.ClosedAt.IsZero() || len(q.Shown) != 1 || q.Shown[0].PassageID != 7 {
+		t.Errorf("question = %+v, %v", q, err)
+	}
+}

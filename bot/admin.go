@@ -165,26 +165,24 @@ func idOrSystem(id int64) string {
 	return strconv.FormatInt(id, 10)
 }
 
+// auditKey is the catalog key naming an audited action.
 func auditKey(a member.AuditAction) string {
-	switch a {
-	case member.AuditGranted:
-		return "audit.granted"
-	case member.AuditRevoked:
-		return "audit.revoked"
-	case member.AuditInviteCreated:
-		return "audit.invite_created"
-	case member.AuditApproved:
-		return "audit.approved"
-	case member.AuditRejected:
-		return "audit.rejected"
-	case member.AuditLeft:
-		return "audit.left"
-	case member.AuditReturned:
-		return "audit.returned"
-	case member.AuditRosterImport:
-		return "audit.roster_imported"
+	if key, ok := auditKeys[a]; ok {
+		return key
 	}
 	return "audit.erased"
+}
+
+var auditKeys = map[member.AuditAction]string{
+	member.AuditGranted:       "audit.granted",
+	member.AuditRevoked:       "audit.revoked",
+	member.AuditInviteCreated: "audit.invite_created",
+	member.AuditApproved:      "audit.approved",
+	member.AuditRejected:      "audit.rejected",
+	member.AuditLeft:          "audit.left",
+	member.AuditReturned:      "audit.returned",
+	member.AuditRosterImport:  "audit.roster_imported",
+	member.AuditErased:        "audit.erased",
 }
 
 // refreshMenu gives a person's private chat the command menu of their role.

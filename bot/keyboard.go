@@ -27,6 +27,19 @@ func button(text, prefix string, args ...any) models.InlineKeyboardButton {
 	return models.InlineKeyboardButton{Text: text, CallbackData: data}
 }
 
+// grid lays buttons out in rows of width.
+func grid(buttons []models.InlineKeyboardButton, width int) [][]models.InlineKeyboardButton {
+	var rows [][]models.InlineKeyboardButton
+	for len(buttons) > width {
+		rows = append(rows, buttons[:width:width])
+		buttons = buttons[width:]
+	}
+	if len(buttons) > 0 {
+		rows = append(rows, buttons)
+	}
+	return rows
+}
+
 // send sends m to chat.
 func (b *Bot) send(ctx context.Context, chatID int64, m message) error {
 	_, err := b.out.send(ctx, chatID, m)

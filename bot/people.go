@@ -145,19 +145,11 @@ func (b *Bot) prompt(ctx context.Context, r *request, c store.Conversation) erro
 			OneTimeKeyboard: true,
 		}
 	case b.choices(f) != nil:
-		var rows [][]models.InlineKeyboardButton
-		var row []models.InlineKeyboardButton
+		var buttons []models.InlineKeyboardButton
 		for i, v := range b.choices(f) {
-			row = append(row, button(v, "rg", f, i))
-			if len(row) == 3 {
-				rows = append(rows, row)
-				row = nil
-			}
+			buttons = append(buttons, button(v, "rg", f, i))
 		}
-		if len(row) > 0 {
-			rows = append(rows, row)
-		}
-		m.markup = &models.InlineKeyboardMarkup{InlineKeyboard: rows}
+		m.markup = &models.InlineKeyboardMarkup{InlineKeyboard: grid(buttons, 3)}
 	}
 	return b.send(ctx, r.chatID, m)
 }
@@ -306,15 +298,7 @@ func confirmMessage(c store.Conversation) message {
 		fmt.Fprintf(&sb, "\n%s：%s", t(fieldLabel[f]), esc(v))
 	}
 	rows := [][]models.InlineKeyboardButton{{button(t("reg.submit"), "rgok")}}
-	var row []models.InlineKeyboardButton
-	for _, f := range regOrder {
-		row = append(row, button(t("reg.fix", t(fieldLabel[f])), "rgfix", f))
-		if len(row) == 3 {
-			rows = append(rows, row)
-			row = nil
-		}
-	}
-	rows = append(rows, row)
+	rows = append(rows, fieldButtons("rgfix")...)
 	return message{text: sb.String(), markup: &models.InlineKeyboardMarkup{InlineKeyboard: rows}}
 }
 
@@ -428,17 +412,16 @@ func (b *Bot) profileMessage(p member.Profile, note string) message {
 	if p.Status == member.StatusLeft {
 		return message{text: sb.String()}
 	}
-	var rows [][]models.InlineKeyboardButton
-	var row []models.InlineKeyboardButton
+	return message{text: sb.String(), markup: &models.InlineKeyboardMarkup{InlineKeyboard: fieldButtons("me")}}
+}
+
+// fieldButtons offers to correct each profile field, through prefix.
+func fieldButtons(prefix string) [][]models.InlineKeyboardButton {
+	var buttons []models.InlineKeyboardButton
 	for _, f := range regOrder {
-		row = append(row, button(t("reg.fix", t(fieldLabel[f])), "me", f))
-		if len(row) == 3 {
-			rows = append(rows, row)
-			row = nil
-		}
+		buttons = append(buttons, button(t("reg.fix", t(fieldLabel[f])), prefix, f))
 	}
-	rows = append(rows, row)
-	return message{text: sb.String(), markup: &models.InlineKeyboardMarkup{InlineKeyboard: rows}}
+	return grid(buttons, 3)
 }
 
 // profileValues are a profile's fields as shown to their owner.
@@ -467,18 +450,20 @@ func (b *Bot) onEditButton(ctx context.Context, r *request, payload string) erro
 	return b.prompt(ctx, r, c)
 }
 
+// statusKey is the catalog key naming a status.
 func statusKey(s member.Status) string {
-	switch s {
-	case member.StatusPending:
-		return "status.pending"
-	case member.StatusApproved:
-		return "status.approved"
-	case member.StatusRejected:
-		return "status.rejected"
-	case member.StatusLeft:
-		return "status.left"
+	if key, ok := statusKeys[s]; ok {
+		return key
 	}
 	return "status.deleted"
+}
+
+var statusKeys = map[member.Status]string{
+	member.StatusPending:  "status.pending",
+	member.StatusApproved: "status.approved",
+	member.StatusRejected: "status.rejected",
+	member.StatusLeft:     "status.left",
+	member.StatusDeleted:  "status.deleted",
 }
 
 // roleName says a role in words, with a coordinator's district.

@@ -195,12 +195,7 @@ func (b *Bot) memberCard(ctx context.Context, actor int64, p member.Profile) (me
 	fmt.Fprintf(&sb, "<b>%s</b>\n", esc(p.Name))
 	fmt.Fprintf(&sb, "%s · %s · %s · %s · %d\n", esc(p.District), esc(p.Org), esc(p.Post), esc(p.Education), p.StartYear)
 	fmt.Fprintf(&sb, "%s：%s", t("me.status"), t(statusKey(p.Status)))
-	if len(hist) > 0 {
-		sb.WriteString("\n\n" + t("members.history"))
-		for _, h := range hist {
-			fmt.Fprintf(&sb, "\n%s %s", h.At.In(b.loc).Format("2006-01-02"), esc(historyLine(h)))
-		}
-	}
+	sb.WriteString(b.historyBlock(hist))
 	var row []models.InlineKeyboardButton
 	switch p.Status {
 	case member.StatusApproved:
@@ -215,6 +210,20 @@ func (b *Bot) memberCard(ctx context.Context, actor int64, p member.Profile) (me
 		m.markup = &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{row}}
 	}
 	return m, nil
+}
+
+// historyBlock lists status changes under a heading, or says nothing when
+// there are none.
+func (b *Bot) historyBlock(hist []member.HistoryEntry) string {
+	if len(hist) == 0 {
+		return ""
+	}
+	var sb strings.Builder
+	sb.WriteString("\n\n" + t("members.history"))
+	for _, h := range hist {
+		fmt.Fprintf(&sb, "\n%s %s", h.At.In(b.loc).Format("2006-01-02"), esc(historyLine(h)))
+	}
+	return sb.String()
 }
 
 // historyLine says one status change in words.

@@ -390,7 +390,14 @@ func (b *Bot) cmdMe(ctx context.Context, r *request) error {
 	case p.Status == member.StatusRejected:
 		return b.reply(ctx, r, t("me.rejected"))
 	}
-	return b.send(ctx, r.chatID, b.profileMessage(p, ""))
+	// A worker who left keeps seeing their own record and its history.
+	hist, err := b.members.History(ctx, r.userID, p.ID)
+	if err != nil {
+		return err
+	}
+	m := b.profileMessage(p, "")
+	m.text += b.historyBlock(hist)
+	return b.send(ctx, r.chatID, m)
 }
 
 // profileMessage renders a profile for its owner, with edit buttons.

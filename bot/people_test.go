@@ -928,7 +928,7 @@ func TestLeavingAndReturning(t *testing.T) {
 
 	// The worker still sees their profile, marked as left, without edit buttons.
 	me := h.say(w.user, "/me")
-	mustContain(t, "/me after leaving", me.Text, "王小明", bot.T("status.left"))
+	mustContain(t, "/me after leaving", me.Text, "王小明", bot.T("status.left"), plain(bot.T("members.history")), bot.T("history.left", "2026-11-01"), "调离本单位")
 	if len(buttons(me)) != 0 {
 		t.Errorf("/me after leaving offers edits: %v", buttons(me))
 	}

@@ -66,14 +66,7 @@ func (b *Bot) answerQuestion(ctx context.Context, r *request) error {
 // resultMessage shows one result with buttons for the others and feedback.
 func resultMessage(qid int64, res knowledge.Result, all []knowledge.Result) message {
 	var sb strings.Builder
-	heading := res.Title
-	if res.Kind == knowledge.KindFAQ {
-		heading = t("ask.faq_heading", res.Title)
-	}
-	fmt.Fprintf(&sb, "<b>%s</b>", esc(heading))
-	if res.Section != "" && res.Kind == knowledge.KindPassage {
-		fmt.Fprintf(&sb, " · %s", esc(res.Section))
-	}
+	sb.WriteString(resultHeading(res))
 	sb.WriteString("\n\n")
 	snippet := res.Snippet
 	if snippet == "" {
@@ -81,7 +74,7 @@ func resultMessage(qid int64, res knowledge.Result, all []knowledge.Result) mess
 	}
 	sb.WriteString(escMarked(snippet))
 	sb.WriteString("\n\n")
-	sb.WriteString(sourceLine(res.Source, res.Date))
+	sb.WriteString(sourceLine(truncate(res.Source, maxHeading), res.Date))
 	if res.District != "" {
 		sb.WriteString("\n")
 		sb.WriteString(t("ask.district", esc(res.District)))
@@ -106,6 +99,23 @@ func resultMessage(qid int64, res knowledge.Result, all []knowledge.Result) mess
 	return message{text: sb.String(), markup: &models.InlineKeyboardMarkup{InlineKeyboard: rows}}
 }
 
+// maxHeading bounds a title or section shown above an answer: an imported
+// file may have a heading as long as a paragraph.
+const maxHeading = 100
+
+// resultHeading is a result's title, and a passage's section, in bold HTML.
+func resultHeading(res knowledge.Result) string {
+	title := truncate(res.Title, maxHeading)
+	if res.Kind == knowledge.KindFAQ {
+		title = t("ask.faq_heading", title)
+	}
+	h := "<b>" + esc(title) + "</b>"
+	if res.Section != "" && res.Kind == knowledge.KindPassage {
+		h += " · " + esc(truncate(res.Section, maxHeading))
+	}
+	return h
+}
+
 // sourceLine says where a passage comes from.
 func sourceLine(source, date string) string {
 	if source == "" {
@@ -126,9 +136,9 @@ func unsureMessage(qid int64, results []knowledge.Result) message {
 		if i == 2 {
 			break
 		}
-		title := res.Title
+		title := truncate(res.Title, maxHeading)
 		if res.Section != "" && res.Kind == knowledge.KindPassage {
-			title += " · " + res.Section
+			title += " · " + truncate(res.Section, maxHeading)
 		}
 		fmt.Fprintf(&sb, "\n%d. %s", i+1, esc(title))
 		rows = append(rows, []models.InlineKeyboardButton{button(t("ask.look", i+1), "kb", "r", qid, res.Rank)})
@@ -265,13 +275,10 @@ func (b *Bot) shownResults(ctx context.Context, q knowledge.Question) ([]knowled
 
 // sendFull sends a whole section (or FAQ answer), split under Telegram's limit.
 func (b *Bot) sendFull(ctx context.Context, chatID int64, res knowledge.Result) error {
-	head := "<b>" + esc(res.Title) + "</b>"
-	if res.Section != "" && res.Kind == knowledge.KindPassage {
-		head += " · " + esc(res.Section)
-	}
-	foot := sourceLine(res.Source, res.Date)
+	head := resultHeading(res)
+	foot := sourceLine(truncate(res.Source, maxHeading), res.Date)
 	// Leave room for the heading and the source line around the text.
-	parts := splitPlain(res.Text, maxText-textLen(res.Title+res.Section+res.Source+res.Date)-64)
+	parts := splitPlain(res.Text, maxText-textLen(head+foot)-16)
 	for i, p := range parts {
 		text := esc(p)
 		if i == 0 {
@@ -300,11 +307,7 @@ func (b *Bot) onInlineQuery(ctx context.Context, q *models.InlineQuery) error {
 			return fmt.Errorf("inline search: %w", err)
 		}
 		for _, res := range ans.Results {
-			body := "<b>" + esc(res.Title) + "</b>"
-			if res.Section != "" && res.Kind == knowledge.KindPassage {
-				body += " · " + esc(res.Section)
-			}
-			body += "\n\n" + esc(truncate(res.Text, 3000)) + "\n\n" + sourceLine(res.Source, res.Date)
+			body := resultHeading(res) + "\n\n" + esc(truncate(res.Text, 3000)) + "\n\n" + sourceLine(truncate(res.Source, maxHeading), res.Date)
 			desc := res.Section
 			if desc == "" || res.Kind == knowledge.KindFAQ {
 				desc = truncate(res.Text, 60)

@@ -119,7 +119,7 @@ func (b *Bot) gapAnswerFlow(ctx context.Context, r *request, c store.Conversatio
 			continue
 		}
 		told[a.ChatID] = true
-		b.tell(ctx, a.ChatID, t("gap.answered_you", esc(truncate(a.Text, 100)), esc(faq.Answer)))
+		b.tell(ctx, a.ChatID, t("gap.answered_you", esc(truncate(a.Text, 100)), esc(truncate(faq.Answer, maxText-300))))
 	}
 	return b.reply(ctx, r, t("gap.done", esc(faq.Question), len(told)))
 }

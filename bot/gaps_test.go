@@ -112,3 +112,41 @@ func TestCoordinatorImportsDocuments(t *testing.T) {
 		t.Errorf("a removed document still answers: %q", reply)
 	}
 }
+
+func TestLongContentStaysWithinTelegramLimits(t *testing.T) {
+	h := startBot(t, nil, nil)
+	admin := botapi.DefaultUser(adminID)
+	h.ask(adminID, "/help")
+	title := "关于规范非公企业党组织活动场所建设的补充说明" + strings.Repeat("长", 300)
+	body := strings.Repeat("党组织活动场所应当悬挂党旗，配备必要的学习资料和桌椅。", 400) // about 10,000 characters
+	doc := title + "\n一、活动场所" + strings.Repeat("很长的标题", 60) + "\n" + body + "\n"
+	mustContain(t, "import", h.sendFile(admin, "site.txt", []byte(doc)), "关于规范非公企业党组织活动场所建设")
+
+	u := botapi.DefaultUser(49)
+	mustContain(t, "answer", h.ask(u.ID, "党组织活动场所要悬挂党旗吗"), "党旗")
+	_, full := h.pressNext(u, h.lastMessage(u.ID), bot.T("ask.full"), 1)
+	mustContain(t, "whole passage", full[0].Text, "悬挂党旗")
+
+	// A coordinator's answer as long as Telegram allows reaches the asker,
+	// and later askers can read all of it, split across messages.
+	mustContain(t, "unanswerable", h.ask(50, "党员可以炒股吗"), bot.T("ask.recorded"))
+	list := h.say(admin, "/unanswered")
+	h.pressNext(admin, list, bot.T("gap.answer", 1), 1)
+	long := "党员可以依法买卖股票。" + strings.Repeat("答", 4080)
+	h.say(admin, long)
+	mustContain(t, "asker told", h.waitSent(50, 2)[1].Message.Text, "炒股", "答答答")
+
+	v := botapi.DefaultUser(51)
+	mustContain(t, "new asker", h.ask(v.ID, "党员可以炒股吗"), "依法买卖股票")
+	_, parts := h.pressNext(v, h.lastMessage(v.ID), bot.T("ask.full"), 2)
+	got := strings.Count(parts[0].Text+parts[1].Text, "答")
+	if got < 4080 {
+		t.Errorf("the whole answer came in two messages with %d of its 4,080 characters", got)
+	}
+
+	for _, e := range h.srv.Events() {
+		if e.Kind == botapi.EventRefused {
+			t.Errorf("Telegram refused %s: %v", e.Method, e.Err)
+		}
+	}
+}

@@ -50,7 +50,7 @@ func (b *Bot) cmdGrant(ctx context.Context, r *request) error {
 	if err := b.reply(ctx, r, t("grant.done", id, esc(roleName(access.Role, access.District)))); err != nil {
 		return err
 	}
-	return b.tell(ctx, id, t("grant.you", esc(roleName(access.Role, access.District))))
+	return b.tell(ctx, id, "role", t("grant.you", esc(roleName(access.Role, access.District))))
 }
 
 // cmdInvite: /invite [区县] makes a one-time link that makes whoever opens
@@ -113,7 +113,7 @@ func (b *Bot) cmdRevoke(ctx context.Context, r *request) error {
 	if err := b.reply(ctx, r, t("revoke.done", id)); err != nil {
 		return err
 	}
-	return b.tell(ctx, id, t("revoke.you"))
+	return b.tell(ctx, id, "role", t("revoke.you"))
 }
 
 // cmdAudit shows the latest entries of the audit log.

@@ -11,10 +11,12 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dangwu/dangwu/knowledge"
 	"github.com/dangwu/dangwu/member"
+	"github.com/dangwu/dangwu/outbox"
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 )
@@ -41,6 +43,8 @@ type Options struct {
 	Knowledge *knowledge.Base
 	// Members knows people, roles and districts.
 	Members *member.Service
+	// Outbox queues the messages the bot starts on its own.
+	Outbox outbox.Store
 	// Location is the time zone of dates shown to people (default Asia/Shanghai).
 	Location *time.Location
 	// Now is the clock (default time.Now).
@@ -60,6 +64,9 @@ type Bot struct {
 	conv     ConversationStore
 	kb       *knowledge.Base
 	members  *member.Service
+	outbox   outbox.Store
+	wake     chan struct{} // tells the delivery loop that messages were queued
+	delivery deliveryState
 	http     *http.Client
 	loc      *time.Location
 	now      func() time.Time
@@ -90,8 +97,8 @@ func New(ctx context.Context, o Options) (*Bot, error) {
 	if o.HTTPClient == nil {
 		o.HTTPClient = &http.Client{Transport: http.DefaultTransport, Timeout: o.PollTimeout + 10*time.Second}
 	}
-	if o.Store == nil || o.Members == nil {
-		return nil, errors.New("bot: a conversation store and a member service are required")
+	if o.Store == nil || o.Members == nil || o.Outbox == nil {
+		return nil, errors.New("bot: a conversation store, a member service and an outbox are required")
 	}
 	if o.Location == nil {
 		loc, err := time.LoadLocation("Asia/Shanghai")
@@ -110,6 +117,8 @@ func New(ctx context.Context, o Options) (*Bot, error) {
 		conv:    o.Store,
 		kb:      o.Knowledge,
 		members: o.Members,
+		outbox:  o.Outbox,
+		wake:    make(chan struct{}, 1),
 		http:    o.HTTPClient,
 		loc:     o.Location,
 		now:     o.Now,
@@ -117,6 +126,7 @@ func New(ctx context.Context, o Options) (*Bot, error) {
 	for _, id := range o.Admins {
 		b.admins[id] = true
 	}
+	b.delivery.cond = sync.NewCond(&b.delivery.mu)
 	b.disp = newDispatcher(o.MaxParallel, o.Log, b.handle, b.onPanic)
 
 	opts := []tgbot.Option{
@@ -171,8 +181,14 @@ func (b *Bot) Run(ctx context.Context) error {
 	if err := b.setCommands(ctx); err != nil {
 		b.log.Warn("set command menu", "err", err)
 	}
+	delivered := make(chan struct{})
+	go func() {
+		defer close(delivered)
+		b.deliver(ctx)
+	}()
 	b.log.Info("polling for updates", "bot", b.username)
 	b.api.Start(ctx)
+	<-delivered
 	return b.shutdown()
 }
 

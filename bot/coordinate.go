@@ -84,7 +84,7 @@ func (b *Bot) onPendingButton(ctx context.Context, r *request, payload string) e
 	}
 	b.ack(r, t("pending.approved", p.Name), false)
 	b.editCallbackMessage(ctx, r, message{text: t("pending.approved_record", esc(p.Name), esc(p.District))})
-	return b.tell(ctx, p.UserID, t("pending.you_approved"))
+	return b.tell(ctx, p.UserID, "decision", t("pending.you_approved"))
 }
 
 // flowReject waits for the reason of a rejection.
@@ -109,20 +109,7 @@ func (b *Bot) rejectFlow(ctx context.Context, r *request, c store.Conversation) 
 	if err := b.reply(ctx, r, t("pending.rejected_record", esc(p.Name))); err != nil {
 		return err
 	}
-	return b.tell(ctx, p.UserID, t("pending.you_rejected", esc(r.text)))
-}
-
-// tell sends text to a person who is not the one being answered. A person
-// who blocked the bot is noted by the sender and skipped.
-func (b *Bot) tell(ctx context.Context, userID int64, text string) error {
-	if userID == 0 {
-		return nil
-	}
-	err := b.send(ctx, userID, message{text: text})
-	if err != nil {
-		b.log.Info("notification not delivered", "user_id", userID, "err", err)
-	}
-	return nil
+	return b.tell(ctx, p.UserID, "decision", t("pending.you_rejected", esc(r.text)))
 }
 
 // refuseButton answers a press whose action the member service refused.
@@ -291,7 +278,7 @@ func (b *Bot) onMemberButton(ctx context.Context, r *request, payload string) er
 			return b.refuseButton(ctx, r, err)
 		}
 		b.ack(r, t("members.returned", p.Name), false)
-		return b.tell(ctx, p.UserID, t("members.you_returned"))
+		return b.tell(ctx, p.UserID, "decision", t("members.you_returned"))
 	}
 	return b.staleButton(ctx, r)
 }

@@ -23,3 +23,6 @@ var Catalog = catalog
 
 // T exposes the catalog lookup.
 var T = t
+
+// WaitOutboxEmpty waits until every queued notification has been delivered.
+func (b *Bot) WaitOutboxEmpty(ctx context.Context) error { return b.waitOutboxEmpty(ctx) }

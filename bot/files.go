@@ -128,10 +128,11 @@ func (b *Bot) importRoster(ctx context.Context, r *request, name string, data []
 	if err := b.sendLines(ctx, r.chatID, header, lines); err != nil {
 		return err
 	}
+	var notices []notice
 	for _, p := range report.Approved {
-		b.tell(ctx, p.UserID, t("pending.you_approved"))
+		notices = append(notices, notice{chatID: p.UserID, msg: message{text: t("pending.you_approved")}})
 	}
-	return nil
+	return b.queue(ctx, "decision", notices...)
 }
 
 // problemText says what is wrong with a roster row.

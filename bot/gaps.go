@@ -114,14 +114,20 @@ func (b *Bot) gapAnswerFlow(ctx context.Context, r *request, c store.Conversatio
 		return err
 	}
 	told := map[int64]bool{}
+	var notices []notice
 	for _, a := range askers {
-		if told[a.ChatID] || a.ChatID == r.chatID {
+		if told[a.ChatID] || a.ChatID == r.chatID || a.ChatID == 0 {
 			continue
 		}
 		told[a.ChatID] = true
-		b.tell(ctx, a.ChatID, t("gap.answered_you", esc(truncate(a.Text, 100)), esc(truncate(faq.Answer, maxText-300))))
+		notices = append(notices, notice{chatID: a.ChatID, msg: message{
+			text: t("gap.answered_you", esc(truncate(a.Text, 100)), esc(truncate(faq.Answer, maxText-300))),
+		}})
 	}
-	return b.reply(ctx, r, t("gap.done", esc(faq.Question), len(told)))
+	if err := b.queue(ctx, "gap_answer", notices...); err != nil {
+		return err
+	}
+	return b.reply(ctx, r, t("gap.done", esc(faq.Question), len(notices)))
 }
 
 // cmdDocs lists the knowledge documents; imported ones can be removed.

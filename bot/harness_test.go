@@ -89,6 +89,7 @@ func startBot(t *testing.T, edit func(*bot.Options), prepare func(*bot.Bot)) *ha
 	members := member.NewService(store.NewMemberStore(db), districts, []int64{adminID})
 	opts := bot.Options{
 		Members:   members,
+		Outbox:    store.NewOutbox(db),
 		Knowledge: kb,
 		Token:     botToken,
 		APIURL:    srv.URL(),
@@ -156,9 +157,21 @@ func (h *harness) sentTo(chatID int64) []string {
 	return out
 }
 
+// settle waits until every queued notification has been delivered, so that
+// counting a chat's messages is not raced by one still on its way.
+func (h *harness) settle() {
+	h.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := h.bot.WaitOutboxEmpty(ctx); err != nil {
+		h.t.Fatalf("outbox not delivered: %v", err)
+	}
+}
+
 // ask sends text privately from user and returns the next reply.
 func (h *harness) ask(userID int64, text string) string {
 	h.t.Helper()
+	h.settle()
 	n := len(h.sentTo(userID))
 	h.srv.PrivateText(userID, text)
 	return h.waitSent(userID, n+1)[n].Message.Text

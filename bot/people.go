@@ -363,12 +363,11 @@ func (b *Bot) notifyApprovers(ctx context.Context, p member.Profile) error {
 	}
 	m := pendingCard(p)
 	m.text = t("pending.new") + "\n" + m.text
+	notices := make([]notice, 0, len(ids))
 	for _, id := range ids {
-		if err := b.send(ctx, id, m); err != nil {
-			b.log.Info("tell approver", "user_id", id, "err", err)
-		}
+		notices = append(notices, notice{chatID: id, msg: m})
 	}
-	return nil
+	return b.queue(ctx, "approval_request", notices...)
 }
 
 // maskPhone shows a phone number with its middle hidden.

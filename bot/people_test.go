@@ -53,7 +53,10 @@ func (h *harness) members() *member.Service { return h.opts.Members }
 
 // restart stops the bot, as a process that dies would stop, and starts a new
 // one on the same database file and Bot API server.
-func (h *harness) restart() {
+func (h *harness) restart() { h.restartWith(nil) }
+
+// restartWith is restart, running ifDown while the bot is stopped.
+func (h *harness) restartWith(ifDown func()) {
 	h.t.Helper()
 	ctx := context.Background()
 	wait, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -64,6 +67,9 @@ func (h *harness) restart() {
 	}
 	if err := h.shutdown(); err != nil {
 		h.t.Fatalf("stopping the bot: %v", err)
+	}
+	if ifDown != nil {
+		ifDown()
 	}
 	db, err := store.Open(ctx, h.dbFile)
 	if err != nil {
@@ -95,6 +101,7 @@ func (h *harness) restart() {
 // next runs act and returns the k messages the bot sends to chat after it.
 func (h *harness) next(chatID int64, k int, act func()) []botapi.Message {
 	h.t.Helper()
+	h.settle()
 	n := len(h.sentTo(chatID))
 	act()
 	events := h.waitSent(chatID, n+k)

@@ -95,6 +95,7 @@ func (a *app) newBot(ctx context.Context, token, apiURL string) (*bot.Bot, error
 		Store:     store.NewConversations(a.db),
 		Knowledge: a.kb,
 		Members:   a.members,
+		Outbox:    store.NewOutbox(a.db),
 		Location:  a.cfg.Location,
 	})
 }

@@ -8,7 +8,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/dangwu/dangwu/content"
 	"github.com/dangwu/dangwu/knowledge"
 	"github.com/dangwu/dangwu/member"
 	"github.com/dangwu/dangwu/store"
@@ -321,5 +323,35 @@ func TestAskWhileTheBotHoldsTheIndex(t *testing.T) {
 	ans, err := kb.Search(ctx, "星火驿站什么时候开放", 3)
 	if err != nil || len(ans.Results) == 0 || ans.Results[0].DocID != "xinghuo" {
 		t.Errorf("the bot's search after the import: %+v, %v", ans.Results, err)
+	}
+}
+
+func TestImportRosterQueuesApprovalNotices(t *testing.T) {
+	data, files := t.TempDir(), t.TempDir()
+	ctx := context.Background()
+	db := openDB(t, data)
+	districts, err := member.LoadDistricts(content.Embedded())
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := member.NewService(store.NewMemberStore(db), districts, nil)
+	if err := svc.Seen(ctx, member.TelegramUser{ID: 777, FirstName: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := svc.Register(ctx, member.Registration{UserID: 777, Name: "孙八", Phone: "13700001111", PhoneVerified: true,
+		District: "鼓楼区", Org: "某协会", Post: "委员", Education: "本科", StartYear: 2021})
+	if err != nil || p.Status != member.StatusPending {
+		t.Fatalf("register: %+v, %v", p, err)
+	}
+	csv := writeFile(t, files, "roster.csv", []byte("姓名,手机号,区县\n孙八,13700001111,鼓楼区\n"))
+	if code, out, errOut := dangwu(t, "import", "--data", data, csv); code != 0 || !strings.Contains(out, "1 pending registration approved") {
+		t.Fatalf("import: exit %d\n%s%s", code, out, errOut)
+	}
+	due, err := store.NewOutbox(db).Due(ctx, time.Now().Add(time.Minute), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(due) != 1 || due[0].ChatID != 777 || !strings.Contains(due[0].Text, "通过审核") {
+		t.Errorf("outbox after the import = %+v, want the approval notice for 777", due)
 	}
 }

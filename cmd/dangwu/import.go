@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dangwu/dangwu/bot"
 	"github.com/dangwu/dangwu/content"
 	"github.com/dangwu/dangwu/knowledge"
 	"github.com/dangwu/dangwu/member"
@@ -177,6 +178,10 @@ func (im *importer) importRoster(ctx context.Context, file string, data []byte) 
 	rep, err := svc.ImportRosterAsOperator(ctx, rows)
 	if err != nil {
 		return im.fail(file, err.Error())
+	}
+	// The running bot tells the people the roster approved.
+	if err := bot.QueueApprovalNotices(ctx, store.NewOutbox(im.db), rep.Approved, time.Now()); err != nil {
+		fmt.Fprintf(im.out, "warning %s: approved people could not be queued to be told: %v\n", file, err)
 	}
 	problems = append(problems, rep.Problems...)
 	slices.SortStableFunc(problems, func(a, b member.RowProblem) int { return a.Line - b.Line })

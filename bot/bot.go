@@ -175,8 +175,10 @@ func (b *Bot) Username() string { return b.username }
 // Run polls for updates until ctx ends, then stops taking new ones and waits
 // (up to the shutdown grace period) for the handlers still at work.
 func (b *Bot) Run(ctx context.Context) error {
+	// Long polling needs no webhook; a server that cannot delete one may
+	// still answer getUpdates, which says so itself if it cannot.
 	if _, err := b.api.DeleteWebhook(ctx, &tgbot.DeleteWebhookParams{}); err != nil {
-		return fmt.Errorf("delete webhook: %w", err)
+		b.log.Warn("delete webhook", "err", err)
 	}
 	if err := b.setCommands(ctx); err != nil {
 		b.log.Warn("set command menu", "err", err)

@@ -235,3 +235,47 @@ func TestForgedAndStaleButtons(t *testing.T) {
 	}
 	mustContain(t, "bot still answers", h.ask(13, "/help"), "/start")
 }
+
+func TestRepliesPacedUnderTelegramRateLimits(t *testing.T) {
+	// Telegram's clock, moved on by the bot's own waits after a 429: the
+	// test runs at full speed while the bot behaves as it would in real time.
+	clk := &clock{now: time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)}
+	var waits []time.Duration
+	var mu sync.Mutex
+	h := startBotOn(t, botapi.Options{Token: botToken, Now: clk.Now, RateLimits: true}, nil, func(b *bot.Bot) {
+		b.SetSleep(func(_ context.Context, d time.Duration) error {
+			mu.Lock()
+			waits = append(waits, d)
+			mu.Unlock()
+			clk.Advance(d)
+			return nil
+		})
+	})
+	const n = 8
+	for i := 1; i <= n; i++ {
+		h.srv.PrivateText(70, fmt.Sprintf("/n%d", i))
+	}
+	replies := h.waitSent(70, n)
+	for i, e := range replies {
+		if want := fmt.Sprintf("/n%d。", i+1); !strings.Contains(e.Message.Text, want) {
+			t.Errorf("reply %d = %q, want the answer to /n%d", i+1, e.Message.Text, i+1)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	// One chat may get a burst of 3, then one a second: the bot must have
+	// been told to wait, and waited, at least n-3 times.
+	if len(waits) < n-3 {
+		t.Errorf("the bot waited %d times (%v), want at least %d", len(waits), waits, n-3)
+	}
+	refused := 0
+	for _, e := range h.srv.Events() {
+		if e.Kind == botapi.EventRefused {
+			refused++
+		}
+	}
+	if refused != len(waits) {
+		t.Errorf("%d sends refused with 429 but the bot waited %d times", refused, len(waits))
+	}
+	mustContain(t, "log", h.logs.String(), "telegram rate limit")
+}

@@ -61,7 +61,13 @@ type harness struct {
 // adjust its options before it starts, prepare may touch the bot before it polls.
 func startBot(t *testing.T, edit func(*bot.Options), prepare func(*bot.Bot)) *harness {
 	t.Helper()
-	srv := botapi.New(botapi.Options{Token: botToken})
+	return startBotOn(t, botapi.Options{Token: botToken}, edit, prepare)
+}
+
+// startBotOn is startBot with a Bot API server made with srvOpts.
+func startBotOn(t *testing.T, srvOpts botapi.Options, edit func(*bot.Options), prepare func(*bot.Bot)) *harness {
+	t.Helper()
+	srv := botapi.New(srvOpts)
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
 	}

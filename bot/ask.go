@@ -82,7 +82,7 @@ func resultMessage(qid int64, res knowledge.Result, all []knowledge.Result) mess
 	var others []models.InlineKeyboardButton
 	for _, o := range all {
 		if o.Rank != res.Rank {
-			others = append(others, button(t("ask.other", o.Rank, truncate(o.Title, 14)), "kb", "r", qid, o.Rank))
+			others = append(others, button(t("ask.other", o.Rank, truncate(shortLabel(o), 16)), "kb", "r", qid, o.Rank))
 		}
 	}
 	rows := [][]models.InlineKeyboardButton{}
@@ -97,6 +97,15 @@ func resultMessage(qid int64, res knowledge.Result, all []knowledge.Result) mess
 		button(t("ask.full"), "kb", "full", qid, res.Rank),
 	})
 	return message{text: sb.String(), markup: &models.InlineKeyboardMarkup{InlineKeyboard: rows}}
+}
+
+// shortLabel names a result on a button: a passage by its section, which
+// tells apart the sections of one document, an FAQ entry by its question.
+func shortLabel(res knowledge.Result) string {
+	if res.Kind == knowledge.KindPassage && res.Section != "" {
+		return res.Section
+	}
+	return res.Title
 }
 
 // maxHeading bounds a title or section shown above an answer: an imported
@@ -121,7 +130,7 @@ func sourceLine(source, date string) string {
 	if source == "" {
 		source = t("ask.source_unknown")
 	}
-	if date != "" {
+	if date != "" && !strings.Contains(source, date) {
 		return t("ask.source_dated", esc(source), esc(date))
 	}
 	return t("ask.source", esc(source))

@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/dangwu/dangwu/internal/botapi"
 )
 
 // env builds an Env whose environment is vars only.
@@ -118,5 +121,47 @@ func TestUnknownSubcommand(t *testing.T) {
 	}
 	if !strings.Contains(errOut.String(), "usage") {
 		t.Errorf("no usage on stderr: %s", errOut)
+	}
+}
+
+func TestRunAgainstABotAPIServer(t *testing.T) {
+	srv := botapi.New(botapi.Options{Token: "42:run-test"})
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	data := t.TempDir()
+	env, _, errOut := testEnv("", map[string]string{
+		"TELEGRAM_BOT_TOKEN": "42:run-test",
+		"TELEGRAM_API_URL":   srv.URL(),
+		"DANGWU_ADMINS":      "5",
+	})
+	ctx, stop := context.WithCancel(context.Background())
+	exit := make(chan int, 1)
+	go func() { exit <- Main(ctx, []string{"--data", data}, env) }()
+
+	wait, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.WaitPolling(wait); err != nil {
+		t.Fatalf("the bot never polled: %v\n%s", err, errOut)
+	}
+	srv.PrivateText(5, "党费按什么比例交")
+	if _, err := srv.WaitEvents(wait, 1, func(e botapi.Event) bool { return e.Kind == botapi.EventSend && e.ChatID == 5 }); err != nil {
+		t.Fatalf("no answer: %v", err)
+	}
+	if got := srv.Commands(botapi.BotCommandScope{Type: "chat", ChatID: 5}); len(got) == 0 {
+		t.Error("the admin's chat has no command menu")
+	}
+	stop() // what SIGTERM does
+	if code := <-exit; code != 0 {
+		t.Fatalf("exit %d after stopping; stderr:\n%s", code, errOut)
+	}
+	if strings.Contains(errOut.String(), "run-test") {
+		t.Errorf("the token appears in the log:\n%s", errOut)
+	}
+	for _, f := range []string{"dangwu.db", "dangwu-index"} {
+		if _, err := os.Stat(filepath.Join(data, f)); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
 	}
 }

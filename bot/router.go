@@ -35,7 +35,6 @@ const maxInput = 4096
 
 // request is one update as the handlers see it.
 type request struct {
-	upd     *models.Update
 	msg     *models.Message       // the message, for text, commands, contacts and files
 	cb      *models.CallbackQuery // the pressed button
 	chatID  int64
@@ -80,7 +79,7 @@ func (b *Bot) handle(ctx context.Context, u *models.Update) {
 	var r *request
 	switch {
 	case u.Message != nil:
-		r = b.newRequest(ctx, u, u.Message.From, u.Message.Chat)
+		r = b.newRequest(ctx, u.Message.From, u.Message.Chat)
 		r.msg = u.Message
 		err = b.onMessage(ctx, r)
 	case u.CallbackQuery != nil:
@@ -91,7 +90,7 @@ func (b *Bot) handle(ctx context.Context, u *models.Update) {
 		} else if m := cq.Message.InaccessibleMessage; m != nil {
 			chat = m.Chat
 		}
-		r = b.newRequest(ctx, u, &cq.From, chat)
+		r = b.newRequest(ctx, &cq.From, chat)
 		r.cb = cq
 		err = b.onCallback(ctx, r)
 	case u.InlineQuery != nil:
@@ -117,8 +116,8 @@ func (b *Bot) handle(ctx context.Context, u *models.Update) {
 	}
 }
 
-func (b *Bot) newRequest(ctx context.Context, u *models.Update, from *models.User, chat models.Chat) *request {
-	r := &request{upd: u, chatID: chat.ID, user: from, private: chat.Type == models.ChatTypePrivate}
+func (b *Bot) newRequest(ctx context.Context, from *models.User, chat models.Chat) *request {
+	r := &request{chatID: chat.ID, user: from, private: chat.Type == models.ChatTypePrivate}
 	if from == nil {
 		return r
 	}

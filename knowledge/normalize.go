@@ -140,6 +140,10 @@ var stopWords = []string{
 	// colloquial filler
 	"还", "都", "被", "着", "把", "得", "咱", "俺", "里", "里面", "一些", "有些", "这样", "那样", "的话",
 	"时候", "平时", "一般来说", "比如", "大家", "人家", "自己", "那么", "这么", "干啥", "没有", "不是",
+	// colloquial question frames and tags ("…对吗", "咋弄", "是干嘛的"); not
+	// "怎么整", which would eat the 整 of 怎么整改
+	"能够", "可否", "行吗", "好吗", "对吗", "对不对", "是吧", "咋整", "咋弄", "怎么弄", "怎么搞", "咋搞",
+	"干嘛", "干吗", "多会儿",
 }
 
 // Words that contain a stop word but carry meaning; they are kept whole.

@@ -218,6 +218,13 @@ func (b *Base) stats(ctx context.Context, p plan) (termStats, error) {
 			st.unitDF[i] = min(st.unitDF[i], n/float64(max(total, 1)))
 		}
 		st.unitIDF[i] = u.weight * s / float64(len(u.terms))
+		if st.unitDF[i] == 0 && len(u.alts) == 0 && isNumber(u.text) {
+			// a figure of the asker's own (a salary, a head count) that no
+			// document mentions is a value to apply the rule to, not
+			// something the answer should contain: it does not count
+			// against coverage
+			st.unitIDF[i] = 0
+		}
 	}
 	st.charIDF = make([]float64, len(p.chars))
 	st.charDF = make([]float64, len(p.chars))
@@ -426,3 +433,13 @@ const (
 	marginWeight   = 0.4
 	singleCap      = 0.5
 )
+
+// isNumber reports whether s is a run of ASCII digits.
+func isNumber(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}

@@ -2,11 +2,10 @@ package member_test
 
 import (
 	"database/sql"
-	"fmt"
-	"strings"
 	"testing"
 	"time"
 
+	"github.com/dangwu/dangwu/internal/dbtest"
 	"github.com/dangwu/dangwu/member"
 )
 
@@ -14,67 +13,7 @@ import (
 // the values: a cell equal to the id, or text containing one of the strings.
 func personalData(t *testing.T, e *env, id int64, texts ...string) []string {
 	t.Helper()
-	db := e.db.SQL()
-	rows, err := db.QueryContext(e.ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tables []string
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			t.Fatal(err)
-		}
-		tables = append(tables, name)
-	}
-	rows.Close()
-	if len(tables) < 7 {
-		t.Fatalf("only tables %v", tables)
-	}
-	var found []string
-	for _, table := range tables {
-		rs, err := db.QueryContext(e.ctx, `SELECT * FROM "`+table+`"`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cols, _ := rs.Columns()
-		for rs.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rs.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			for i, v := range vals {
-				var s string
-				switch v := v.(type) {
-				case int64:
-					if v == id {
-						found = append(found, fmt.Sprintf("%s.%s = %d", table, cols[i], v))
-					}
-					continue
-				case string:
-					s = v
-				case []byte:
-					s = string(v)
-				default:
-					continue
-				}
-				for _, x := range append(texts, fmt.Sprint(id)) {
-					if strings.Contains(s, x) {
-						found = append(found, fmt.Sprintf("%s.%s contains %q", table, cols[i], x))
-					}
-				}
-			}
-		}
-		if err := rs.Err(); err != nil {
-			t.Fatal(err)
-		}
-		rs.Close()
-	}
-	return found
+	return dbtest.Holding(t, e.db.SQL(), id, texts...)
 }
 
 func TestErase(t *testing.T) {

@@ -2,11 +2,11 @@ package store_test
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/dangwu/dangwu/content"
+	"github.com/dangwu/dangwu/internal/dbtest"
 	"github.com/dangwu/dangwu/knowledge"
 	"github.com/dangwu/dangwu/member"
 	"github.com/dangwu/dangwu/store"
@@ -61,7 +61,7 @@ func TestEraseReachesKnowledgeTables(t *testing.T) {
 	if err := members.Erase(ctx, uid); err != nil {
 		t.Fatal(err)
 	}
-	if found := holding(t, db, uid); len(found) > 0 {
+	if found := dbtest.Holding(t, db.SQL(), uid); len(found) > 0 {
 		t.Errorf("after erasure the user id remains in:\n%s", strings.Join(found, "\n"))
 	}
 	var votes, questions int
@@ -72,44 +72,3 @@ func TestEraseReachesKnowledgeTables(t *testing.T) {
 	}
 }
 
-// holding lists the columns of any table that hold the integer id.
-func holding(t *testing.T, db *store.DB, id int64) []string {
-	t.Helper()
-	ctx := context.Background()
-	rows, err := db.SQL().QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tables []string
-	for rows.Next() {
-		var name string
-		rows.Scan(&name)
-		tables = append(tables, name)
-	}
-	rows.Close()
-	var found []string
-	for _, table := range tables {
-		rs, err := db.SQL().QueryContext(ctx, `SELECT * FROM "`+table+`"`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cols, _ := rs.Columns()
-		for rs.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rs.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			for i, v := range vals {
-				if n, ok := v.(int64); ok && n == id {
-					found = append(found, fmt.Sprintf("%s.%s", table, cols[i]))
-				}
-			}
-		}
-		rs.Close()
-	}
-	return found
-}

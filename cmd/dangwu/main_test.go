@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dangwu/dangwu/internal/botapi"
+	"github.com/dangwu/dangwu/store"
 )
 
 // env builds an Env whose environment is vars only.
@@ -163,5 +164,47 @@ func TestRunAgainstABotAPIServer(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(data, f)); err != nil {
 			t.Errorf("%s: %v", f, err)
 		}
+	}
+}
+
+func TestBackupWhileTheDatabaseIsInUse(t *testing.T) {
+	data := t.TempDir()
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(data, "dangwu.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close() // held open, as the running bot holds it
+	if err := store.NewConversations(db).Save(ctx, 1, 1, store.Conversation{Flow: "register", Step: "name", Data: map[string]string{}}); err != nil {
+		t.Fatal(err)
+	}
+	target := filepath.Join(t.TempDir(), "copy.db")
+	env, out, errOut := testEnv("", nil)
+	if code := Main(ctx, []string{"backup", "--data", data, target}, env); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(out.String(), target) {
+		t.Errorf("stdout %q does not name the copy", out)
+	}
+	copyDB, err := store.Open(ctx, target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer copyDB.Close()
+	if c, err := store.NewConversations(copyDB).Get(ctx, 1, 1); err != nil || c.Step != "name" {
+		t.Errorf("the copy holds %+v, %v", c, err)
+	}
+
+	env, _, errOut = testEnv("", nil)
+	if code := Main(ctx, []string{"backup", "--data", data, target}, env); code != 1 || !strings.Contains(errOut.String(), "already exists") {
+		t.Errorf("backup over an existing file: exit %d, %s", code, errOut)
+	}
+	env, _, _ = testEnv("", nil)
+	if code := Main(ctx, []string{"backup", "--data", data}, env); code != 2 {
+		t.Errorf("backup without a file: exit %d, want 2", code)
+	}
+	env, _, errOut = testEnv("", nil)
+	if code := Main(ctx, []string{"backup", "--data", t.TempDir(), filepath.Join(t.TempDir(), "x.db")}, env); code != 1 || !strings.Contains(errOut.String(), "no database") {
+		t.Errorf("backup of a folder without a database: exit %d, %s", code, errOut)
 	}
 }

@@ -87,6 +87,13 @@ func parseContent(fsys fs.FS) (parsedContent, error) {
 	more, _ := fs.Glob(fsys, "faq/*.yml")
 	yamls = append(yamls, more...)
 	sort.Strings(yamls)
+	sections := map[string]map[string]bool{} // document id → its section headings
+	for _, d := range pc.docs {
+		sections[d.ID] = map[string]bool{}
+		for _, p := range d.Passages {
+			sections[d.ID][p.Section] = true
+		}
+	}
 	faqSeen := map[string]string{}
 	for _, name := range yamls {
 		data, err := fs.ReadFile(fsys, name)
@@ -96,12 +103,16 @@ func parseContent(fsys fs.FS) (parsedContent, error) {
 		faqs, problems := ParseFAQ(name, data)
 		for _, f := range faqs {
 			if prev, ok := faqSeen[f.ID]; ok {
-				problems = append(problems, Problem{File: name, Message: fmt.Sprintf("faq id %q already used in %s", f.ID, prev)})
+				problems = append(problems, Problem{File: name, Line: f.Line, Message: fmt.Sprintf("faq id %q already used in %s", f.ID, prev)})
 				continue
 			}
 			faqSeen[f.ID] = name
-			if f.DocID != "" && seen[f.DocID] == "" && !pc.brokenDocs[f.DocID] {
-				problems = append(problems, Problem{File: name, Message: fmt.Sprintf("faq %s: doc %q is not a knowledge document", f.ID, f.DocID)})
+			switch {
+			case f.DocID == "" || pc.brokenDocs[f.DocID]:
+			case seen[f.DocID] == "":
+				problems = append(problems, Problem{File: name, Line: f.Line, Message: fmt.Sprintf("faq %s: doc %q is not a knowledge document", f.ID, f.DocID)})
+			case f.Section != "" && !sections[f.DocID][f.Section]:
+				problems = append(problems, Problem{File: name, Line: f.Line, Message: fmt.Sprintf("faq %s: doc %q has no section %q", f.ID, f.DocID, f.Section)})
 			}
 			pc.faqs = append(pc.faqs, f)
 		}

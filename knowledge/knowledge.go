@@ -85,6 +85,7 @@ type FAQ struct {
 	Hash         string
 	CreatedBy    int64
 	CreatedAt    time.Time
+	Line         int // where the entry starts in its content file, for problems
 }
 
 // DocInfo is a line of the document list.

@@ -415,6 +415,7 @@ func ParseFAQ(file string, data []byte) ([]FAQ, []Problem) {
 			Section:  cleanLine(e.Section),
 			District: strings.TrimSpace(e.District),
 			Origin:   OriginContent,
+			Line:     n.Line,
 		}
 		for _, a := range e.Alternatives {
 			if a = cleanLine(a); a != "" {

@@ -208,3 +208,45 @@ func TestBackupWhileTheDatabaseIsInUse(t *testing.T) {
 		t.Errorf("backup of a folder without a database: exit %d, %s", code, errOut)
 	}
 }
+
+func TestCheckContent(t *testing.T) {
+	env, out, errOut := testEnv("", nil)
+	if code := Main(context.Background(), []string{"check"}, env); code != 0 {
+		t.Fatalf("the embedded content: exit %d\n%s%s", code, out, errOut)
+	}
+	if !strings.HasPrefix(out.String(), "ok: ") {
+		t.Errorf("check of good content printed %q", out)
+	}
+
+	dir := t.TempDir()
+	write := func(name, text string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("knowledge/dues.md", "---\ntitle: 党费\nsource: 某文件\n---\n## 交纳比例\n按月交纳。\n")
+	write("knowledge/broken.md", "---\ntitle: 未闭合\n")
+	write("faq/dues.yaml", "- id: a\n  question: 党费怎么交\n  alternatives: [怎么交党费, 党费咋交]\n  answer: 按月交纳。\n  doc: dues\n  section: 交纳时间\n"+
+		"- id: b\n  question: 另一个\n  alternatives: [x, y]\n  answer: 答。\n  doc: nosuch\n")
+	write("synonyms.txt", "党费,党费\n孤零零\n")
+	write("districts.yaml", "districts:\n  - name: 鼓楼区\n    aliases: [鼓楼区]\n  - name\n")
+	env, out, errOut = testEnv("", nil)
+	if code := Main(context.Background(), []string{"check", "--content", dir}, env); code != 1 {
+		t.Fatalf("bad content: exit %d\n%s%s", code, out, errOut)
+	}
+	for _, want := range []string{
+		"knowledge/broken.md:1: front matter is not closed",
+		`faq/dues.yaml:1: faq a: doc "dues" has no section "交纳时间"`,
+		`faq/dues.yaml:7: faq b: doc "nosuch" is not a knowledge document`,
+		"synonyms.txt:2:",
+		"districts.yaml",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("check output lacks %q:\n%s", want, out)
+		}
+	}
+}

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+
+	"github.com/dangwu/dangwu/content"
+	"github.com/dangwu/dangwu/knowledge"
+	"github.com/dangwu/dangwu/member"
+)
+
+// cmdCheck validates the content in use (the embedded content, or
+// --content DIR) and prints each problem as file:line: message.
+func cmdCheck(_ context.Context, args []string, env Env) int {
+	cfg, fset, err := loadConfig("check", args, env.Getenv, nil)
+	if err != nil {
+		return configError(env, err)
+	}
+	if fset.NArg() > 0 {
+		fmt.Fprintln(env.Stderr, "usage: dangwu check [--content DIR]")
+		return 2
+	}
+	fsys, err := content.Load(cfg.Content)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "dangwu check: content: %v\n", err)
+		return 1
+	}
+	docs, faqs, synonyms, problems, err := knowledge.ParseContent(fsys)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "dangwu check: %v\n", err)
+		return 1
+	}
+	for _, p := range problems {
+		fmt.Fprintln(env.Stdout, p.String())
+	}
+	bad := len(problems)
+	districts, err := member.LoadDistricts(fsys)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		districts, _ = member.LoadDistricts(content.Embedded()) // the built-in list is used
+	case err != nil:
+		fmt.Fprintln(env.Stdout, err)
+		bad++
+	}
+	if bad > 0 {
+		fmt.Fprintf(env.Stderr, "dangwu check: %d problems in %s\n", bad, orEmbedded(cfg.Content))
+		return 1
+	}
+	passages := 0
+	for _, d := range docs {
+		passages += len(d.Passages)
+	}
+	fmt.Fprintf(env.Stdout, "ok: %d documents (%d passages), %d FAQ entries, %d synonym groups, %d districts\n",
+		len(docs), passages, len(faqs), len(synonyms.Groups), len(districts.Names()))
+	return 0
+}

@@ -201,13 +201,19 @@ func (b *Bot) onKnowledgeButton(ctx context.Context, r *request, payload string)
 		if err := b.kb.Feedback(ctx, qid, rank, false, "", r.userID); err != nil {
 			return err
 		}
-		if err := b.conv.Save(ctx, r.chatID, r.userID, store.Conversation{
-			Flow: flowFeedback, Step: "why",
-			Data: map[string]string{"q": strconv.FormatInt(qid, 10), "rank": strconv.Itoa(rank)},
-		}); err != nil {
-			return err
+		// In a private chat the next words typed are the comment; a group
+		// reads only what is addressed to the bot, so there it is buttons only.
+		why := t("ask.why_buttons")
+		if r.private {
+			why = t("ask.why")
+			if err := b.conv.Save(ctx, r.chatID, r.userID, store.Conversation{
+				Flow: flowFeedback, Step: "why",
+				Data: map[string]string{"q": strconv.FormatInt(qid, 10), "rank": strconv.Itoa(rank)},
+			}); err != nil {
+				return err
+			}
 		}
-		return b.send(ctx, r.chatID, message{text: t("ask.why"), markup: &models.InlineKeyboardMarkup{
+		return b.send(ctx, r.chatID, message{text: why, markup: &models.InlineKeyboardMarkup{
 			InlineKeyboard: [][]models.InlineKeyboardButton{
 				{button(t("ask.why.off_topic"), "kbw", qid, rank, "off"), button(t("ask.why.outdated"), "kbw", qid, rank, "old")},
 				{button(t("ask.why.thin"), "kbw", qid, rank, "thin"), button(t("ask.why.skip"), "kbw", qid, rank, "skip")},
@@ -246,8 +252,10 @@ func (b *Bot) onFeedbackReason(ctx context.Context, r *request, payload string) 
 			return err
 		}
 	}
-	if err := b.conv.End(ctx, r.chatID, r.userID); err != nil {
-		return err
+	if r.private {
+		if err := b.conv.End(ctx, r.chatID, r.userID); err != nil {
+			return err
+		}
 	}
 	b.ack(r, t("ask.thanks"), false)
 	return b.editCallbackMessage(ctx, r, message{text: t("ask.feedback_saved")})

@@ -202,3 +202,31 @@ func TestForgedKnowledgeButtons(t *testing.T) {
 		}
 	}
 }
+
+func TestThumbsDownInAGroupUsesButtonsOnly(t *testing.T) {
+	h := startBot(t, nil, nil)
+	const group = -700
+	u := botapi.DefaultUser(31)
+	chat := botapi.GroupChat(group)
+	h.srv.SendText(u, chat, "/ask@dangwu_bot 党小组会多长时间开一次？")
+	answer := *h.waitSent(group, 1)[0].Message
+	h.press(u, chat, answer, "👎")
+	why := *h.waitSent(group, 2)[1].Message
+	if why.Text != bot.T("ask.why_buttons") {
+		t.Errorf("after 👎 in a group: %q", why.Text)
+	}
+	var rows int
+	if err := h.db.SQL().QueryRow(`SELECT COUNT(*) FROM conversations`).Scan(&rows); err != nil {
+		t.Fatal(err)
+	}
+	if rows != 0 {
+		t.Errorf("a group 👎 left %d conversations waiting for words the bot will never read", rows)
+	}
+	if ans := h.press(u, chat, why, bot.T("ask.why.outdated")); ans.Text != bot.T("ask.thanks") {
+		t.Errorf("reason answered %q", ans.Text)
+	}
+	var comment string
+	if err := h.db.SQL().QueryRow(`SELECT comment FROM kb_feedback WHERE user_id = ?`, u.ID).Scan(&comment); err != nil || comment != bot.T("ask.why.outdated") {
+		t.Errorf("stored feedback comment %q, %v", comment, err)
+	}
+}

@@ -41,6 +41,7 @@ var catalog = map[string]string{
 	"ask.full":           "查看全文",
 	"ask.thanks":         "谢谢反馈！",
 	"ask.why":            "这条答案哪里不好？点一个原因，或者直接打字告诉我。",
+	"ask.why_buttons":    "这条答案哪里不好？点一个原因。",
 	"ask.why.off_topic":  "答非所问",
 	"ask.why.outdated":   "内容过时或有误",
 	"ask.why.thin":       "不够详细",

@@ -279,3 +279,26 @@ func TestRepliesPacedUnderTelegramRateLimits(t *testing.T) {
 	}
 	mustContain(t, "log", h.logs.String(), "telegram rate limit")
 }
+
+func TestShutdownGraceCancelsAHandlerThatRunsOn(t *testing.T) {
+	started := make(chan struct{})
+	cancelled := make(chan struct{})
+	h := startBot(t, func(o *bot.Options) { o.ShutdownGrace = 50 * time.Millisecond }, func(b *bot.Bot) {
+		b.AddTestCommand("stuck", func(ctx context.Context) {
+			close(started)
+			<-ctx.Done() // a handler that waits on I/O gives up when told
+			close(cancelled)
+		})
+	})
+	h.srv.PrivateText(9, "/stuck")
+	<-started
+	err := h.shutdown()
+	if err == nil || !strings.Contains(err.Error(), "handlers still running") {
+		t.Errorf("Run = %v, want the grace period reported", err)
+	}
+	select {
+	case <-cancelled:
+	default:
+		t.Error("Run returned before the handler saw its context cancelled")
+	}
+}

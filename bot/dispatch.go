@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"sync"
+	"time"
 
 	"github.com/go-telegram/bot/models"
 )
@@ -135,9 +136,14 @@ func (d *dispatcher) waitHandled(ctx context.Context, n int) error {
 	return nil
 }
 
+// abandonAfter is how long close waits, after cancelling handlers'
+// context, for handlers that ignore it before giving up on them.
+const abandonAfter = 5 * time.Second
+
 // close stops accepting updates and waits for the queued and running ones
 // to finish. If ctx ends first, handlers' context is cancelled so they give
-// up quickly, and close returns ctx's error once they have.
+// up quickly, and close returns ctx's error once they have, or once
+// abandonAfter has passed: a stuck handler must not hold the process.
 func (d *dispatcher) close(ctx context.Context) error {
 	d.mu.Lock()
 	d.closed = true
@@ -153,7 +159,11 @@ func (d *dispatcher) close(ctx context.Context) error {
 		return nil
 	case <-ctx.Done():
 		d.cancel()
-		<-done
+		select {
+		case <-done:
+		case <-time.After(abandonAfter):
+			d.log.Error("handlers ignored cancellation; leaving them behind")
+		}
 		return ctx.Err()
 	}
 }

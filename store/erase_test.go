@@ -71,4 +71,3 @@ func TestEraseReachesKnowledgeTables(t *testing.T) {
 		t.Errorf("after erasure %d votes and %d questions remain, want the anonymous 4 and 2", votes, questions)
 	}
 }
-

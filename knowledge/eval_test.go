@@ -57,6 +57,9 @@ func evalBase(tb testing.TB) *knowledge.Base {
 			tb.Fatalf("import %s: %v", f, err)
 		}
 	}
+	if err := b.Compact(ctx); err != nil {
+		tb.Fatal(err)
+	}
 	return b
 }
 

@@ -217,17 +217,41 @@ func (b *Base) rebuild(ctx context.Context) error {
 		return fmt.Errorf("build index: %w", err)
 	}
 	// one segment searches fastest; later changes add small ones
-	if ix, err := idx.Advanced(); err == nil {
-		if sc, ok := ix.(*scorch.Scorch); ok {
-			if err := sc.ForceMerge(ctx, nil); err != nil {
-				b.log.Warn("merge search index", "err", err)
-			}
-		}
+	if err := forceMerge(ctx, idx); err != nil {
+		b.log.Warn("merge search index", "err", err)
 	}
 	b.idx = idx
 	b.gen = ch.Generation.N
 	b.log.Info("search index built", "docs", n, "generation", b.gen, "took", time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// forceMerge merges a scorch index into one segment.
+func forceMerge(ctx context.Context, idx bleve.Index) error {
+	ix, err := idx.Advanced()
+	if err != nil {
+		return err
+	}
+	if sc, ok := ix.(*scorch.Scorch); ok {
+		return sc.ForceMerge(ctx, nil)
+	}
+	return nil
+}
+
+// Compact brings the index up to date and merges it into one segment.
+// Searches are fastest then, and scores no longer depend on how far Bleve's
+// background merging has got (BM25's statistics are read per segment), so
+// the evaluation gives the same figures on every run.
+func (b *Base) Compact(ctx context.Context) error {
+	if err := b.sync(ctx); err != nil {
+		return err
+	}
+	b.idxMu.RLock()
+	defer b.idxMu.RUnlock()
+	if b.idx == nil {
+		return ErrNoIndex
+	}
+	return forceMerge(ctx, b.idx)
 }
 
 // batchSize bounds the documents in one index batch.

@@ -169,9 +169,6 @@ func New(ctx context.Context, o Options) (*Bot, error) {
 	return b, nil
 }
 
-// Username is the bot's Telegram username, without the @.
-func (b *Bot) Username() string { return b.username }
-
 // Run polls for updates until ctx ends, then stops taking new ones and waits
 // (up to the shutdown grace period) for the handlers still at work.
 func (b *Bot) Run(ctx context.Context) error {

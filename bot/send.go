@@ -124,17 +124,6 @@ func (s *sender) edit(ctx context.Context, chatID int64, messageID int, m messag
 	})
 }
 
-func (s *sender) editMarkup(ctx context.Context, chatID int64, messageID int, markup models.ReplyMarkup) error {
-	return s.do(ctx, "editMessageReplyMarkup", chatID, func() error {
-		_, err := s.api.EditMessageReplyMarkup(ctx, &tgbot.EditMessageReplyMarkupParams{
-			ChatID:      chatID,
-			MessageID:   messageID,
-			ReplyMarkup: markup,
-		})
-		return err
-	})
-}
-
 // answer answers a callback query. It is not rate limited: it sends no
 // message, and Telegram wants it quickly.
 func (s *sender) answer(ctx context.Context, queryID, text string, alert bool) {

@@ -519,6 +519,7 @@ func TestRestartInTheMiddleOfRegistration(t *testing.T) {
 	mustContain(t, "after restart", post.Text, bot.T("reg.step", 5, 7), bot.T("reg.ask.post"))
 	_, msgs = h.pressNext(u, post, w.post, 1)
 	_, msgs = h.pressNext(u, msgs[0], w.educ, 1)
+	mustContain(t, "year prompt after restart", msgs[0].Text, bot.T("reg.ask.start_year"))
 	confirm := h.say(u, w.year)
 	mustContain(t, "confirmation after restart", confirm.Text, "姓名：赵六", "手机号：139****0004", "所在区县：云龙区", "所在单位："+w.org)
 	h.mustHaveNoProfile(u.ID)

@@ -39,7 +39,14 @@ func (b *Bot) cmdGrant(ctx context.Context, r *request) error {
 		}
 		district = d
 	}
-	access, err := b.members.Grant(ctx, r.userID, id, district)
+	var access member.Access
+	err = b.atomic(ctx, func(ctx context.Context) error {
+		var err error
+		if access, err = b.members.Grant(ctx, r.userID, id, district); err != nil {
+			return err
+		}
+		return b.tell(ctx, id, "role", t("grant.you", esc(roleName(access.Role, access.District))))
+	})
 	if msg := memberError(err); msg != "" {
 		return b.reply(ctx, r, msg)
 	}
@@ -47,10 +54,7 @@ func (b *Bot) cmdGrant(ctx context.Context, r *request) error {
 		return err
 	}
 	b.refreshMenu(ctx, id, access.Role)
-	if err := b.reply(ctx, r, t("grant.done", id, esc(roleName(access.Role, access.District)))); err != nil {
-		return err
-	}
-	return b.tell(ctx, id, "role", t("grant.you", esc(roleName(access.Role, access.District))))
+	return b.reply(ctx, r, t("grant.done", id, esc(roleName(access.Role, access.District))))
 }
 
 // cmdInvite: /invite [区县] makes a one-time link that makes whoever opens
@@ -102,7 +106,12 @@ func (b *Bot) cmdRevoke(ctx context.Context, r *request) error {
 	if err != nil || id <= 0 {
 		return b.reply(ctx, r, t("grant.bad_id", esc(fields[0])))
 	}
-	err = b.members.Revoke(ctx, r.userID, id)
+	err = b.atomic(ctx, func(ctx context.Context) error {
+		if err := b.members.Revoke(ctx, r.userID, id); err != nil {
+			return err
+		}
+		return b.tell(ctx, id, "role", t("revoke.you"))
+	})
 	if msg := memberError(err); msg != "" {
 		return b.reply(ctx, r, msg)
 	}
@@ -110,10 +119,7 @@ func (b *Bot) cmdRevoke(ctx context.Context, r *request) error {
 		return err
 	}
 	b.refreshMenu(ctx, id, member.RoleWorker)
-	if err := b.reply(ctx, r, t("revoke.done", id)); err != nil {
-		return err
-	}
-	return b.tell(ctx, id, "role", t("revoke.you"))
+	return b.reply(ctx, r, t("revoke.done", id))
 }
 
 // cmdAudit shows the latest entries of the audit log.

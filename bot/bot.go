@@ -11,9 +11,9 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
+	"github.com/dangwu/dangwu/inbox"
 	"github.com/dangwu/dangwu/knowledge"
 	"github.com/dangwu/dangwu/member"
 	"github.com/dangwu/dangwu/outbox"
@@ -45,6 +45,14 @@ type Options struct {
 	Members *member.Service
 	// Outbox queues the messages the bot starts on its own.
 	Outbox outbox.Store
+	// Inbox keeps each received update until it has been handled.
+	Inbox inbox.Store
+	// Atomic runs a function in one database transaction that every store
+	// call made with its context joins (store.DB.Atomic).
+	Atomic func(ctx context.Context, fn func(ctx context.Context) error) error
+	// MaxQueued bounds the updates held in memory, queued or running
+	// (default 256); beyond it the bot stops fetching until there is room.
+	MaxQueued int
 	// Location is the time zone of dates shown to people (default Asia/Shanghai).
 	Location *time.Location
 	// Now is the clock (default time.Now).
@@ -53,23 +61,27 @@ type Options struct {
 
 // Bot is a running dangwu bot.
 type Bot struct {
-	api      *tgbot.Bot
-	username string // without @, as Telegram spells it
-	id       int64
-	log      *slog.Logger
-	disp     *dispatcher
-	out      *sender
-	grace    time.Duration
-	admins   map[int64]bool
-	conv     ConversationStore
-	kb       *knowledge.Base
-	members  *member.Service
-	outbox   outbox.Store
-	wake     chan struct{} // tells the delivery loop that messages were queued
-	delivery deliveryState
-	http     *http.Client
-	loc      *time.Location
-	now      func() time.Time
+	api         *tgbot.Bot
+	username    string // without @, as Telegram spells it
+	id          int64
+	log         *slog.Logger
+	disp        *dispatcher
+	out         *sender
+	grace       time.Duration
+	admins      map[int64]bool
+	conv        ConversationStore
+	kb          *knowledge.Base
+	members     *member.Service
+	outbox      outbox.Store
+	sender      *outbox.Sender
+	inbox       inbox.Store
+	atomicFn    func(ctx context.Context, fn func(ctx context.Context) error) error
+	token       string
+	apiURL      string
+	pollTimeout time.Duration
+	http        *http.Client
+	loc         *time.Location
+	now         func() time.Time
 
 	commands  []*command
 	byName    map[string]*command
@@ -91,14 +103,20 @@ func New(ctx context.Context, o Options) (*Bot, error) {
 	if o.MaxParallel <= 0 {
 		o.MaxParallel = 32
 	}
+	if o.MaxQueued <= 0 {
+		o.MaxQueued = 256
+	}
 	if o.ShutdownGrace <= 0 {
 		o.ShutdownGrace = 20 * time.Second
 	}
 	if o.HTTPClient == nil {
 		o.HTTPClient = &http.Client{Transport: http.DefaultTransport, Timeout: o.PollTimeout + 10*time.Second}
 	}
-	if o.Store == nil || o.Members == nil || o.Outbox == nil {
-		return nil, errors.New("bot: a conversation store, a member service and an outbox are required")
+	if o.Store == nil || o.Members == nil || o.Outbox == nil || o.Inbox == nil || o.Atomic == nil {
+		return nil, errors.New("bot: a conversation store, a member service, an outbox, an inbox and transactions are required")
+	}
+	if o.APIURL == "" {
+		o.APIURL = "https://api.telegram.org"
 	}
 	if o.Location == nil {
 		loc, err := time.LoadLocation("Asia/Shanghai")
@@ -111,41 +129,37 @@ func New(ctx context.Context, o Options) (*Bot, error) {
 		o.Now = time.Now
 	}
 	b := &Bot{
-		log:     o.Log,
-		grace:   o.ShutdownGrace,
-		admins:  make(map[int64]bool, len(o.Admins)),
-		conv:    o.Store,
-		kb:      o.Knowledge,
-		members: o.Members,
-		outbox:  o.Outbox,
-		wake:    make(chan struct{}, 1),
-		http:    o.HTTPClient,
-		loc:     o.Location,
-		now:     o.Now,
+		log:         o.Log,
+		grace:       o.ShutdownGrace,
+		admins:      make(map[int64]bool, len(o.Admins)),
+		conv:        o.Store,
+		kb:          o.Knowledge,
+		members:     o.Members,
+		outbox:      o.Outbox,
+		inbox:       o.Inbox,
+		atomicFn:    o.Atomic,
+		token:       o.Token,
+		apiURL:      strings.TrimRight(o.APIURL, "/"),
+		pollTimeout: o.PollTimeout,
+		http:        o.HTTPClient,
+		loc:         o.Location,
+		now:         o.Now,
 	}
 	for _, id := range o.Admins {
 		b.admins[id] = true
 	}
-	b.delivery.cond = sync.NewCond(&b.delivery.mu)
-	b.disp = newDispatcher(o.MaxParallel, o.Log, b.handle, b.onPanic)
+	b.disp = newDispatcher(o.MaxParallel, o.MaxQueued, o.Log, b.handle, b.onPanic, b.updateDone)
+	b.sender = outbox.NewSender(o.Outbox, b.sendQueued, outbox.SenderOptions{
+		Log: o.Log.With("component", "outbox"), Now: o.Now,
+	})
 
+	// The library only sends: updates are fetched by the bot's own poller.
 	opts := []tgbot.Option{
 		tgbot.WithHTTPClient(o.PollTimeout, o.HTTPClient),
 		tgbot.WithNotAsyncHandlers(),
-		tgbot.WithDefaultHandler(func(_ context.Context, _ *tgbot.Bot, u *models.Update) {
-			if err := b.disp.submit(u); err != nil {
-				b.log.Warn("update dropped during shutdown", "update_id", u.ID)
-			}
-		}),
-		tgbot.WithErrorsHandler(func(err error) { b.log.Warn("telegram", "err", err) }),
+		tgbot.WithErrorsHandler(func(err error) { b.log.Warn("telegram", "err", redactToken(err, o.Token)) }),
 		tgbot.WithSkipGetMe(),
-		tgbot.WithAllowedUpdates(tgbot.AllowedUpdates{
-			models.AllowedUpdateMessage, models.AllowedUpdateCallbackQuery,
-			models.AllowedUpdateInlineQuery, models.AllowedUpdateMyChatMember,
-		}),
-	}
-	if o.APIURL != "" {
-		opts = append(opts, tgbot.WithServerURL(strings.TrimRight(o.APIURL, "/")))
+		tgbot.WithServerURL(b.apiURL),
 	}
 	api, err := tgbot.New(o.Token, opts...)
 	if err != nil {
@@ -183,12 +197,22 @@ func (b *Bot) Run(ctx context.Context) error {
 	delivered := make(chan struct{})
 	go func() {
 		defer close(delivered)
-		b.deliver(ctx)
+		b.sender.Run(ctx, b.disp.ctx)
 	}()
+	if err := b.replay(ctx); err != nil && ctx.Err() == nil {
+		b.log.Error("replay unfinished updates", "err", err)
+	}
 	b.log.Info("polling for updates", "bot", b.username)
-	b.api.Start(ctx)
+	b.poll(ctx)
 	<-delivered
 	return b.shutdown()
+}
+
+// updateDone records that an update has been handled.
+func (b *Bot) updateDone(ctx context.Context, u *models.Update) {
+	if err := b.inbox.Done(ctx, u.ID, b.now()); err != nil {
+		b.log.Error("mark update done", "update_id", u.ID, "err", err)
+	}
 }
 
 func (b *Bot) shutdown() error {

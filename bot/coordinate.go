@@ -78,13 +78,20 @@ func (b *Bot) onPendingButton(ctx context.Context, r *request, payload string) e
 		}
 		return b.reply(ctx, r, t("pending.reject_reason", esc(p.Name)))
 	}
-	p, err := b.members.Approve(ctx, r.userID, id)
+	var p member.Profile
+	err = b.atomic(ctx, func(ctx context.Context) error {
+		var err error
+		if p, err = b.members.Approve(ctx, r.userID, id); err != nil {
+			return err
+		}
+		return b.tell(ctx, p.UserID, "decision", t("pending.you_approved"))
+	})
 	if err != nil {
 		return b.refuseButton(ctx, r, err)
 	}
 	b.ack(r, t("pending.approved", p.Name), false)
 	b.editCallbackMessage(ctx, r, message{text: t("pending.approved_record", esc(p.Name), esc(p.District))})
-	return b.tell(ctx, p.UserID, "decision", t("pending.you_approved"))
+	return nil
 }
 
 // flowReject waits for the reason of a rejection.
@@ -92,7 +99,14 @@ const flowReject = "reject"
 
 func (b *Bot) rejectFlow(ctx context.Context, r *request, c store.Conversation) error {
 	id, _ := strconv.ParseInt(c.Data["member"], 10, 64)
-	p, err := b.members.Reject(ctx, r.userID, id, r.text)
+	var p member.Profile
+	err := b.atomic(ctx, func(ctx context.Context) error {
+		var err error
+		if p, err = b.members.Reject(ctx, r.userID, id, r.text); err != nil {
+			return err
+		}
+		return b.tell(ctx, p.UserID, "decision", t("pending.you_rejected", esc(r.text)))
+	})
 	if msg := memberError(err); msg != "" {
 		if errors.Is(err, member.ErrInvalidReason) {
 			return b.reply(ctx, r, msg) // stay in the flow and ask again
@@ -106,10 +120,7 @@ func (b *Bot) rejectFlow(ctx context.Context, r *request, c store.Conversation) 
 	if err := b.conv.End(ctx, r.chatID, r.userID); err != nil {
 		return err
 	}
-	if err := b.reply(ctx, r, t("pending.rejected_record", esc(p.Name))); err != nil {
-		return err
-	}
-	return b.tell(ctx, p.UserID, "decision", t("pending.you_rejected", esc(r.text)))
+	return b.reply(ctx, r, t("pending.rejected_record", esc(p.Name)))
 }
 
 // refuseButton answers a press whose action the member service refused.
@@ -273,12 +284,19 @@ func (b *Bot) onMemberButton(ctx context.Context, r *request, payload string) er
 		}
 		return b.reply(ctx, r, t("members.leave_ask", esc(p.Name)))
 	case "ret":
-		p, err := b.members.Return(ctx, r.userID, id)
+		var p member.Profile
+		err := b.atomic(ctx, func(ctx context.Context) error {
+			var err error
+			if p, err = b.members.Return(ctx, r.userID, id); err != nil {
+				return err
+			}
+			return b.tell(ctx, p.UserID, "decision", t("members.you_returned"))
+		})
 		if err != nil {
 			return b.refuseButton(ctx, r, err)
 		}
 		b.ack(r, t("members.returned", p.Name), false)
-		return b.tell(ctx, p.UserID, "decision", t("members.you_returned"))
+		return nil
 	}
 	return b.staleButton(ctx, r)
 }

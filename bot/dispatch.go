@@ -13,16 +13,21 @@ import (
 
 // dispatcher runs updates through handle with one worker per chat: a chat's
 // updates are handled one at a time in arrival order, different chats in
-// parallel (at most maxParallel at once). It recovers panics and tracks the
-// work in flight so shutdown can wait for it.
+// parallel (at most maxParallel at once). It holds at most maxQueued
+// updates (queued or running): submit waits for room, so a flood pushes
+// back on the poller instead of piling up. It recovers panics, tells done
+// about each update handled, and tracks the work in flight so shutdown can
+// wait for it.
 type dispatcher struct {
 	handle  func(ctx context.Context, u *models.Update)
 	onPanic func(ctx context.Context, u *models.Update, v any)
+	done    func(ctx context.Context, u *models.Update)
 	log     *slog.Logger
 
 	ctx    context.Context // handed to handlers; cancelled only after the shutdown grace period
 	cancel context.CancelFunc
 	slots  chan struct{}
+	room   chan struct{} // one token per update held
 
 	mu       sync.Mutex
 	queues   map[int64][]*models.Update // pending updates of chats with a running worker
@@ -32,15 +37,18 @@ type dispatcher struct {
 	progress *sync.Cond // signalled whenever an update has been handled
 }
 
-func newDispatcher(maxParallel int, log *slog.Logger, handle func(context.Context, *models.Update), onPanic func(context.Context, *models.Update, any)) *dispatcher {
+func newDispatcher(maxParallel, maxQueued int, log *slog.Logger, handle func(context.Context, *models.Update),
+	onPanic func(context.Context, *models.Update, any), done func(context.Context, *models.Update)) *dispatcher {
 	ctx, cancel := context.WithCancel(context.Background())
 	d := &dispatcher{
 		handle:  handle,
 		onPanic: onPanic,
+		done:    done,
 		log:     log,
 		ctx:     ctx,
 		cancel:  cancel,
 		slots:   make(chan struct{}, maxParallel),
+		room:    make(chan struct{}, maxQueued),
 		queues:  make(map[int64][]*models.Update),
 	}
 	d.progress = sync.NewCond(&d.mu)
@@ -50,13 +58,20 @@ func newDispatcher(maxParallel int, log *slog.Logger, handle func(context.Contex
 // errClosed is returned by submit after shutdown began.
 var errClosed = errors.New("dispatcher closed")
 
-// submit queues u behind the chat's earlier updates. It never blocks on
-// handler work, so the polling loop keeps fetching.
-func (d *dispatcher) submit(u *models.Update) error {
+// submit queues u behind the chat's earlier updates, waiting while the
+// dispatcher holds maxQueued updates. It fails when ctx ends or shutdown
+// has begun.
+func (d *dispatcher) submit(ctx context.Context, u *models.Update) error {
+	select {
+	case d.room <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 	key := chatKey(u)
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.closed {
+		<-d.room
 		return errClosed
 	}
 	d.inflight.Add(1)
@@ -86,6 +101,7 @@ func (d *dispatcher) work(key int64) {
 		d.slots <- struct{}{}
 		d.run(u)
 		<-d.slots
+		<-d.room
 		d.mu.Lock()
 		d.handled++
 		d.progress.Broadcast()
@@ -95,25 +111,34 @@ func (d *dispatcher) work(key int64) {
 }
 
 func (d *dispatcher) run(u *models.Update) {
+	ctx := d.ctx
+	var mark *doneMark
+	if d.done != nil {
+		ctx, mark = withDoneMark(ctx, func() { d.done(context.WithoutCancel(d.ctx), u) })
+	}
 	defer func() {
 		if v := recover(); v != nil {
 			d.log.Error("handler panic", "update_id", u.ID, "chat_id", chatKey(u), "panic", v, "stack", string(debug.Stack()))
 			if d.onPanic != nil {
-				d.safeOnPanic(u, v)
+				d.safeOnPanic(ctx, u, v)
 			}
 		}
+		if mark != nil {
+			// A handler that panicked is not tried again: it would panic again.
+			mark.do()
+		}
 	}()
-	d.handle(d.ctx, u)
+	d.handle(ctx, u)
 }
 
 // safeOnPanic tells the user about a panic without letting a second panic escape.
-func (d *dispatcher) safeOnPanic(u *models.Update, v any) {
+func (d *dispatcher) safeOnPanic(ctx context.Context, u *models.Update, v any) {
 	defer func() {
 		if v2 := recover(); v2 != nil {
 			d.log.Error("panic while reporting a panic", "panic", v2)
 		}
 	}()
-	d.onPanic(d.ctx, u, v)
+	d.onPanic(ctx, u, v)
 }
 
 // waitHandled blocks until at least n updates have been handled since

@@ -107,7 +107,14 @@ func (b *Bot) importRoster(ctx context.Context, r *request, name string, data []
 		}
 		return b.reply(ctx, r, t("roster.unreadable", esc(name)))
 	}
-	report, err := b.members.ImportRoster(ctx, r.userID, rows)
+	// Each batch's approvals and their notices commit together.
+	report, err := b.members.ImportRoster(ctx, r.userID, rows, func(ctx context.Context, approved []member.Profile) error {
+		notices := make([]notice, 0, len(approved))
+		for _, p := range approved {
+			notices = append(notices, notice{chatID: p.UserID, msg: message{text: t("pending.you_approved")}})
+		}
+		return b.queue(ctx, "decision", notices...)
+	})
 	if err != nil {
 		if msg := memberError(err); msg != "" {
 			return b.reply(ctx, r, msg)
@@ -125,14 +132,7 @@ func (b *Bot) importRoster(ctx context.Context, r *request, name string, data []
 		lines = append(lines, line)
 	}
 	header := t("roster.done", esc(name), report.Added, report.Updated, report.Skipped, len(problems), len(report.Approved))
-	if err := b.sendLines(ctx, r.chatID, header, lines); err != nil {
-		return err
-	}
-	var notices []notice
-	for _, p := range report.Approved {
-		notices = append(notices, notice{chatID: p.UserID, msg: message{text: t("pending.you_approved")}})
-	}
-	return b.queue(ctx, "decision", notices...)
+	return b.sendLines(ctx, r.chatID, header, lines)
 }
 
 // problemText says what is wrong with a roster row.

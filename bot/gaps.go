@@ -104,27 +104,27 @@ func (b *Bot) gapAnswerFlow(ctx context.Context, r *request, c store.Conversatio
 	if err != nil {
 		return err
 	}
-	faq, askers, err := b.kb.AnswerGap(ctx, g.QuestionIDs, r.text, r.userID)
+	var notices []notice
+	faq, _, err := b.kb.AnswerGap(ctx, g.QuestionIDs, r.text, r.userID, func(ctx context.Context, faq knowledge.FAQ, askers []knowledge.Asker) error {
+		notices = notices[:0]
+		told := map[int64]bool{}
+		for _, a := range askers {
+			if told[a.ChatID] || a.ChatID == r.chatID || a.ChatID == 0 {
+				continue
+			}
+			told[a.ChatID] = true
+			notices = append(notices, notice{chatID: a.ChatID, msg: message{
+				text: t("gap.answered_you", esc(truncate(a.Text, 100)), esc(truncate(faq.Answer, maxText-300))),
+			}})
+		}
+		return b.queue(ctx, "gap_answer", notices...)
+	})
 	switch {
 	case errors.Is(err, knowledge.ErrGapClosed):
 		return b.reply(ctx, r, t("gap.closed"))
 	case errors.Is(err, knowledge.ErrEmptyAnswer):
 		return b.reply(ctx, r, t("gap.empty"))
 	case err != nil:
-		return err
-	}
-	told := map[int64]bool{}
-	var notices []notice
-	for _, a := range askers {
-		if told[a.ChatID] || a.ChatID == r.chatID || a.ChatID == 0 {
-			continue
-		}
-		told[a.ChatID] = true
-		notices = append(notices, notice{chatID: a.ChatID, msg: message{
-			text: t("gap.answered_you", esc(truncate(a.Text, 100)), esc(truncate(faq.Answer, maxText-300))),
-		}})
-	}
-	if err := b.queue(ctx, "gap_answer", notices...); err != nil {
 		return err
 	}
 	return b.reply(ctx, r, t("gap.done", esc(faq.Question), len(notices)))

@@ -96,6 +96,8 @@ func startBotOn(t *testing.T, srvOpts botapi.Options, edit func(*bot.Options), p
 	opts := bot.Options{
 		Members:   members,
 		Outbox:    store.NewOutbox(db),
+		Inbox:     store.NewInbox(db),
+		Atomic:    db.Atomic,
 		Knowledge: kb,
 		Token:     botToken,
 		APIURL:    srv.URL(),

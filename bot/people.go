@@ -324,16 +324,32 @@ func (b *Bot) onSubmit(ctx context.Context, r *request, _ string) error {
 		return b.staleButton(ctx, r)
 	}
 	year, _ := strconv.Atoi(c.Data[string(member.FieldStartYear)])
-	p, err := b.members.Register(ctx, member.Registration{
-		UserID:        r.userID,
-		Name:          c.Data[string(member.FieldName)],
-		Phone:         c.Data[string(member.FieldPhone)],
-		PhoneVerified: c.Data["phone_verified"] == "true",
-		District:      c.Data[string(member.FieldDistrict)],
-		Org:           c.Data[string(member.FieldOrg)],
-		Post:          c.Data[string(member.FieldPost)],
-		Education:     c.Data[string(member.FieldEducation)],
-		StartYear:     year,
+	// The profile, the end of the dialogue and the notices to the
+	// coordinators who can approve it commit together.
+	var p member.Profile
+	err = b.atomic(ctx, func(ctx context.Context) error {
+		var err error
+		p, err = b.members.Register(ctx, member.Registration{
+			UserID:        r.userID,
+			Name:          c.Data[string(member.FieldName)],
+			Phone:         c.Data[string(member.FieldPhone)],
+			PhoneVerified: c.Data["phone_verified"] == "true",
+			District:      c.Data[string(member.FieldDistrict)],
+			Org:           c.Data[string(member.FieldOrg)],
+			Post:          c.Data[string(member.FieldPost)],
+			Education:     c.Data[string(member.FieldEducation)],
+			StartYear:     year,
+		})
+		if err != nil {
+			return err
+		}
+		if err := b.conv.End(ctx, r.chatID, r.userID); err != nil {
+			return err
+		}
+		if p.Status == member.StatusApproved {
+			return nil
+		}
+		return b.notifyApprovers(ctx, p)
 	})
 	if err != nil {
 		msg := memberError(err)
@@ -342,17 +358,11 @@ func (b *Bot) onSubmit(ctx context.Context, r *request, _ string) error {
 		}
 		return b.reply(ctx, r, msg)
 	}
-	if err := b.conv.End(ctx, r.chatID, r.userID); err != nil {
-		return err
-	}
 	b.editCallbackMessage(ctx, r, message{text: t("reg.submitted_record")})
 	if p.Status == member.StatusApproved {
 		return b.reply(ctx, r, t("reg.approved_at_once"))
 	}
-	if err := b.reply(ctx, r, t("reg.pending", esc(p.District))); err != nil {
-		return err
-	}
-	return b.notifyApprovers(ctx, p)
+	return b.reply(ctx, r, t("reg.pending", esc(p.District)))
 }
 
 // notifyApprovers tells the coordinators who can approve p that p waits.

@@ -62,6 +62,7 @@ func (s *sender) do(ctx context.Context, method string, chatID int64, call func(
 		var tooMany *tgbot.TooManyRequestsError
 		switch {
 		case err == nil:
+			markDone(ctx)
 			return nil
 		case errors.As(err, &tooMany) && attempt < maxRetries:
 			wait := time.Duration(max(tooMany.RetryAfter, 1)) * time.Second

@@ -285,9 +285,10 @@ func medoid(ms []int, sigs []signature, qs []Question) int {
 // AnswerGap answers a group of unanswered questions: it creates an FAQ
 // entry (origin gap; question the representative phrasing, alternatives the
 // others), searchable at once, closes the questions and returns who asked,
-// to be told. Questions already closed are skipped; ErrGapClosed when none
-// is left open.
-func (b *Base) AnswerGap(ctx context.Context, questionIDs []int64, answer string, by int64) (FAQ, []Asker, error) {
+// to be told. notify (may be nil) queues the notices to the askers in the
+// transaction that closes the questions. Questions already closed are
+// skipped; ErrGapClosed when none is left open.
+func (b *Base) AnswerGap(ctx context.Context, questionIDs []int64, answer string, by int64, notify func(ctx context.Context, f FAQ, askers []Asker) error) (FAQ, []Asker, error) {
 	answer = strings.TrimSpace(cleanControl(answer))
 	if answer == "" {
 		return FAQ{}, nil, ErrEmptyAnswer
@@ -337,7 +338,11 @@ func (b *Base) AnswerGap(ctx context.Context, questionIDs []int64, answer string
 	for i, q := range qs {
 		ids[i] = q.ID
 	}
-	askers, err := b.st.CloseQuestions(ctx, ids, f)
+	var then func(ctx context.Context, askers []Asker) error
+	if notify != nil {
+		then = func(ctx context.Context, askers []Asker) error { return notify(ctx, f, askers) }
+	}
+	askers, err := b.st.CloseQuestions(ctx, ids, f, then)
 	if err != nil {
 		return FAQ{}, nil, fmt.Errorf("answer gap: %w", err)
 	}

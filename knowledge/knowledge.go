@@ -222,5 +222,6 @@ type Store interface {
 	OpenQuestions(ctx context.Context, district string, limit int) ([]Question, error)
 	// CloseQuestions stores the FAQ entry and closes the open questions among
 	// ids with it, in one transaction; it returns their askers.
-	CloseQuestions(ctx context.Context, ids []int64, f FAQ) ([]Asker, error)
+	// then, if not nil, runs inside that transaction with its context.
+	CloseQuestions(ctx context.Context, ids []int64, f FAQ, then func(ctx context.Context, askers []Asker) error) ([]Asker, error)
 }

@@ -80,7 +80,7 @@ func (s *Service) Pending(ctx context.Context, actor int64) ([]Profile, error) {
 func (s *Service) decide(ctx context.Context, actor, memberID int64, to Status, reason string) (Profile, error) {
 	now := s.now()
 	var out Profile
-	err := s.st.Atomic(ctx, func(tx Tx) error {
+	err := s.st.Atomic(ctx, func(ctx context.Context, tx Tx) error {
 		_, p, err := s.scoped(ctx, tx, actor, memberID)
 		if err != nil {
 			return err
@@ -147,7 +147,7 @@ func (s *Service) Leave(ctx context.Context, actor, memberID int64, date time.Ti
 	}
 	now := s.now()
 	var out Profile
-	err = s.st.Atomic(ctx, func(tx Tx) error {
+	err = s.st.Atomic(ctx, func(ctx context.Context, tx Tx) error {
 		_, p, err := s.scoped(ctx, tx, actor, memberID)
 		if err != nil {
 			return err
@@ -179,7 +179,7 @@ func (s *Service) Leave(ctx context.Context, actor, memberID int64, date time.Ti
 func (s *Service) Return(ctx context.Context, actor, memberID int64) (Profile, error) {
 	now := s.now()
 	var out Profile
-	err := s.st.Atomic(ctx, func(tx Tx) error {
+	err := s.st.Atomic(ctx, func(ctx context.Context, tx Tx) error {
 		_, p, err := s.scoped(ctx, tx, actor, memberID)
 		if err != nil {
 			return err

@@ -18,7 +18,7 @@ func (s *Service) Erase(ctx context.Context, userID int64) error {
 		return ErrInvalidUser
 	}
 	now := s.now()
-	err := s.st.Atomic(ctx, func(tx Tx) error {
+	err := s.st.Atomic(ctx, func(ctx context.Context, tx Tx) error {
 		ps, err := tx.MembersByUser(ctx, userID)
 		if err != nil {
 			return err

@@ -42,7 +42,7 @@ func TestErase(t *testing.T) {
 	e.must(t, err)
 
 	// On the roster, registered and approved by it, then left and returned.
-	_, err = e.svc.ImportRoster(e.ctx, coordGulou, []member.RosterRow{{Line: 2, Name: name, Phone: phone, District: "鼓楼区", Org: org}})
+	_, err = e.svc.ImportRoster(e.ctx, coordGulou, []member.RosterRow{{Line: 2, Name: name, Phone: phone, District: "鼓楼区", Org: org}}, nil)
 	e.must(t, err)
 	r.Phone = phone
 	p, err := e.svc.Register(e.ctx, r)
@@ -63,7 +63,7 @@ func TestErase(t *testing.T) {
 	other := e.register(t, 100, "13900000001", "鼓楼区", true)
 	_, err = e.svc.Approve(e.ctx, uid, other.ID)
 	e.must(t, err)
-	_, err = e.svc.ImportRoster(e.ctx, uid, []member.RosterRow{{Line: 2, Name: "李四", Phone: "13900000002", District: "鼓楼区"}})
+	_, err = e.svc.ImportRoster(e.ctx, uid, []member.RosterRow{{Line: 2, Name: "李四", Phone: "13900000002", District: "鼓楼区"}}, nil)
 	e.must(t, err)
 	_, err = e.svc.Grant(e.ctx, admin, uid, "")
 	e.must(t, err)

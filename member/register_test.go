@@ -209,7 +209,7 @@ func TestRegisterRosterOrPending(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t)
-			if _, err := e.svc.ImportRoster(e.ctx, coordGulou, []member.RosterRow{{Line: 2, Name: "张三", Phone: "13900000001", District: "鼓楼区"}}); err != nil {
+			if _, err := e.svc.ImportRoster(e.ctx, coordGulou, []member.RosterRow{{Line: 2, Name: "张三", Phone: "13900000001", District: "鼓楼区"}}, nil); err != nil {
 				t.Fatal(err)
 			}
 			p := e.register(t, 100, tt.phone, tt.district, tt.verified)
@@ -273,7 +273,7 @@ func TestUpdate(t *testing.T) {
 	if _, err := e.svc.ImportRoster(e.ctx, coordCity, []member.RosterRow{
 		{Line: 2, Name: "张三", Phone: "13900000001", District: "云龙区"},
 		{Line: 3, Name: "李四", Phone: "13900000002", District: "泉山区"},
-	}); err != nil {
+	}, nil); err != nil {
 		t.Fatal(err)
 	}
 	p := e.approved(t, 100, "13900000001", "鼓楼区")

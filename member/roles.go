@@ -65,7 +65,7 @@ func (s *Service) Grant(ctx context.Context, actor, userID int64, district strin
 		return Access{}, err
 	}
 	now := s.now()
-	err = s.st.Atomic(ctx, func(tx Tx) error {
+	err = s.st.Atomic(ctx, func(ctx context.Context, tx Tx) error {
 		if err := s.adminIn(ctx, tx, actor); err != nil {
 			return err
 		}
@@ -88,7 +88,7 @@ func (s *Service) Revoke(ctx context.Context, actor, userID int64) error {
 		return ErrInvalidUser
 	}
 	now := s.now()
-	err := s.st.Atomic(ctx, func(tx Tx) error {
+	err := s.st.Atomic(ctx, func(ctx context.Context, tx Tx) error {
 		if err := s.adminIn(ctx, tx, actor); err != nil {
 			return err
 		}
@@ -135,7 +135,7 @@ func (s *Service) CreateInvite(ctx context.Context, actor int64, district string
 	code := InvitePrefix + base64.RawURLEncoding.EncodeToString(buf[:])
 	now := s.now()
 	inv := Invite{District: district, CreatedBy: actor, CreatedAt: now, ExpiresAt: now.Add(ttl)}
-	err = s.st.Atomic(ctx, func(tx Tx) error {
+	err = s.st.Atomic(ctx, func(ctx context.Context, tx Tx) error {
 		if err := s.adminIn(ctx, tx, actor); err != nil {
 			return err
 		}
@@ -181,7 +181,7 @@ func (s *Service) RedeemInvite(ctx context.Context, userID int64, code string) (
 		return Access{}, ErrAlreadyAdmin
 	}
 	now := s.now()
-	err := s.st.Atomic(ctx, func(tx Tx) error {
+	err := s.st.Atomic(ctx, func(ctx context.Context, tx Tx) error {
 		inv, err := tx.InviteByHash(ctx, inviteHash(code))
 		if err != nil {
 			return err

@@ -2,13 +2,11 @@ package member
 
 import (
 	"bytes"
-	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"path"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -433,118 +431,4 @@ type RosterReport struct {
 	// Approved are the pending registrations approved because their verified
 	// phone is now on their district's roster; the bot tells each of them.
 	Approved []Profile
-}
-
-// ImportRoster adds rows to the roster in one transaction and approves the
-// pending registrations they match (verified phone, same district). Rows are
-// checked again; a district coordinator's rows for another district, or for
-// a phone on another district's roster, are left out as ErrOutOfScope
-// problems. Rows with problems are left out and the others imported: a bot
-// that wants all or nothing shows ParseRoster's problems and asks first.
-// The import and each approval are audited. If anything fails, nothing is
-// written.
-func (s *Service) ImportRoster(ctx context.Context, actor int64, rows []RosterRow) (RosterReport, error) {
-	if actor <= 0 {
-		return RosterReport{}, ErrForbidden
-	}
-	return s.importRoster(ctx, actor, rows)
-}
-
-// ImportRosterAsOperator is ImportRoster for the command line (`dangwu
-// import`): the operator who runs the binary acts city-wide, and the audit
-// log records the import and its approvals with no actor.
-func (s *Service) ImportRosterAsOperator(ctx context.Context, rows []RosterRow) (RosterReport, error) {
-	return s.importRoster(ctx, 0, rows)
-}
-
-// importRoster imports for actor, or for the operator when actor is 0.
-func (s *Service) importRoster(ctx context.Context, actor int64, rows []RosterRow) (RosterReport, error) {
-	var valid []RosterRow
-	var pre []RowProblem
-	firstLine := make(map[string]int)
-	for _, r := range rows {
-		row, problems := checkRosterRow(r.Line, map[Field]string{
-			FieldName: r.Name, FieldPhone: r.Phone, FieldDistrict: r.District, FieldOrg: r.Org, FieldPost: r.Post,
-		}, s.districts)
-		if len(problems) == 0 {
-			if first, dup := firstLine[row.Phone]; dup {
-				problems = append(problems, RowProblem{Line: r.Line, Field: FieldPhone, Value: r.Phone, Err: ErrDuplicatePhone, SeeLine: first})
-			} else {
-				firstLine[row.Phone] = r.Line
-			}
-		}
-		if len(problems) > 0 {
-			pre = append(pre, problems...)
-			continue
-		}
-		valid = append(valid, row)
-	}
-	now := s.now()
-	var rep RosterReport
-	err := s.st.Atomic(ctx, func(tx Tx) error {
-		rep = RosterReport{Problems: slices.Clone(pre)}
-		a := Access{Role: RoleAdmin}
-		if actor != 0 {
-			var err error
-			if a, err = s.coordinatorIn(ctx, tx, actor); err != nil {
-				return err
-			}
-		}
-		for _, r := range valid {
-			if !a.Covers(r.District) {
-				rep.Problems = append(rep.Problems, RowProblem{Line: r.Line, Field: FieldDistrict, Value: r.District, Err: ErrOutOfScope})
-				continue
-			}
-			e := RosterEntry{Phone: r.Phone, Name: r.Name, District: r.District, Org: r.Org, Post: r.Post, ImportedBy: actor, ImportedAt: now, UpdatedAt: now}
-			old, err := tx.RosterByPhone(ctx, r.Phone)
-			switch {
-			case errors.Is(err, ErrNotFound):
-				if err := tx.PutRoster(ctx, e); err != nil {
-					return err
-				}
-				rep.Added++
-			case err != nil:
-				return err
-			case !a.Covers(old.District):
-				rep.Problems = append(rep.Problems, RowProblem{Line: r.Line, Field: FieldPhone, Value: r.Phone, Err: ErrOutOfScope})
-				continue
-			case old.Name == e.Name && old.District == e.District && old.Org == e.Org && old.Post == e.Post:
-				rep.Skipped++
-			default:
-				e.ImportedAt = old.ImportedAt
-				if err := tx.PutRoster(ctx, e); err != nil {
-					return err
-				}
-				rep.Updated++
-			}
-			p, err := tx.MemberByPhone(ctx, r.Phone)
-			if errors.Is(err, ErrNotFound) {
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			if p.Status != StatusPending || !p.PhoneVerified || p.District != r.District {
-				continue
-			}
-			p.Status, p.StatusReason, p.StatusAt, p.UpdatedAt = StatusApproved, ReasonRoster, now, now
-			if err := tx.UpdateMember(ctx, p); err != nil {
-				return err
-			}
-			if err := approvedByRoster(ctx, tx, p, actor, now); err != nil {
-				return err
-			}
-			if p, err = tx.MemberByID(ctx, p.ID); err != nil {
-				return err
-			}
-			rep.Approved = append(rep.Approved, s.decorate(p))
-		}
-		return tx.AddAudit(ctx, AuditEntry{At: now, Actor: actor, Action: AuditRosterImport, District: a.District,
-			Reason: fmt.Sprintf("added=%d updated=%d skipped=%d approved=%d problems=%d", rep.Added, rep.Updated, rep.Skipped, len(rep.Approved), len(rep.Problems))})
-	})
-	if err != nil {
-		return RosterReport{}, fmt.Errorf("import roster by %d: %w", actor, err)
-	}
-	slices.SortStableFunc(rep.Problems, func(a, b RowProblem) int { return a.Line - b.Line })
-	return rep, nil
 }

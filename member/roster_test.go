@@ -237,10 +237,10 @@ func TestImportRoster(t *testing.T) {
 		{Line: 6, Name: "钱七", Phone: "1390000", District: "鼓楼区"},
 		{Line: 7, Name: "孙八", Phone: "13900000004", District: "鼓楼区"},
 	}
-	_, err := e.svc.ImportRoster(e.ctx, 100, rows)
+	_, err := e.svc.ImportRoster(e.ctx, 100, rows, nil)
 	wantErr(t, "import by a worker", err, member.ErrForbidden)
 
-	rep, err := e.svc.ImportRoster(e.ctx, coordGulou, rows)
+	rep, err := e.svc.ImportRoster(e.ctx, coordGulou, rows, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -279,7 +279,7 @@ func TestImportRoster(t *testing.T) {
 		{Line: 3, Name: "李四", Phone: "13900000002", District: "鼓楼区", Org: "新单位"}, // changed
 		{Line: 4, Name: "王五", Phone: "13900000003", District: "云龙区"},             // new, approves 102
 	}
-	rep, err = e.svc.ImportRoster(e.ctx, coordCity, rows2)
+	rep, err = e.svc.ImportRoster(e.ctx, coordCity, rows2, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -290,7 +290,7 @@ func TestImportRoster(t *testing.T) {
 		t.Errorf("second import approved %+v, want member %d", rep.Approved, elsewhere.ID)
 	}
 	// A district coordinator cannot take over another district's phone.
-	rep, err = e.svc.ImportRoster(e.ctx, coordYunl, []member.RosterRow{{Line: 9, Name: "张三", Phone: "13900000001", District: "云龙区"}})
+	rep, err = e.svc.ImportRoster(e.ctx, coordYunl, []member.RosterRow{{Line: 9, Name: "张三", Phone: "13900000001", District: "云龙区"}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -311,8 +311,8 @@ type failingStore struct {
 
 var errInjected = errors.New("injected failure")
 
-func (f *failingStore) Atomic(ctx context.Context, fn func(member.Tx) error) error {
-	return f.Store.Atomic(ctx, func(tx member.Tx) error { return fn(&failingTx{Tx: tx, s: f}) })
+func (f *failingStore) Atomic(ctx context.Context, fn func(context.Context, member.Tx) error) error {
+	return f.Store.Atomic(ctx, func(ctx context.Context, tx member.Tx) error { return fn(ctx, &failingTx{Tx: tx, s: f}) })
 }
 
 type failingTx struct {
@@ -341,7 +341,7 @@ func TestImportRosterFailureWritesNothing(t *testing.T) {
 	for i := 1; i <= 4; i++ {
 		rows = append(rows, member.RosterRow{Line: i + 1, Name: "张三", Phone: fmt.Sprintf("1390000000%d", i), District: "鼓楼区"})
 	}
-	_, err := e.svc.ImportRoster(e.ctx, coordGulou, rows)
+	_, err := e.svc.ImportRoster(e.ctx, coordGulou, rows, nil)
 	wantErr(t, "import", err, errInjected)
 	if fs.calls != 3 {
 		t.Fatalf("PutRoster called %d times, want the failure on the 3rd", fs.calls)
@@ -362,7 +362,7 @@ func TestImportRosterFailureWritesNothing(t *testing.T) {
 	}
 	// The same import without the fault goes through whole.
 	fs.failOn = 0
-	rep, err := e.svc.ImportRoster(e.ctx, coordGulou, rows)
+	rep, err := e.svc.ImportRoster(e.ctx, coordGulou, rows, nil)
 	if err != nil || rep.Added != 4 || len(rep.Approved) != 2 {
 		t.Fatalf("retry = %+v, %v", rep, err)
 	}
@@ -407,9 +407,9 @@ func TestImportRosterAsOperator(t *testing.T) {
 	e := newEnv(t)
 	p := e.register(t, 100, "13900000001", "丰县", true)
 	rows := []member.RosterRow{{Line: 2, Name: "张三", Phone: "13900000001", District: "丰县"}}
-	_, err := e.svc.ImportRoster(e.ctx, 0, rows)
+	_, err := e.svc.ImportRoster(e.ctx, 0, rows, nil)
 	wantErr(t, "import with no actor", err, member.ErrForbidden)
-	rep, err := e.svc.ImportRosterAsOperator(e.ctx, rows)
+	rep, err := e.svc.ImportRosterAsOperator(e.ctx, rows, nil)
 	if err != nil || rep.Added != 1 || len(rep.Approved) != 1 || rep.Approved[0].ID != p.ID {
 		t.Fatalf("operator import = %+v, %v", rep, err)
 	}

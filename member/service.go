@@ -135,7 +135,7 @@ func (s *Service) Seen(ctx context.Context, u TelegramUser) error {
 		return ErrInvalidUser
 	}
 	now := s.now()
-	return s.st.Atomic(ctx, func(tx Tx) error {
+	return s.st.Atomic(ctx, func(ctx context.Context, tx Tx) error {
 		return tx.TouchUser(ctx, u, now)
 	})
 }
@@ -147,7 +147,7 @@ func (s *Service) MarkBlocked(ctx context.Context, userID int64) error {
 		return ErrInvalidUser
 	}
 	now := s.now()
-	return s.st.Atomic(ctx, func(tx Tx) error {
+	return s.st.Atomic(ctx, func(ctx context.Context, tx Tx) error {
 		return tx.MarkBlocked(ctx, userID, now)
 	})
 }
@@ -246,7 +246,7 @@ func (s *Service) Register(ctx context.Context, r Registration) (Profile, error)
 	}
 	now := s.now()
 	var out Profile
-	err = s.st.Atomic(ctx, func(tx Tx) error {
+	err = s.st.Atomic(ctx, func(ctx context.Context, tx Tx) error {
 		if err := tx.EnsureUser(ctx, r.UserID, now); err != nil {
 			return err
 		}
@@ -326,7 +326,7 @@ func (s *Service) Update(ctx context.Context, userID int64, f Field, value strin
 	}
 	now := s.now()
 	var out Profile
-	err = s.st.Atomic(ctx, func(tx Tx) error {
+	err = s.st.Atomic(ctx, func(ctx context.Context, tx Tx) error {
 		p, err := liveIn(ctx, tx, userID)
 		if err != nil {
 			return err
@@ -408,7 +408,7 @@ func (s *Service) UpdatePhone(ctx context.Context, userID int64, phone string, v
 	}
 	now := s.now()
 	var out Profile
-	err = s.st.Atomic(ctx, func(tx Tx) error {
+	err = s.st.Atomic(ctx, func(ctx context.Context, tx Tx) error {
 		p, err := liveIn(ctx, tx, userID)
 		if err != nil {
 			return err

@@ -11,8 +11,11 @@ import (
 type Store interface {
 	Reader
 	// Atomic runs fn in one transaction. If fn returns an error, nothing it
-	// wrote is kept and Atomic returns that error.
-	Atomic(ctx context.Context, fn func(tx Tx) error) error
+	// wrote is kept and Atomic returns that error. The context fn receives
+	// carries the transaction: other stores of the same database called with
+	// it (the outbox queuing the notices a change causes) join it, and an
+	// Atomic called with a context that already carries one joins that.
+	Atomic(ctx context.Context, fn func(ctx context.Context, tx Tx) error) error
 }
 
 // Reader reads profiles, roles, invites, the roster and the logs. Methods that

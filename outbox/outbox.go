@@ -2,6 +2,14 @@
 // answers to old questions, and later broadcasts and reminders — so that one
 // paced sender delivers them, in order per chat, across restarts, whoever
 // queued them (the bot, or the command line while the bot runs).
+//
+// What a crash can do: a message is marked as being sent before its send
+// starts. If the process dies during the send, whether Telegram received it
+// is unknown. At the next start such a message is sent again if a duplicate
+// is harmless (Message.Repeatable: short personal notices) and is marked
+// uncertain otherwise (broadcasts): counted and shown, never silently re-sent
+// or dropped. The sender has one message in flight at a time, so a crash
+// leaves at most one such message. Every other queued message is sent once.
 package outbox
 
 import (
@@ -12,44 +20,89 @@ import (
 
 // Statuses of a queued message.
 const (
-	StatusPending = "pending"
-	StatusSent    = "sent"
-	StatusFailed  = "failed" // given up: the chat refuses messages, or too many attempts
+	StatusPending   = "pending"
+	StatusSending   = "sending"   // in flight: marked before the send starts
+	StatusSent      = "sent"      // Telegram accepted it
+	StatusFailed    = "failed"    // given up: the chat refuses messages, or too many attempts
+	StatusUncertain = "uncertain" // in flight at a crash and not repeatable: perhaps received
 )
 
 // MaxAttempts is how often delivery is tried before a message is given up.
 const MaxAttempts = 5
 
+// Retention is how long finished messages (sent, failed, uncertain) are kept
+// before Purge removes them.
+const Retention = 30 * 24 * time.Hour
+
 // ErrEmpty is returned for a message without text or without a chat.
 var ErrEmpty = errors.New("outbox: message needs a chat and text")
+
+// ErrRefused wraps a send error that trying again cannot cure: the chat
+// blocked the bot, or the message itself is invalid. The message is given up.
+var ErrRefused = errors.New("outbox: refused")
 
 // Message is one queued message. Text is what the bot sends (HTML);
 // Markup is opaque to this package.
 type Message struct {
-	ID        int64
-	ChatID    int64
-	Text      string
-	Markup    string
-	Kind      string
-	CreatedAt time.Time
-	NotBefore time.Time
-	Attempts  int
-	Status    string
-	Error     string
-	SentAt    time.Time
+	ID     int64
+	ChatID int64
+	Text   string
+	Markup string
+	Kind   string
+	// Repeatable says a duplicate is harmless: if the process dies while
+	// the message is being sent, it is sent again rather than held as
+	// uncertain.
+	Repeatable bool
+	CreatedAt  time.Time
+	NotBefore  time.Time
+	Attempts   int
+	Crashes    int // sends interrupted by a crash
+	Status     string
+	Error      string
+	SentAt     time.Time
+}
+
+// Recovered counts what Recover found in flight.
+type Recovered struct {
+	Requeued  int // repeatable: queued to be sent again
+	Uncertain int // held as uncertain
+}
+
+// Counts are the numbers of messages in each status, for reports.
+type Counts struct {
+	Pending, Sending, Sent, Failed, Uncertain int
+	// Resent counts sent or pending messages that were re-queued after a crash.
+	Resent int
 }
 
 // Store keeps the queue. store.Outbox implements it with SQLite.
 type Store interface {
-	// Enqueue adds messages, all or none.
+	// Enqueue adds messages, all or none. Inside a transaction of the
+	// same database (see store.DB.Atomic) it joins that transaction.
 	Enqueue(ctx context.Context, msgs []Message) error
-	// Due returns up to limit pending messages whose time has come, oldest first.
+	// Due returns up to limit pending messages whose time has come, in the
+	// order they must go out. A message whose chat has an earlier message
+	// in flight or waiting for a retry is not due: a chat's messages never
+	// overtake each other.
 	Due(ctx context.Context, now time.Time, limit int) ([]Message, error)
+	// Begin marks a pending message as being sent. It reports false if the
+	// message is no longer pending.
+	Begin(ctx context.Context, id int64) (bool, error)
 	// Sent marks a message delivered.
 	Sent(ctx context.Context, id int64, at time.Time) error
 	// Failed records a failed attempt: the message waits until retryAt, or
 	// is given up when retryAt is zero.
 	Failed(ctx context.Context, id int64, reason string, retryAt time.Time) error
+	// Interrupted applies the crash rule to one message whose send was
+	// cut off: repeatable ones are pending again, others uncertain.
+	Interrupted(ctx context.Context, id int64) error
+	// Recover applies the crash rule to every message left in flight. Only
+	// the one sender may call it, before it starts.
+	Recover(ctx context.Context) (Recovered, error)
+	// Purge deletes finished messages created before before.
+	Purge(ctx context.Context, before time.Time) (int, error)
+	// Counts reports how many messages are in each status.
+	Counts(ctx context.Context) (Counts, error)
 }
 
 // Backoff is how long to wait before attempt n+1 after n failed ones.

@@ -32,7 +32,7 @@ func NewConversations(db *DB) *Conversations { return &Conversations{db: db} }
 func (s *Conversations) Get(ctx context.Context, chatID, userID int64) (Conversation, error) {
 	var c Conversation
 	var data, updated string
-	err := s.db.sql.QueryRowContext(ctx,
+	err := s.db.q(ctx).QueryRowContext(ctx,
 		`SELECT flow, step, data, updated_at FROM conversations WHERE chat_id = ? AND user_id = ?`,
 		chatID, userID).Scan(&c.Flow, &c.Step, &data, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -57,7 +57,7 @@ func (s *Conversations) Save(ctx context.Context, chatID, userID int64, c Conver
 	if err != nil {
 		return fmt.Errorf("save conversation: %w", err)
 	}
-	_, err = s.db.sql.ExecContext(ctx, `
+	_, err = s.db.q(ctx).ExecContext(ctx, `
 		INSERT INTO conversations (chat_id, user_id, flow, step, data, updated_at) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (chat_id, user_id) DO UPDATE SET flow = excluded.flow, step = excluded.step,
 			data = excluded.data, updated_at = excluded.updated_at`,
@@ -70,7 +70,7 @@ func (s *Conversations) Save(ctx context.Context, chatID, userID int64, c Conver
 
 // End removes the conversation of user in chat; ending none is not an error.
 func (s *Conversations) End(ctx context.Context, chatID, userID int64) error {
-	if _, err := s.db.sql.ExecContext(ctx, `DELETE FROM conversations WHERE chat_id = ? AND user_id = ?`, chatID, userID); err != nil {
+	if _, err := s.db.q(ctx).ExecContext(ctx, `DELETE FROM conversations WHERE chat_id = ? AND user_id = ?`, chatID, userID); err != nil {
 		return fmt.Errorf("end conversation: %w", err)
 	}
 	return nil

@@ -63,7 +63,7 @@ func bump(ctx context.Context, tx *sql.Tx) (int64, error) {
 // Generation returns the current knowledge generation.
 func (s *KnowledgeStore) Generation(ctx context.Context) (knowledge.Generation, error) {
 	var g knowledge.Generation
-	err := s.db.sql.QueryRowContext(ctx, `SELECT generation, instance FROM kb_state WHERE id = 1`).Scan(&g.N, &g.Instance)
+	err := s.db.q(ctx).QueryRowContext(ctx, `SELECT generation, instance FROM kb_state WHERE id = 1`).Scan(&g.N, &g.Instance)
 	if err != nil {
 		return g, fmt.Errorf("read generation: %w", err)
 	}
@@ -101,7 +101,7 @@ func (s *KnowledgeStore) Changes(ctx context.Context, since int64) (knowledge.Ch
 	if ch.Generation, err = s.Generation(ctx); err != nil {
 		return ch, err
 	}
-	rows, err := s.db.sql.QueryContext(ctx, `SELECT `+docColumns+` FROM kb_documents d WHERE d.generation > ? ORDER BY d.id`, since)
+	rows, err := s.db.q(ctx).QueryContext(ctx, `SELECT `+docColumns+` FROM kb_documents d WHERE d.generation > ? ORDER BY d.id`, since)
 	if err != nil {
 		return ch, fmt.Errorf("changed documents: %w", err)
 	}
@@ -120,7 +120,7 @@ func (s *KnowledgeStore) Changes(ctx context.Context, since int64) (knowledge.Ch
 		return ch, fmt.Errorf("changed documents: %w", err)
 	}
 	if len(ch.Documents) > 0 {
-		rows, err = s.db.sql.QueryContext(ctx, `SELECT p.id, p.doc_id, p.seq, p.section, p.text FROM kb_passages p
+		rows, err = s.db.q(ctx).QueryContext(ctx, `SELECT p.id, p.doc_id, p.seq, p.section, p.text FROM kb_passages p
 			JOIN kb_documents d ON d.id = p.doc_id WHERE d.generation > ? ORDER BY p.doc_id, p.seq`, since)
 		if err != nil {
 			return ch, fmt.Errorf("changed passages: %w", err)
@@ -142,7 +142,7 @@ func (s *KnowledgeStore) Changes(ctx context.Context, since int64) (knowledge.Ch
 			return ch, fmt.Errorf("changed passages: %w", err)
 		}
 	}
-	rows, err = s.db.sql.QueryContext(ctx, `SELECT `+faqColumns+` FROM kb_faqs WHERE generation > ? ORDER BY id`, since)
+	rows, err = s.db.q(ctx).QueryContext(ctx, `SELECT `+faqColumns+` FROM kb_faqs WHERE generation > ? ORDER BY id`, since)
 	if err != nil {
 		return ch, fmt.Errorf("changed faq: %w", err)
 	}
@@ -159,7 +159,7 @@ func (s *KnowledgeStore) Changes(ctx context.Context, since int64) (knowledge.Ch
 		return ch, fmt.Errorf("changed faq: %w", err)
 	}
 	if since > 0 {
-		rows, err = s.db.sql.QueryContext(ctx, `SELECT kind, id FROM kb_removed WHERE generation > ? ORDER BY kind, id`, since)
+		rows, err = s.db.q(ctx).QueryContext(ctx, `SELECT kind, id FROM kb_removed WHERE generation > ? ORDER BY kind, id`, since)
 		if err != nil {
 			return ch, fmt.Errorf("removed: %w", err)
 		}
@@ -194,7 +194,7 @@ func (s *KnowledgeStore) ContentState(ctx context.Context) (knowledge.ContentSta
 		{`SELECT id, origin, hash FROM kb_documents`, st.Documents, st.OtherDocuments},
 		{`SELECT id, origin, hash FROM kb_faqs`, st.FAQs, st.OtherFAQs},
 	} {
-		rows, err := s.db.sql.QueryContext(ctx, q.sql)
+		rows, err := s.db.q(ctx).QueryContext(ctx, q.sql)
 		if err != nil {
 			return st, fmt.Errorf("content state: %w", err)
 		}
@@ -215,7 +215,7 @@ func (s *KnowledgeStore) ContentState(ctx context.Context) (knowledge.ContentSta
 			return st, fmt.Errorf("content state: %w", err)
 		}
 	}
-	if err := s.db.sql.QueryRowContext(ctx, `SELECT synonyms_hash FROM kb_state WHERE id = 1`).Scan(&st.SynonymsHash); err != nil {
+	if err := s.db.q(ctx).QueryRowContext(ctx, `SELECT synonyms_hash FROM kb_state WHERE id = 1`).Scan(&st.SynonymsHash); err != nil {
 		return st, fmt.Errorf("content state: %w", err)
 	}
 	return st, nil
@@ -264,7 +264,7 @@ func (s *KnowledgeStore) SyncContent(ctx context.Context, c knowledge.ContentSyn
 func (s *KnowledgeStore) Synonyms(ctx context.Context) (knowledge.Synonyms, error) {
 	var syn knowledge.Synonyms
 	var groups string
-	if err := s.db.sql.QueryRowContext(ctx, `SELECT synonyms, synonyms_hash FROM kb_state WHERE id = 1`).Scan(&groups, &syn.Hash); err != nil {
+	if err := s.db.q(ctx).QueryRowContext(ctx, `SELECT synonyms, synonyms_hash FROM kb_state WHERE id = 1`).Scan(&groups, &syn.Hash); err != nil {
 		return syn, fmt.Errorf("read synonyms: %w", err)
 	}
 	if err := json.Unmarshal([]byte(groups), &syn.Groups); err != nil {
@@ -403,7 +403,7 @@ func (s *KnowledgeStore) DeleteDocument(ctx context.Context, id string) error {
 
 // Documents lists the documents, newest first.
 func (s *KnowledgeStore) Documents(ctx context.Context) ([]knowledge.DocInfo, error) {
-	rows, err := s.db.sql.QueryContext(ctx, `SELECT d.id, d.title, d.origin, d.source, d.date, d.district, d.file_name,
+	rows, err := s.db.q(ctx).QueryContext(ctx, `SELECT d.id, d.title, d.origin, d.source, d.date, d.district, d.file_name,
 		d.imported_by, d.imported_at, (SELECT COUNT(*) FROM kb_passages p WHERE p.doc_id = d.id)
 		FROM kb_documents d ORDER BY d.imported_at DESC, d.id`)
 	if err != nil {
@@ -428,14 +428,14 @@ func (s *KnowledgeStore) Documents(ctx context.Context) ([]knowledge.DocInfo, er
 
 // Document returns a document with its passages.
 func (s *KnowledgeStore) Document(ctx context.Context, id string) (knowledge.Document, error) {
-	d, err := scanDocument(s.db.sql.QueryRowContext(ctx, `SELECT `+docColumns+` FROM kb_documents d WHERE d.id = ?`, id))
+	d, err := scanDocument(s.db.q(ctx).QueryRowContext(ctx, `SELECT `+docColumns+` FROM kb_documents d WHERE d.id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return d, knowledge.ErrNotFound
 	}
 	if err != nil {
 		return d, fmt.Errorf("read document %s: %w", id, err)
 	}
-	rows, err := s.db.sql.QueryContext(ctx, `SELECT id, seq, section, text FROM kb_passages WHERE doc_id = ? ORDER BY seq`, id)
+	rows, err := s.db.q(ctx).QueryContext(ctx, `SELECT id, seq, section, text FROM kb_passages WHERE doc_id = ? ORDER BY seq`, id)
 	if err != nil {
 		return d, fmt.Errorf("read document %s: %w", id, err)
 	}
@@ -456,7 +456,7 @@ func (s *KnowledgeStore) Document(ctx context.Context, id string) (knowledge.Doc
 // Passage returns one passage with its document's title, source, date and district.
 func (s *KnowledgeStore) Passage(ctx context.Context, id int64) (knowledge.Passage, error) {
 	var p knowledge.Passage
-	err := s.db.sql.QueryRowContext(ctx, `SELECT p.id, p.doc_id, p.seq, p.section, p.text, d.title, d.source, d.date, d.district
+	err := s.db.q(ctx).QueryRowContext(ctx, `SELECT p.id, p.doc_id, p.seq, p.section, p.text, d.title, d.source, d.date, d.district
 		FROM kb_passages p JOIN kb_documents d ON d.id = p.doc_id WHERE p.id = ?`, id).
 		Scan(&p.ID, &p.DocID, &p.Seq, &p.Section, &p.Text, &p.Title, &p.Source, &p.Date, &p.District)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -470,7 +470,7 @@ func (s *KnowledgeStore) Passage(ctx context.Context, id int64) (knowledge.Passa
 
 // FAQ returns one FAQ entry.
 func (s *KnowledgeStore) FAQ(ctx context.Context, id string) (knowledge.FAQ, error) {
-	f, err := scanFAQ(s.db.sql.QueryRowContext(ctx, `SELECT `+faqColumns+` FROM kb_faqs WHERE id = ?`, id))
+	f, err := scanFAQ(s.db.q(ctx).QueryRowContext(ctx, `SELECT `+faqColumns+` FROM kb_faqs WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return f, knowledge.ErrNotFound
 	}
@@ -522,14 +522,14 @@ func scanQuestion(sc interface{ Scan(...any) error }) (knowledge.Question, error
 
 // Question returns a logged question with the results shown for it.
 func (s *KnowledgeStore) Question(ctx context.Context, id int64) (knowledge.Question, error) {
-	q, err := scanQuestion(s.db.sql.QueryRowContext(ctx, `SELECT `+questionColumns+` FROM kb_questions WHERE id = ?`, id))
+	q, err := scanQuestion(s.db.q(ctx).QueryRowContext(ctx, `SELECT `+questionColumns+` FROM kb_questions WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return q, knowledge.ErrNotFound
 	}
 	if err != nil {
 		return q, fmt.Errorf("read question %d: %w", id, err)
 	}
-	rows, err := s.db.sql.QueryContext(ctx, `SELECT rank, kind, doc_id, passage_id, faq_id, title, section, confidence
+	rows, err := s.db.q(ctx).QueryContext(ctx, `SELECT rank, kind, doc_id, passage_id, faq_id, title, section, confidence
 		FROM kb_shown WHERE question_id = ? ORDER BY rank`, id)
 	if err != nil {
 		return q, fmt.Errorf("read question %d: %w", id, err)
@@ -585,9 +585,9 @@ func (s *KnowledgeStore) OpenQuestions(ctx context.Context, district string, lim
 	var rows *sql.Rows
 	var err error
 	if district == "" {
-		rows, err = s.db.sql.QueryContext(ctx, `SELECT `+questionColumns+` FROM kb_questions WHERE open = 1 ORDER BY id DESC LIMIT ?`, limit)
+		rows, err = s.db.q(ctx).QueryContext(ctx, `SELECT `+questionColumns+` FROM kb_questions WHERE open = 1 ORDER BY id DESC LIMIT ?`, limit)
 	} else {
-		rows, err = s.db.sql.QueryContext(ctx, `SELECT `+questionColumns+` FROM kb_questions WHERE open = 1 AND district = ? ORDER BY id DESC LIMIT ?`, district, limit)
+		rows, err = s.db.q(ctx).QueryContext(ctx, `SELECT `+questionColumns+` FROM kb_questions WHERE open = 1 AND district = ? ORDER BY id DESC LIMIT ?`, district, limit)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open questions: %w", err)
@@ -608,10 +608,12 @@ func (s *KnowledgeStore) OpenQuestions(ctx context.Context, district string, lim
 }
 
 // CloseQuestions stores f and closes the still open questions among ids
-// with it, in one transaction. It fails with ErrGapClosed when none is open.
-func (s *KnowledgeStore) CloseQuestions(ctx context.Context, ids []int64, f knowledge.FAQ) ([]knowledge.Asker, error) {
+// with it, in one transaction, in which then (may be nil) queues the
+// notices to the askers. It fails with ErrGapClosed when none is open.
+func (s *KnowledgeStore) CloseQuestions(ctx context.Context, ids []int64, f knowledge.FAQ, then func(ctx context.Context, askers []knowledge.Asker) error) ([]knowledge.Asker, error) {
 	var askers []knowledge.Asker
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.db.Atomic(ctx, func(ctx context.Context) error {
+		tx := ctx.Value(txKey{}).(*sql.Tx)
 		askers = askers[:0]
 		now := s.now()
 		for _, id := range ids {
@@ -642,7 +644,13 @@ func (s *KnowledgeStore) CloseQuestions(ctx context.Context, ids []int64, f know
 		if exists > 0 {
 			return fmt.Errorf("store faq %s: id taken", f.ID)
 		}
-		return putFAQ(ctx, tx, f, gen, s.db.Now())
+		if err := putFAQ(ctx, tx, f, gen, s.db.Now()); err != nil {
+			return err
+		}
+		if then != nil {
+			return then(ctx, askers)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err

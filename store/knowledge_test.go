@@ -151,14 +151,14 @@ func TestKnowledgeQuestions(t *testing.T) {
 	if got := open("d"); len(got) != 2 || got[0] != b {
 		t.Errorf("open after 👎 = %v", got)
 	}
-	askers, err := ks.CloseQuestions(ctx, []int64{a, b}, knowledge.FAQ{ID: "gap-1", Question: "q", Answer: "答", Hash: "h"})
+	askers, err := ks.CloseQuestions(ctx, []int64{a, b}, knowledge.FAQ{ID: "gap-1", Question: "q", Answer: "答", Hash: "h"}, nil)
 	if err != nil || len(askers) != 2 {
 		t.Fatalf("close: %+v, %v", askers, err)
 	}
 	if got := open(""); len(got) != 0 {
 		t.Errorf("open after closing = %v", got)
 	}
-	if _, err := ks.CloseQuestions(ctx, []int64{a}, knowledge.FAQ{ID: "gap-2", Question: "q", Answer: "答", Hash: "h"}); !errors.Is(err, knowledge.ErrGapClosed) {
+	if _, err := ks.CloseQuestions(ctx, []int64{a}, knowledge.FAQ{ID: "gap-2", Question: "q", Answer: "答", Hash: "h"}, nil); !errors.Is(err, knowledge.ErrGapClosed) {
 		t.Errorf("closing again: %v", err)
 	}
 	var faqs int

@@ -22,13 +22,14 @@ type MemberStore struct {
 
 // NewMemberStore returns the member store of db.
 func NewMemberStore(db *DB) *MemberStore {
-	return &MemberStore{memberReader: memberReader{q: db.sql}, db: db}
+	return &MemberStore{memberReader: memberReader{q: conn{db}}, db: db}
 }
 
 // Atomic runs fn in one transaction; see member.Store.
-func (s *MemberStore) Atomic(ctx context.Context, fn func(tx member.Tx) error) error {
-	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		return fn(&memberTx{memberReader: memberReader{q: tx}, tx: tx})
+func (s *MemberStore) Atomic(ctx context.Context, fn func(ctx context.Context, tx member.Tx) error) error {
+	return s.db.Atomic(ctx, func(ctx context.Context) error {
+		tx := ctx.Value(txKey{}).(*sql.Tx)
+		return fn(ctx, &memberTx{memberReader: memberReader{q: tx}, tx: tx})
 	})
 }
 

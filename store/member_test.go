@@ -23,7 +23,7 @@ func profile(userID int64, phone string) member.Profile {
 
 // insert stores users and a profile in one transaction.
 func insert(ctx context.Context, st *store.MemberStore, p member.Profile) (member.Profile, error) {
-	err := st.Atomic(ctx, func(tx member.Tx) error {
+	err := st.Atomic(ctx, func(ctx context.Context, tx member.Tx) error {
 		if err := tx.EnsureUser(ctx, p.UserID, t0); err != nil {
 			return err
 		}
@@ -65,8 +65,8 @@ func TestMemberNotFound(t *testing.T) {
 	_, checks["RosterByPhone"] = st.RosterByPhone(ctx, "13912345678")
 	_, checks["Coordinator"] = st.Coordinator(ctx, 1)
 	_, checks["InviteByHash"] = st.InviteByHash(ctx, "x")
-	checks["DeleteCoordinator"] = st.Atomic(ctx, func(tx member.Tx) error { return tx.DeleteCoordinator(ctx, 1) })
-	checks["UpdateMember"] = st.Atomic(ctx, func(tx member.Tx) error { return tx.UpdateMember(ctx, profile(1, "13912345678")) })
+	checks["DeleteCoordinator"] = st.Atomic(ctx, func(ctx context.Context, tx member.Tx) error { return tx.DeleteCoordinator(ctx, 1) })
+	checks["UpdateMember"] = st.Atomic(ctx, func(ctx context.Context, tx member.Tx) error { return tx.UpdateMember(ctx, profile(1, "13912345678")) })
 	for name, err := range checks {
 		if !errors.Is(err, member.ErrNotFound) {
 			t.Errorf("%s: err = %v, want ErrNotFound", name, err)
@@ -105,7 +105,7 @@ func TestMemberHalfWritten(t *testing.T) {
 			ctx := context.Background()
 			p := profile(100, "13912345678")
 			tt.change(&p)
-			err := st.Atomic(ctx, func(tx member.Tx) error {
+			err := st.Atomic(ctx, func(ctx context.Context, tx member.Tx) error {
 				if err := tx.EnsureUser(ctx, 100, t0); err != nil {
 					return err
 				}
@@ -141,7 +141,7 @@ func TestMemberLiveUniqueness(t *testing.T) {
 	}
 	// A rejected profile frees both.
 	first.Status = member.StatusRejected
-	if err := st.Atomic(ctx, func(tx member.Tx) error { return tx.UpdateMember(ctx, first) }); err != nil {
+	if err := st.Atomic(ctx, func(ctx context.Context, tx member.Tx) error { return tx.UpdateMember(ctx, first) }); err != nil {
 		t.Fatal(err)
 	}
 	second, err := insert(ctx, st, profile(100, "13912345678"))
@@ -150,7 +150,7 @@ func TestMemberLiveUniqueness(t *testing.T) {
 	}
 	// ... but the rejected one cannot come back to life beside the new one.
 	first.Status = member.StatusPending
-	err = st.Atomic(ctx, func(tx member.Tx) error { return tx.UpdateMember(ctx, first) })
+	err = st.Atomic(ctx, func(ctx context.Context, tx member.Tx) error { return tx.UpdateMember(ctx, first) })
 	if !errors.Is(err, member.ErrPhoneTaken) {
 		t.Errorf("revive: %v, want ErrPhoneTaken", err)
 	}
@@ -167,7 +167,7 @@ func TestForgetUserRefusesLiveProfile(t *testing.T) {
 	if _, err := insert(ctx, st, profile(100, "13912345678")); err != nil {
 		t.Fatal(err)
 	}
-	err := st.Atomic(ctx, func(tx member.Tx) error {
+	err := st.Atomic(ctx, func(ctx context.Context, tx member.Tx) error {
 		if err := tx.PutCoordinator(ctx, member.Coordinator{UserID: 100, GrantedAt: t0}); err != nil {
 			return err
 		}
@@ -189,7 +189,7 @@ func TestInviteUsedOnce(t *testing.T) {
 	ctx := context.Background()
 	hash := "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 	var inv member.Invite
-	err := st.Atomic(ctx, func(tx member.Tx) error {
+	err := st.Atomic(ctx, func(ctx context.Context, tx member.Tx) error {
 		var err error
 		inv, err = tx.InsertInvite(ctx, member.Invite{District: "丰县", CreatedBy: 1, CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}, hash)
 		return err
@@ -198,7 +198,7 @@ func TestInviteUsedOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	use := func(user int64) error {
-		return st.Atomic(ctx, func(tx member.Tx) error { return tx.UseInvite(ctx, inv.ID, user, t0.Add(time.Minute)) })
+		return st.Atomic(ctx, func(ctx context.Context, tx member.Tx) error { return tx.UseInvite(ctx, inv.ID, user, t0.Add(time.Minute)) })
 	}
 	if err := use(5); err != nil {
 		t.Fatal(err)
@@ -210,7 +210,7 @@ func TestInviteUsedOnce(t *testing.T) {
 	if err != nil || got.UsedBy != 5 || !got.UsedAt.Equal(t0.Add(time.Minute)) || got.District != "丰县" || !got.ExpiresAt.Equal(t0.Add(time.Hour)) {
 		t.Errorf("invite = %+v, %v", got, err)
 	}
-	err = st.Atomic(ctx, func(tx member.Tx) error {
+	err = st.Atomic(ctx, func(ctx context.Context, tx member.Tx) error {
 		_, err := tx.InsertInvite(ctx, member.Invite{CreatedAt: t0, ExpiresAt: t0}, "f"+hash[1:])
 		return err
 	})
@@ -237,7 +237,7 @@ func TestListMembersFilters(t *testing.T) {
 		}
 		ids = append(ids, p.ID)
 	}
-	if err := st.Atomic(ctx, func(tx member.Tx) error { return tx.MarkBlocked(ctx, 102, t0) }); err != nil {
+	if err := st.Atomic(ctx, func(ctx context.Context, tx member.Tx) error { return tx.MarkBlocked(ctx, 102, t0) }); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -272,13 +272,13 @@ func TestListMembersFilters(t *testing.T) {
 func TestMemberForeignKeys(t *testing.T) {
 	st := store.NewMemberStore(MustOpen(t))
 	ctx := context.Background()
-	err := st.Atomic(ctx, func(tx member.Tx) error {
+	err := st.Atomic(ctx, func(ctx context.Context, tx member.Tx) error {
 		return tx.AddHistory(ctx, member.HistoryEntry{MemberID: 999, At: t0, Kind: member.HistoryJoined})
 	})
 	if err == nil {
 		t.Error("history of a member that does not exist was stored")
 	}
-	err = st.Atomic(ctx, func(tx member.Tx) error {
+	err = st.Atomic(ctx, func(ctx context.Context, tx member.Tx) error {
 		_, err := tx.InsertMember(ctx, profile(100, "13912345678")) // no such user
 		return err
 	})

@@ -20,10 +20,16 @@ func NewOutbox(db *DB) *Outbox { return &Outbox{db: db} }
 // outboxTime has a fixed width, so stored times sort as text.
 const outboxTime = "2006-01-02T15:04:05.000000Z07:00"
 
-// Enqueue adds msgs in one transaction.
+// Enqueue adds msgs in one transaction, or in the caller's (see Atomic).
 func (o *Outbox) Enqueue(ctx context.Context, msgs []outbox.Message) error {
 	now := o.db.Now().UTC()
 	return o.db.Tx(ctx, func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO outbox (chat_id, text, markup, kind, repeatable, created_at, not_before)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return fmt.Errorf("enqueue: %w", err)
+		}
+		defer stmt.Close()
 		for _, m := range msgs {
 			if err := outbox.Validate(m); err != nil {
 				return err
@@ -32,8 +38,7 @@ func (o *Outbox) Enqueue(ctx context.Context, msgs []outbox.Message) error {
 			if notBefore.IsZero() {
 				notBefore = now
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO outbox (chat_id, text, markup, kind, created_at, not_before)
-				VALUES (?, ?, ?, ?, ?, ?)`, m.ChatID, m.Text, m.Markup, m.Kind,
+			if _, err := stmt.ExecContext(ctx, m.ChatID, m.Text, m.Markup, m.Kind, m.Repeatable,
 				now.Format(outboxTime), notBefore.UTC().Format(outboxTime)); err != nil {
 				return fmt.Errorf("enqueue: %w", err)
 			}
@@ -42,10 +47,15 @@ func (o *Outbox) Enqueue(ctx context.Context, msgs []outbox.Message) error {
 	})
 }
 
-// Due returns pending messages whose time has come, oldest first.
+// Due returns pending messages whose time has come, oldest first, leaving
+// out every message whose chat has an earlier one in flight or waiting for
+// a retry.
 func (o *Outbox) Due(ctx context.Context, now time.Time, limit int) ([]outbox.Message, error) {
-	rows, err := o.db.sql.QueryContext(ctx, `SELECT id, chat_id, text, markup, kind, created_at, not_before, attempts
-		FROM outbox WHERE status = 'pending' AND not_before <= ? ORDER BY not_before, id LIMIT ?`,
+	rows, err := o.db.q(ctx).QueryContext(ctx, `SELECT id, chat_id, text, markup, kind, repeatable, created_at, not_before, attempts, crashes
+		FROM outbox o WHERE status = 'pending' AND not_before <= ?
+		AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.chat_id = o.chat_id AND e.id < o.id
+			AND (e.status = 'sending' OR (e.status = 'pending' AND e.attempts > 0)))
+		ORDER BY not_before, id LIMIT ?`,
 		now.UTC().Format(outboxTime), limit)
 	if err != nil {
 		return nil, fmt.Errorf("due messages: %w", err)
@@ -55,7 +65,7 @@ func (o *Outbox) Due(ctx context.Context, now time.Time, limit int) ([]outbox.Me
 	for rows.Next() {
 		var m outbox.Message
 		var created, notBefore string
-		if err := rows.Scan(&m.ID, &m.ChatID, &m.Text, &m.Markup, &m.Kind, &created, &notBefore, &m.Attempts); err != nil {
+		if err := rows.Scan(&m.ID, &m.ChatID, &m.Text, &m.Markup, &m.Kind, &m.Repeatable, &created, &notBefore, &m.Attempts, &m.Crashes); err != nil {
 			return nil, fmt.Errorf("due messages: %w", err)
 		}
 		m.Status = outbox.StatusPending
@@ -66,9 +76,22 @@ func (o *Outbox) Due(ctx context.Context, now time.Time, limit int) ([]outbox.Me
 	return out, rows.Err()
 }
 
+// Begin marks a pending message in flight.
+func (o *Outbox) Begin(ctx context.Context, id int64) (bool, error) {
+	res, err := o.db.q(ctx).ExecContext(ctx, `UPDATE outbox SET status = 'sending' WHERE id = ? AND status = 'pending'`, id)
+	if err != nil {
+		return false, fmt.Errorf("mark in flight: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("mark in flight: %w", err)
+	}
+	return n == 1, nil
+}
+
 // Sent marks a message delivered.
 func (o *Outbox) Sent(ctx context.Context, id int64, at time.Time) error {
-	_, err := o.db.sql.ExecContext(ctx, `UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1, error = ''
+	_, err := o.db.q(ctx).ExecContext(ctx, `UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1, error = ''
 		WHERE id = ?`, at.UTC().Format(outboxTime), id)
 	if err != nil {
 		return fmt.Errorf("mark sent: %w", err)
@@ -80,13 +103,69 @@ func (o *Outbox) Sent(ctx context.Context, id int64, at time.Time) error {
 func (o *Outbox) Failed(ctx context.Context, id int64, reason string, retryAt time.Time) error {
 	var err error
 	if retryAt.IsZero() {
-		_, err = o.db.sql.ExecContext(ctx, `UPDATE outbox SET status = 'failed', attempts = attempts + 1, error = ? WHERE id = ?`, reason, id)
+		_, err = o.db.q(ctx).ExecContext(ctx, `UPDATE outbox SET status = 'failed', attempts = attempts + 1, error = ? WHERE id = ?`, reason, id)
 	} else {
-		_, err = o.db.sql.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, error = ?, not_before = ? WHERE id = ?`,
+		_, err = o.db.q(ctx).ExecContext(ctx, `UPDATE outbox SET status = 'pending', attempts = attempts + 1, error = ?, not_before = ? WHERE id = ?`,
 			reason, retryAt.UTC().Format(outboxTime), id)
 	}
 	if err != nil {
 		return fmt.Errorf("mark failed: %w", err)
 	}
 	return nil
+}
+
+// crashRule is the update that settles messages whose send was cut off.
+const crashRule = `UPDATE outbox SET crashes = crashes + 1,
+	status = CASE WHEN repeatable = 1 THEN 'pending' ELSE 'uncertain' END,
+	error = CASE WHEN repeatable = 1 THEN error ELSE 'in flight when the process stopped' END
+	WHERE status = 'sending'`
+
+// Interrupted settles one message whose send was cut off.
+func (o *Outbox) Interrupted(ctx context.Context, id int64) error {
+	if _, err := o.db.q(ctx).ExecContext(ctx, crashRule+` AND id = ?`, id); err != nil {
+		return fmt.Errorf("mark interrupted: %w", err)
+	}
+	return nil
+}
+
+// Recover settles every message left in flight by a crash.
+func (o *Outbox) Recover(ctx context.Context) (outbox.Recovered, error) {
+	var rec outbox.Recovered
+	err := o.db.Tx(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(repeatable = 1), 0), COALESCE(SUM(repeatable = 0), 0)
+			FROM outbox WHERE status = 'sending'`).Scan(&rec.Requeued, &rec.Uncertain); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, crashRule)
+		return err
+	})
+	if err != nil {
+		return outbox.Recovered{}, fmt.Errorf("recover outbox: %w", err)
+	}
+	return rec, nil
+}
+
+// Purge deletes finished messages created before before.
+func (o *Outbox) Purge(ctx context.Context, before time.Time) (int, error) {
+	res, err := o.db.q(ctx).ExecContext(ctx, `DELETE FROM outbox WHERE status IN ('sent', 'failed', 'uncertain') AND created_at < ?`,
+		before.UTC().Format(outboxTime))
+	if err != nil {
+		return 0, fmt.Errorf("purge outbox: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+// Counts reports how many messages are in each status.
+func (o *Outbox) Counts(ctx context.Context) (outbox.Counts, error) {
+	var c outbox.Counts
+	err := o.db.q(ctx).QueryRowContext(ctx, `SELECT
+		COALESCE(SUM(status = 'pending'), 0), COALESCE(SUM(status = 'sending'), 0), COALESCE(SUM(status = 'sent'), 0),
+		COALESCE(SUM(status = 'failed'), 0), COALESCE(SUM(status = 'uncertain'), 0),
+		COALESCE(SUM(crashes > 0 AND status IN ('pending', 'sending', 'sent')), 0)
+		FROM outbox`).Scan(&c.Pending, &c.Sending, &c.Sent, &c.Failed, &c.Uncertain, &c.Resent)
+	if err != nil {
+		return outbox.Counts{}, fmt.Errorf("outbox counts: %w", err)
+	}
+	return c, nil
 }

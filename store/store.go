@@ -71,8 +71,13 @@ func (db *DB) Close() error { return db.sql.Close() }
 // to the backup command.
 func (db *DB) SQL() *sql.DB { return db.sql }
 
-// Tx runs fn in one transaction, committing if it returns nil.
+// Tx runs fn in one transaction, committing if it returns nil. Inside
+// Atomic it joins the caller's transaction instead, which commits or rolls
+// back as a whole.
 func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if tx, ok := ctx.Value(txKey{}).(*sql.Tx); ok {
+		return fn(tx)
+	}
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -85,6 +90,52 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+// txKey carries the transaction of Atomic in a context.
+type txKey struct{}
+
+// Atomic runs fn in one transaction: every store call made with the context
+// fn receives — by any store of this database — joins it, so a state change
+// and the messages it causes commit together or not at all. Calls nest: an
+// Atomic inside another joins the outer one.
+func (db *DB) Atomic(ctx context.Context, fn func(ctx context.Context) error) error {
+	if _, ok := ctx.Value(txKey{}).(*sql.Tx); ok {
+		return fn(ctx)
+	}
+	return db.Tx(ctx, func(tx *sql.Tx) error {
+		return fn(context.WithValue(ctx, txKey{}, tx))
+	})
+}
+
+// querier is what *sql.DB and *sql.Tx have in common.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// q is the transaction ctx carries, or the pool.
+func (db *DB) q(ctx context.Context) querier {
+	if tx, ok := ctx.Value(txKey{}).(*sql.Tx); ok {
+		return tx
+	}
+	return db.sql
+}
+
+// conn is a querier that joins the transaction its context carries, if any.
+type conn struct{ db *DB }
+
+func (c conn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return c.db.q(ctx).ExecContext(ctx, query, args...)
+}
+
+func (c conn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return c.db.q(ctx).QueryContext(ctx, query, args...)
+}
+
+func (c conn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return c.db.q(ctx).QueryRowContext(ctx, query, args...)
 }
 
 type migration struct {

@@ -96,6 +96,8 @@ func (a *app) newBot(ctx context.Context, token, apiURL string) (*bot.Bot, error
 		Knowledge: a.kb,
 		Members:   a.members,
 		Outbox:    store.NewOutbox(a.db),
+		Inbox:     store.NewInbox(a.db),
+		Atomic:    a.db.Atomic,
 		Location:  a.cfg.Location,
 	})
 }

@@ -175,13 +175,15 @@ func (im *importer) importRoster(ctx context.Context, file string, data []byte) 
 		im.rowProblems(problems)
 		return false
 	}
-	rep, err := svc.ImportRosterAsOperator(ctx, rows)
+	// The running bot tells the people the roster approved: their notices
+	// are queued in the transaction that approves them.
+	ob := store.NewOutbox(im.db)
+	rep, err := svc.ImportRosterAsOperator(ctx, rows, func(ctx context.Context, approved []member.Profile) error {
+		return ob.Enqueue(ctx, bot.ApprovalNotices(approved))
+	})
 	if err != nil {
-		return im.fail(file, err.Error())
-	}
-	// The running bot tells the people the roster approved.
-	if err := bot.QueueApprovalNotices(ctx, store.NewOutbox(im.db), rep.Approved, time.Now()); err != nil {
-		fmt.Fprintf(im.out, "warning %s: approved people could not be queued to be told: %v\n", file, err)
+		return im.fail(file, fmt.Sprintf("%v (%d rows written before the failure; importing the file again completes it)",
+			err, rep.Added+rep.Updated+rep.Skipped))
 	}
 	problems = append(problems, rep.Problems...)
 	slices.SortStableFunc(problems, func(a, b member.RowProblem) int { return a.Line - b.Line })

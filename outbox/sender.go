@@ -1,0 +1,275 @@
+package outbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// SendFunc delivers one message. An error wrapping ErrRefused gives the
+// message up; context.Canceled (the process is stopping) leaves it to the
+// crash rule; any other error is retried with Backoff.
+type SendFunc func(ctx context.Context, m Message) error
+
+// SenderOptions configure a Sender.
+type SenderOptions struct {
+	// Poll is how often the queue is read when nobody calls Wake: messages
+	// queued by another process (the command line) wait at most this long.
+	Poll time.Duration // default 2 s
+	// Batch is how many due messages are read at a time.
+	Batch int // default 20
+	Log   *slog.Logger
+	Now   func() time.Time
+}
+
+// Sender is the one loop that delivers queued messages. It has one message
+// in flight at a time (pacing is the SendFunc's business: it shares the
+// rate limiter with interactive replies), marks each message before and
+// after its send, and never sends a message it could not mark.
+type Sender struct {
+	store Store
+	send  SendFunc
+	log   *slog.Logger
+	now   func() time.Time
+	poll  time.Duration
+	batch int
+	wake  chan struct{}
+
+	// unmarked holds messages that were delivered but could not be marked
+	// sent; marking them again comes before any further send.
+	unmarked map[int64]time.Time
+
+	mu       sync.Mutex
+	cond     *sync.Cond
+	started  int // delivery passes begun
+	finished int // passes begun by then that have ended with nothing left due
+}
+
+// NewSender returns a sender of st's messages through send.
+func NewSender(st Store, send SendFunc, o SenderOptions) *Sender {
+	if o.Poll <= 0 {
+		o.Poll = 2 * time.Second
+	}
+	if o.Batch <= 0 {
+		o.Batch = 20
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	s := &Sender{store: st, send: send, log: o.Log, now: o.Now, poll: o.Poll, batch: o.Batch,
+		wake: make(chan struct{}, 1), unmarked: make(map[int64]time.Time)}
+	s.cond = sync.NewCond(&s.mu)
+	return s
+}
+
+// Wake makes the loop read the queue now (messages were queued).
+func (s *Sender) Wake() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// maxIdleWait is the longest wait between passes after store errors.
+const maxIdleWait = time.Minute
+
+// Run recovers what a crash left in flight, then delivers due messages until
+// stop ends. Sends use sendCtx, which the caller cancels later than stop,
+// so a message being sent at shutdown is finished rather than cut off.
+func (s *Sender) Run(stop, sendCtx context.Context) {
+	for stop.Err() == nil {
+		rec, err := s.store.Recover(stop)
+		if err == nil {
+			if rec.Requeued+rec.Uncertain > 0 {
+				s.log.Warn("outbox: messages were in flight when the process stopped",
+					"requeued", rec.Requeued, "uncertain", rec.Uncertain)
+			}
+			break
+		}
+		s.log.Error("outbox: recover in-flight messages", "err", err)
+		if sleep(stop, s.poll) != nil {
+			return
+		}
+	}
+	wait := time.Duration(0)
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		select {
+		case <-stop.Done():
+			return
+		case <-s.wake:
+		case <-timer.C:
+		}
+		s.begin()
+		err := s.pass(stop, sendCtx)
+		switch {
+		case err == nil:
+			s.end()
+			wait = s.poll
+		case stop.Err() != nil:
+			return
+		default:
+			// The store fails (a full disk, a lock held too long): send
+			// nothing that cannot be marked, and try again later.
+			wait = min(max(2*wait, s.poll), maxIdleWait)
+			s.log.Error("outbox: delivery paused", "retry_in", wait, "err", err)
+		}
+		if !timer.Stop() {
+			select {
+			case <-timer.C:
+			default:
+			}
+		}
+		timer.Reset(wait)
+	}
+}
+
+// pass sends due messages until none is left. A store error ends it.
+func (s *Sender) pass(stop, sendCtx context.Context) error {
+	if err := s.markUnmarked(sendCtx); err != nil {
+		return err
+	}
+	for stop.Err() == nil {
+		due, err := s.store.Due(stop, s.now(), s.batch)
+		if err != nil {
+			return fmt.Errorf("read due messages: %w", err)
+		}
+		if len(due) == 0 {
+			return nil
+		}
+		progress := false
+		held := make(map[int64]bool) // chats whose head message must wait
+		for _, m := range due {
+			if stop.Err() != nil {
+				return stop.Err()
+			}
+			if held[m.ChatID] {
+				continue
+			}
+			ok, err := s.store.Begin(sendCtx, m.ID)
+			if err != nil {
+				return fmt.Errorf("mark message %d in flight: %w", m.ID, err)
+			}
+			if !ok {
+				continue // no longer pending
+			}
+			progress = true
+			done, err := s.deliver(sendCtx, m)
+			if err != nil {
+				return err
+			}
+			if !done {
+				held[m.ChatID] = true
+			}
+		}
+		if !progress {
+			return nil // every message read was taken elsewhere
+		}
+	}
+	return stop.Err()
+}
+
+// deliver sends one message marked in flight and records the outcome. It
+// reports whether later messages of the chat may follow now; an error means
+// the outcome could not be recorded.
+func (s *Sender) deliver(ctx context.Context, m Message) (bool, error) {
+	err := s.send(ctx, m)
+	rec := context.WithoutCancel(ctx) // record the outcome even when stopping
+	switch {
+	case err == nil:
+		at := s.now()
+		if err := s.store.Sent(rec, m.ID, at); err != nil {
+			s.unmarked[m.ID] = at
+			return true, fmt.Errorf("mark message %d sent: %w", m.ID, err)
+		}
+		return true, nil
+	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
+		if err := s.store.Interrupted(rec, m.ID); err != nil {
+			return false, fmt.Errorf("mark message %d interrupted: %w", m.ID, err)
+		}
+		return false, ctx.Err()
+	case errors.Is(err, ErrRefused):
+		s.log.Info("outbox: message refused", "outbox_id", m.ID, "chat_id", m.ChatID, "kind", m.Kind, "err", err)
+		if err := s.store.Failed(rec, m.ID, err.Error(), time.Time{}); err != nil {
+			return true, fmt.Errorf("mark message %d failed: %w", m.ID, err)
+		}
+		return true, nil
+	default:
+		giveUp := m.Attempts+1 >= MaxAttempts
+		retry := time.Time{}
+		if !giveUp {
+			retry = s.now().Add(Backoff(m.Attempts + 1))
+		}
+		s.log.Info("outbox: message not delivered", "outbox_id", m.ID, "chat_id", m.ChatID, "kind", m.Kind, "give_up", giveUp, "err", err)
+		if err := s.store.Failed(rec, m.ID, err.Error(), retry); err != nil {
+			return false, fmt.Errorf("mark message %d failed: %w", m.ID, err)
+		}
+		return giveUp, nil
+	}
+}
+
+// markUnmarked records the deliveries that could not be marked before.
+func (s *Sender) markUnmarked(ctx context.Context) error {
+	for id, at := range s.unmarked {
+		if err := s.store.Sent(ctx, id, at); err != nil {
+			return fmt.Errorf("mark message %d sent: %w", id, err)
+		}
+		delete(s.unmarked, id)
+	}
+	return nil
+}
+
+func (s *Sender) begin() {
+	s.mu.Lock()
+	s.started++
+	s.mu.Unlock()
+}
+
+func (s *Sender) end() {
+	s.mu.Lock()
+	s.finished = s.started
+	s.cond.Broadcast()
+	s.mu.Unlock()
+}
+
+// WaitIdle blocks until a delivery pass that began after the call has found
+// nothing left to send, or ctx ends. Tests and the console use it.
+func (s *Sender) WaitIdle(ctx context.Context) error {
+	stop := context.AfterFunc(ctx, func() {
+		s.mu.Lock()
+		s.cond.Broadcast()
+		s.mu.Unlock()
+	})
+	defer stop()
+	s.mu.Lock()
+	target := s.started + 1
+	s.mu.Unlock()
+	s.Wake()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for s.finished < target {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		s.cond.Wait()
+	}
+	return nil
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

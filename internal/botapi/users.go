@@ -141,3 +141,15 @@ func (s *Server) userChatLocked(from User, chat Chat) *chatState {
 	st.started = true
 	return st
 }
+
+// StartChat makes DefaultUser(userID)'s private chat one the bot may write to, as if
+// the user had started the bot long ago, without sending the bot an update.
+func (s *Server) StartChat(userID int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.users[userID]
+	if !ok {
+		u = DefaultUser(userID)
+	}
+	s.chatLocked(PrivateChat(u)).started = true
+}

@@ -355,3 +355,38 @@ func TestImportRosterQueuesApprovalNotices(t *testing.T) {
 		t.Errorf("outbox after the import = %+v, want the approval notice for 777", due)
 	}
 }
+
+func TestImportRosterApprovesNobodyItCannotTell(t *testing.T) {
+	data, files := t.TempDir(), t.TempDir()
+	ctx := context.Background()
+	db := openDB(t, data)
+	districts, err := member.LoadDistricts(content.Embedded())
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := member.NewService(store.NewMemberStore(db), districts, nil)
+	if err := svc.Seen(ctx, member.TelegramUser{ID: 777, FirstName: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Register(ctx, member.Registration{UserID: 777, Name: "孙八", Phone: "13700001111", PhoneVerified: true,
+		District: "鼓楼区", Org: "某协会", Post: "委员", Education: "本科", StartYear: 2021}); err != nil {
+		t.Fatal(err)
+	}
+	// The outbox refuses every row, as a full disk would.
+	if _, err := db.SQL().ExecContext(ctx, `CREATE TRIGGER outbox_full BEFORE INSERT ON outbox
+		BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`); err != nil {
+		t.Fatal(err)
+	}
+	csv := writeFile(t, files, "roster.csv", []byte("姓名,手机号,区县\n孙八,13700001111,鼓楼区\n"))
+	code, out, _ := dangwu(t, "import", "--data", data, csv)
+	if code == 0 || !strings.Contains(out, "FAIL") {
+		t.Fatalf("import whose notices cannot be queued: exit %d\n%s", code, out)
+	}
+	p, err := svc.Get(ctx, 777)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Status != member.StatusPending {
+		t.Errorf("status %s: approved without being told", p.Status)
+	}
+}

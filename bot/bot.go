@@ -199,12 +199,18 @@ func (b *Bot) Run(ctx context.Context) error {
 		defer close(delivered)
 		b.sender.Run(ctx, b.disp.ctx)
 	}()
+	housekept := make(chan struct{})
+	go func() {
+		defer close(housekept)
+		b.housekeep(ctx)
+	}()
 	if err := b.replay(ctx); err != nil && ctx.Err() == nil {
 		b.log.Error("replay unfinished updates", "err", err)
 	}
 	b.log.Info("polling for updates", "bot", b.username)
 	b.poll(ctx)
 	<-delivered
+	<-housekept
 	return b.shutdown()
 }
 

@@ -237,30 +237,37 @@ func (b *Bot) onChoice(ctx context.Context, r *request, payload string) error {
 // registration step, back to the confirmation, or, for an edit, into the profile.
 func (b *Bot) accept(ctx context.Context, r *request, c store.Conversation, f member.Field, v string, verified bool) error {
 	if c.Flow == flowEdit {
-		if err := b.conv.End(ctx, r.chatID, r.userID); err != nil {
-			return err
-		}
+		// The change, the end of the dialogue and the notice to the new
+		// district's coordinators commit together.
 		var p member.Profile
-		var err error
-		if f == member.FieldPhone {
-			p, err = b.members.UpdatePhone(ctx, r.userID, v, verified)
-		} else {
-			p, err = b.members.Update(ctx, r.userID, f, v)
-		}
+		err := b.atomic(ctx, func(ctx context.Context) error {
+			if err := b.conv.End(ctx, r.chatID, r.userID); err != nil {
+				return err
+			}
+			var err error
+			if f == member.FieldPhone {
+				p, err = b.members.UpdatePhone(ctx, r.userID, v, verified)
+			} else {
+				p, err = b.members.Update(ctx, r.userID, f, v)
+			}
+			if err != nil {
+				return err
+			}
+			// A move to another district waits for that district's coordinators.
+			if f == member.FieldDistrict && v != c.Data["current"] && p.Status == member.StatusPending {
+				return b.notifyApprovers(ctx, p)
+			}
+			return nil
+		})
 		if err != nil {
 			if msg := memberError(err); msg != "" {
+				// The dialogue ended, as before: the person starts the edit again.
+				b.conv.End(ctx, r.chatID, r.userID)
 				return b.reply(ctx, r, msg)
 			}
 			return err
 		}
-		if err := b.send(ctx, r.chatID, b.profileMessage(p, t("me.updated", t(fieldLabel[f])))); err != nil {
-			return err
-		}
-		// A move to another district waits for that district's coordinators.
-		if f == member.FieldDistrict && v != c.Data["current"] && p.Status == member.StatusPending {
-			return b.notifyApprovers(ctx, p)
-		}
-		return nil
+		return b.send(ctx, r.chatID, b.profileMessage(p, t("me.updated", t(fieldLabel[f]))))
 	}
 	c.Data[string(f)] = v
 	if f == member.FieldPhone {

@@ -26,3 +26,6 @@ var T = t
 
 // WaitOutboxEmpty waits until every queued notification has been delivered.
 func (b *Bot) WaitOutboxEmpty(ctx context.Context) error { return b.waitOutboxEmpty(ctx) }
+
+// Purge runs one round of housekeeping now.
+func (b *Bot) Purge(ctx context.Context) { b.purge(ctx) }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/dangwu/dangwu/bot"
 	"github.com/dangwu/dangwu/internal/botapi"
+	"github.com/dangwu/dangwu/knowledge"
 )
 
 // press presses the button labelled label (a substring) on message m and
@@ -105,7 +106,7 @@ func TestThumbsDownAsksWhyAndRecordsIt(t *testing.T) {
 	if got := h.ask(u.ID, "说的是党支部，不是党小组"); got != bot.T("ask.feedback_saved") {
 		t.Errorf("comment reply = %q", got)
 	}
-	groups, err := h.kb.Unanswered(context.Background(), "")
+	groups, err := h.kb.Unanswered(context.Background(), knowledge.Operator)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +123,7 @@ func TestUnsureAnswerOffersClosestTitles(t *testing.T) {
 	if !strings.Contains(reply, bot.T("ask.unsure")) && reply != bot.T("ask.nothing") {
 		t.Fatalf("weather question got %q, want the unsure reply", reply)
 	}
-	groups, err := h.kb.Unanswered(context.Background(), "")
+	groups, err := h.kb.Unanswered(context.Background(), knowledge.Operator)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -235,6 +235,15 @@ var catalog = map[string]string{
 	"doc.remove_yes":      "确定删除",
 	"doc.removed":         "已删除《%s》。",
 
+	// Document scope: a district coordinator's documents are their district's.
+	"doc.owner":                 "归属%s：本区协调员可以更新或删除它。",
+	"doc.out_of_scope":          "“%[1]s”没有导入：您只能导入%[2]s的文档。文件开头的 district 请留空或写“%[2]s”；全市或其他区的文档也不能用同一个编号（id）覆盖。",
+	"doc.id_taken":              "“%s”没有导入：它的文档编号（id）已被另一个区县或全市的文档占用，不能跨范围覆盖。请改个文件名或 id 再发。",
+	"doc.unknown_district":      "“%s”没有导入：文件开头写的区县（district）不在区县名单里。",
+	"doc.remove_hint_district":  "您可以删除本区导入的文档：",
+	"doc.city_remove":           "这是全市的文档，只有市级协调员和管理员可以删除。",
+	"doc.other_district_remove": "这是%s的文档，您只能删除本区的文档。",
+
 	// Roster header and row problems.
 	"roster.duplicate_column": "“%s”这一列出现了两次，请只保留一列再发。",
 	"roster.unknown_district": "没有这个区县",
@@ -250,6 +259,9 @@ var catalog = map[string]string{
 	"gap.empty":        "答复不能为空。",
 	"gap.done":         "已加入常见问题：%s\n已通知 %d 位提问人。",
 	"gap.answered_you": "您之前问的“%s”有了答复：\n\n%s",
+
+	// A gap of a district the coordinator no longer covers (they moved).
+	"gap.out_of_scope": "这组问题不在您现在负责的区县，不能由您答复了。",
 
 	// Generic replies.
 	"unknown.command":    "没有这个命令：%s。发送 /help 查看可用命令。",

@@ -153,13 +153,24 @@ func problemText(p member.RowProblem) string {
 	return t("roster.bad_value")
 }
 
-// importDocument imports a knowledge document and says what was added.
+// importDocument imports a knowledge document into the coordinator's scope
+// (a district coordinator's: their district) and says what was added.
 func (b *Bot) importDocument(ctx context.Context, r *request, name string, data []byte) error {
 	if b.kb == nil {
 		return b.reply(ctx, r, t("file.unsupported", esc(name)))
 	}
-	res, err := b.kb.Import(ctx, name, data, r.userID)
+	by, err := b.actor(ctx, r.userID)
+	if err != nil {
+		return err
+	}
+	res, err := b.kb.Import(ctx, name, data, by)
 	switch {
+	case errors.Is(err, knowledge.ErrOutOfScope) && by.CityWide:
+		return b.reply(ctx, r, t("doc.id_taken", esc(name)))
+	case errors.Is(err, knowledge.ErrOutOfScope):
+		return b.reply(ctx, r, t("doc.out_of_scope", esc(name), esc(by.District)))
+	case errors.Is(err, knowledge.ErrUnknownDistrict):
+		return b.reply(ctx, r, t("doc.unknown_district", esc(name)))
 	case errors.Is(err, knowledge.ErrNotDocx):
 		return b.reply(ctx, r, t("doc.not_docx", esc(name)))
 	case errors.Is(err, knowledge.ErrEmptyDocument):
@@ -177,5 +188,9 @@ func (b *Bot) importDocument(ctx context.Context, r *request, name string, data 
 	if res.Replaced {
 		key = "doc.replaced"
 	}
-	return b.reply(ctx, r, t(key, esc(res.Title), res.Sections, esc(res.DocID)))
+	text := t(key, esc(res.Title), res.Sections, esc(res.DocID))
+	if res.District != "" {
+		text += "\n" + t("doc.owner", esc(res.District))
+	}
+	return b.reply(ctx, r, text)
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/dangwu/dangwu/knowledge"
+	"github.com/dangwu/dangwu/member"
 	"github.com/dangwu/dangwu/store"
 	"github.com/go-telegram/bot/models"
 )
@@ -19,25 +20,31 @@ import (
 // maxGroups bounds the groups /unanswered lists.
 const maxGroups = 10
 
-// scope returns the district a coordinator acts in ("" = city-wide).
-func (b *Bot) scope(ctx context.Context, userID int64) (string, error) {
+// actor is who the user is to the knowledge base: an admin or city
+// coordinator acts city-wide, a district coordinator in their district, a
+// worker on nothing. The knowledge service checks the scope.
+func (b *Bot) actor(ctx context.Context, userID int64) (knowledge.Actor, error) {
 	a, err := b.members.Access(ctx, userID)
 	if err != nil {
-		return "", err
+		return knowledge.Actor{}, err
 	}
-	if a.CityWide() {
-		return "", nil
+	act := knowledge.Actor{UserID: userID, ResolveDistrict: b.members.Districts().Resolve}
+	switch {
+	case a.CityWide():
+		act.CityWide = true
+	case a.Role == member.RoleCoordinator:
+		act.District = a.District
 	}
-	return a.District, nil
+	return act, nil
 }
 
 // cmdUnanswered lists the open question groups of the coordinator's scope.
 func (b *Bot) cmdUnanswered(ctx context.Context, r *request) error {
-	district, err := b.scope(ctx, r.userID)
+	by, err := b.actor(ctx, r.userID)
 	if err != nil {
 		return err
 	}
-	groups, err := b.kb.Unanswered(ctx, district)
+	groups, err := b.kb.Unanswered(ctx, by)
 	if err != nil {
 		return err
 	}
@@ -67,12 +74,15 @@ func (b *Bot) onGapButton(ctx context.Context, r *request, payload string) error
 	if err != nil || b.kb == nil {
 		return b.staleButton(ctx, r)
 	}
-	district, err := b.scope(ctx, r.userID)
+	by, err := b.actor(ctx, r.userID)
 	if err != nil {
 		return err
 	}
-	g, err := b.kb.Gap(ctx, district, qid)
-	if errors.Is(err, knowledge.ErrNotFound) {
+	g, err := b.kb.Gap(ctx, by, qid)
+	switch {
+	case errors.Is(err, knowledge.ErrOutOfScope):
+		return b.reply(ctx, r, t("gap.out_of_scope"))
+	case errors.Is(err, knowledge.ErrNotFound), errors.Is(err, knowledge.ErrGapClosed):
 		return b.staleButton(ctx, r)
 	}
 	if err != nil {
@@ -90,22 +100,25 @@ const flowGapAnswer = "gap"
 
 func (b *Bot) gapAnswerFlow(ctx context.Context, r *request, c store.Conversation) error {
 	qid, _ := strconv.ParseInt(c.Data["q"], 10, 64)
-	district, err := b.scope(ctx, r.userID)
+	by, err := b.actor(ctx, r.userID)
 	if err != nil {
 		return err
 	}
 	if err := b.conv.End(ctx, r.chatID, r.userID); err != nil {
 		return err
 	}
-	g, err := b.kb.Gap(ctx, district, qid)
-	if errors.Is(err, knowledge.ErrNotFound) {
+	g, err := b.kb.Gap(ctx, by, qid)
+	switch {
+	case errors.Is(err, knowledge.ErrOutOfScope):
+		return b.reply(ctx, r, t("gap.out_of_scope"))
+	case errors.Is(err, knowledge.ErrNotFound), errors.Is(err, knowledge.ErrGapClosed):
 		return b.reply(ctx, r, t("gap.closed"))
 	}
 	if err != nil {
 		return err
 	}
 	var notices []notice
-	faq, _, err := b.kb.AnswerGap(ctx, g.QuestionIDs, r.text, r.userID, func(ctx context.Context, faq knowledge.FAQ, askers []knowledge.Asker) error {
+	faq, _, err := b.kb.AnswerGap(ctx, g.QuestionIDs, r.text, by, func(ctx context.Context, faq knowledge.FAQ, askers []knowledge.Asker) error {
 		notices = notices[:0]
 		told := map[int64]bool{}
 		for _, a := range askers {
@@ -120,6 +133,8 @@ func (b *Bot) gapAnswerFlow(ctx context.Context, r *request, c store.Conversatio
 		return b.queue(ctx, "gap_answer", notices...)
 	})
 	switch {
+	case errors.Is(err, knowledge.ErrOutOfScope):
+		return b.reply(ctx, r, t("gap.out_of_scope"))
 	case errors.Is(err, knowledge.ErrGapClosed):
 		return b.reply(ctx, r, t("gap.closed"))
 	case errors.Is(err, knowledge.ErrEmptyAnswer):
@@ -130,8 +145,13 @@ func (b *Bot) gapAnswerFlow(ctx context.Context, r *request, c store.Conversatio
 	return b.reply(ctx, r, t("gap.done", esc(faq.Question), len(notices)))
 }
 
-// cmdDocs lists the knowledge documents; imported ones can be removed.
+// cmdDocs lists the knowledge documents; the imported ones the user may
+// remove (a district coordinator: their district's) have removal buttons.
 func (b *Bot) cmdDocs(ctx context.Context, r *request) error {
+	by, err := b.actor(ctx, r.userID)
+	if err != nil {
+		return err
+	}
 	docs, err := b.kb.Documents(ctx)
 	if err != nil {
 		return err
@@ -148,7 +168,7 @@ func (b *Bot) cmdDocs(ctx context.Context, r *request) error {
 		}
 		if d.Origin == knowledge.OriginImport {
 			line += " · " + t("doc.imported_mark")
-			if len(rows) < maxListed && len("doc:rm:"+d.ID) <= maxCallbackData {
+			if by.MayRemove(d) && len(rows) < maxListed && len("doc:rm:"+d.ID) <= maxCallbackData {
 				rows = append(rows, []models.InlineKeyboardButton{button(t("doc.remove", truncate(d.Title, 20)), "doc", "rm", d.ID)})
 			}
 		}
@@ -160,14 +180,23 @@ func (b *Bot) cmdDocs(ctx context.Context, r *request) error {
 	if len(rows) == 0 {
 		return nil
 	}
-	return b.send(ctx, r.chatID, message{text: t("doc.remove_hint"), markup: &models.InlineKeyboardMarkup{InlineKeyboard: rows}})
+	hint := "doc.remove_hint"
+	if !by.CityWide {
+		hint = "doc.remove_hint_district"
+	}
+	return b.send(ctx, r.chatID, message{text: t(hint), markup: &models.InlineKeyboardMarkup{InlineKeyboard: rows}})
 }
 
-// onDocButton handles doc:rm:<id> (ask) and doc:rmy:<id> (remove).
+// onDocButton handles doc:rm:<id> (ask) and doc:rmy:<id> (remove). The
+// knowledge service checks that the user may remove the document.
 func (b *Bot) onDocButton(ctx context.Context, r *request, payload string) error {
 	op, id, _ := strings.Cut(payload, ":")
 	if r.role < RoleCoordinator || b.kb == nil {
 		return b.staleButton(ctx, r)
+	}
+	by, err := b.actor(ctx, r.userID)
+	if err != nil {
+		return err
 	}
 	d, err := b.kb.Document(ctx, id)
 	if errors.Is(err, knowledge.ErrNotFound) {
@@ -181,13 +210,21 @@ func (b *Bot) onDocButton(ctx context.Context, r *request, payload string) error
 		if len("doc:rmy:"+id) > maxCallbackData {
 			return b.staleButton(ctx, r)
 		}
+		if d.Origin == knowledge.OriginImport && !by.Covers(d.District) {
+			b.ack(r, docScopeText(d.District), true)
+			return nil
+		}
 		return b.send(ctx, r.chatID, message{text: t("doc.remove_confirm", esc(d.Title)), markup: &models.InlineKeyboardMarkup{
 			InlineKeyboard: [][]models.InlineKeyboardButton{{button(t("doc.remove_yes"), "doc", "rmy", id)}},
 		}})
 	case "rmy":
-		err := b.kb.Remove(ctx, id)
+		err := b.kb.Remove(ctx, id, by)
 		if errors.Is(err, knowledge.ErrContentDocument) {
 			b.ack(r, t("doc.builtin_remove"), true)
+			return nil
+		}
+		if errors.Is(err, knowledge.ErrOutOfScope) {
+			b.ack(r, docScopeText(d.District), true)
 			return nil
 		}
 		if err != nil {
@@ -196,4 +233,13 @@ func (b *Bot) onDocButton(ctx context.Context, r *request, payload string) error
 		return b.editCallbackMessage(ctx, r, message{text: t("doc.removed", esc(d.Title))})
 	}
 	return b.staleButton(ctx, r)
+}
+
+// docScopeText tells a district coordinator that a document of district
+// ("" city-wide) is not theirs to remove.
+func docScopeText(district string) string {
+	if district == "" {
+		return t("doc.city_remove")
+	}
+	return t("doc.other_district_remove", district)
 }

@@ -106,28 +106,6 @@ func (b *Base) syncAfterWrite(ctx context.Context) {
 	}
 }
 
-// Import parses a .md, .txt or .docx file and stores it as an imported
-// document (replacing one with the same id), then updates the index. On any
-// error nothing is stored.
-func (b *Base) Import(ctx context.Context, fileName string, data []byte, by int64) (ImportResult, error) {
-	res, err := ImportFile(ctx, b.st, fileName, data, by, b.Now())
-	if err != nil {
-		return res, err
-	}
-	b.syncAfterWrite(ctx)
-	return res, nil
-}
-
-// Remove deletes an imported document (ErrContentDocument for built-in
-// content, ErrNotFound when there is none).
-func (b *Base) Remove(ctx context.Context, id string) error {
-	if err := RemoveDocument(ctx, b.st, id); err != nil {
-		return err
-	}
-	b.syncAfterWrite(ctx)
-	return nil
-}
-
 // Documents lists the documents, newest first.
 func (b *Base) Documents(ctx context.Context) ([]DocInfo, error) {
 	ds, err := b.st.Documents(ctx)

@@ -53,7 +53,7 @@ func evalBase(tb testing.TB) *knowledge.Base {
 		if err != nil {
 			tb.Fatal(err)
 		}
-		if _, err := b.Import(ctx, filepath.Base(f), data, 1); err != nil {
+		if _, err := b.Import(ctx, filepath.Base(f), data, knowledge.Operator); err != nil {
 			tb.Fatalf("import %s: %v", f, err)
 		}
 	}

@@ -109,10 +109,19 @@ const maxOpen = 1000
 // similarEnough is the similarity above which two questions are grouped.
 const similarEnough = 0.4
 
-// Unanswered lists the unanswered queue of a district ("" = all): questions
-// that got no confident answer or a 👎, grouped so that paraphrases of one
-// question come together; the largest and newest groups first.
-func (b *Base) Unanswered(ctx context.Context, district string) ([]GapGroup, error) {
+// Unanswered lists the unanswered queue the actor covers (all of it for a
+// city-wide actor, a district coordinator's district's questions, nothing
+// for anyone else): questions that got no confident answer or a 👎, grouped
+// so that paraphrases of one question come together; the largest and newest
+// groups first.
+func (b *Base) Unanswered(ctx context.Context, by Actor) ([]GapGroup, error) {
+	district := ""
+	if !by.CityWide {
+		if by.District == "" {
+			return []GapGroup{}, nil
+		}
+		district = by.District
+	}
 	qs, err := b.st.OpenQuestions(ctx, district, maxOpen)
 	if err != nil {
 		return nil, fmt.Errorf("unanswered: %w", err)
@@ -120,9 +129,12 @@ func (b *Base) Unanswered(ctx context.Context, district string) ([]GapGroup, err
 	return b.group(qs), nil
 }
 
-// Gap returns the group of unanswered questions that holds questionID.
-func (b *Base) Gap(ctx context.Context, district string, questionID int64) (GapGroup, error) {
-	groups, err := b.Unanswered(ctx, district)
+// Gap returns the group of unanswered questions the actor covers that holds
+// questionID: ErrOutOfScope when the question is not of a district the actor
+// covers (a coordinator who moved district asks about their old one),
+// ErrGapClosed when it was answered, ErrNotFound when there is none.
+func (b *Base) Gap(ctx context.Context, by Actor, questionID int64) (GapGroup, error) {
+	groups, err := b.Unanswered(ctx, by)
 	if err != nil {
 		return GapGroup{}, err
 	}
@@ -132,6 +144,15 @@ func (b *Base) Gap(ctx context.Context, district string, questionID int64) (GapG
 				return g, nil
 			}
 		}
+	}
+	q, err := b.st.Question(ctx, questionID)
+	switch {
+	case err != nil:
+		return GapGroup{}, fmt.Errorf("gap %d: %w", questionID, err)
+	case !by.Covers(q.District):
+		return GapGroup{}, fmt.Errorf("gap %d of %q: %w", questionID, q.District, ErrOutOfScope)
+	case !q.ClosedAt.IsZero():
+		return GapGroup{}, fmt.Errorf("gap %d: %w", questionID, ErrGapClosed)
 	}
 	return GapGroup{}, fmt.Errorf("gap %d: %w", questionID, ErrNotFound)
 }
@@ -287,8 +308,9 @@ func medoid(ms []int, sigs []signature, qs []Question) int {
 // others), searchable at once, closes the questions and returns who asked,
 // to be told. notify (may be nil) queues the notices to the askers in the
 // transaction that closes the questions. Questions already closed are
-// skipped; ErrGapClosed when none is left open.
-func (b *Base) AnswerGap(ctx context.Context, questionIDs []int64, answer string, by int64, notify func(ctx context.Context, f FAQ, askers []Asker) error) (FAQ, []Asker, error) {
+// skipped; ErrGapClosed when none is left open. The actor must cover the
+// district of every question (ErrOutOfScope, and nothing is answered).
+func (b *Base) AnswerGap(ctx context.Context, questionIDs []int64, answer string, by Actor, notify func(ctx context.Context, f FAQ, askers []Asker) error) (FAQ, []Asker, error) {
 	answer = strings.TrimSpace(cleanControl(answer))
 	if answer == "" {
 		return FAQ{}, nil, ErrEmptyAnswer
@@ -298,6 +320,9 @@ func (b *Base) AnswerGap(ctx context.Context, questionIDs []int64, answer string
 		q, err := b.st.Question(ctx, id)
 		if err != nil {
 			return FAQ{}, nil, fmt.Errorf("answer gap: question %d: %w", id, err)
+		}
+		if !by.Covers(q.District) {
+			return FAQ{}, nil, fmt.Errorf("answer gap: question %d of %q: %w", id, q.District, ErrOutOfScope)
 		}
 		if q.ClosedAt.IsZero() {
 			qs = append(qs, q)
@@ -330,7 +355,7 @@ func (b *Base) AnswerGap(ctx context.Context, questionIDs []int64, answer string
 		Answer:       answer,
 		District:     district,
 		Origin:       OriginGap,
-		CreatedBy:    by,
+		CreatedBy:    by.UserID,
 		CreatedAt:    b.Now(),
 	}
 	f.Hash = hashOf([]byte(f.Question), []byte(strings.Join(alts, "\n")), []byte(answer))

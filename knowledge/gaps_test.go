@@ -10,6 +10,9 @@ import (
 	"github.com/dangwu/dangwu/knowledge"
 )
 
+// admin99 is an administrator, who answers gaps of every district.
+var admin99 = knowledge.Actor{UserID: 99, CityWide: true}
+
 // ask searches and logs a question as the bot does.
 func ask(tb testing.TB, b *knowledge.Base, user int64, district, q string) (int64, knowledge.Answer) {
 	tb.Helper()
@@ -48,7 +51,7 @@ func TestGapLoop(t *testing.T) {
 		t.Fatalf("a question the fixture answers was not confident: %+v", ans.Results)
 	}
 
-	groups, err := b.Unanswered(ctx, "")
+	groups, err := b.Unanswered(ctx, knowledge.Operator)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,14 +70,14 @@ func TestGapLoop(t *testing.T) {
 	if g.First.IsZero() || !g.Last.After(g.First) {
 		t.Errorf("group times %v %v", g.First, g.Last)
 	}
-	local, err := b.Unanswered(ctx, "鼓楼区")
+	local, err := b.Unanswered(ctx, knowledge.Actor{District: "鼓楼区"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(local) != 1 || local[0].ID != other {
 		t.Errorf("district queue = %+v", local)
 	}
-	if found, err := b.Gap(ctx, "", ids[1]); err != nil || found.ID != g.ID {
+	if found, err := b.Gap(ctx, knowledge.Operator, ids[1]); err != nil || found.ID != g.ID {
 		t.Errorf("Gap(%d) = %+v, %v", ids[1], found, err)
 	}
 	for _, gr := range groups {
@@ -86,10 +89,10 @@ func TestGapLoop(t *testing.T) {
 	}
 
 	// the coordinator answers: an FAQ entry, searchable at once
-	if _, _, err := b.AnswerGap(ctx, g.QuestionIDs, "  ", 99, nil); !errors.Is(err, knowledge.ErrEmptyAnswer) {
+	if _, _, err := b.AnswerGap(ctx, g.QuestionIDs, "  ", admin99, nil); !errors.Is(err, knowledge.ErrEmptyAnswer) {
 		t.Errorf("empty answer: %v", err)
 	}
-	faq, askers, err := b.AnswerGap(ctx, g.QuestionIDs, "可以。经党支部同意，党员可以通过微信等线上方式交纳党费。", 99, nil)
+	faq, askers, err := b.AnswerGap(ctx, g.QuestionIDs, "可以。经党支部同意，党员可以通过微信等线上方式交纳党费。", admin99, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,17 +118,17 @@ func TestGapLoop(t *testing.T) {
 			t.Errorf("%q after the answer: %+v (confident %v)", q, ans.Results, ans.Confident)
 		}
 	}
-	groups, err = b.Unanswered(ctx, "")
+	groups, err = b.Unanswered(ctx, knowledge.Operator)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(groups) != 1 || groups[0].ID != other {
 		t.Errorf("queue after answering = %+v", groups)
 	}
-	if _, _, err := b.AnswerGap(ctx, g.QuestionIDs, "再答一次", 99, nil); !errors.Is(err, knowledge.ErrGapClosed) {
+	if _, _, err := b.AnswerGap(ctx, g.QuestionIDs, "再答一次", admin99, nil); !errors.Is(err, knowledge.ErrGapClosed) {
 		t.Errorf("answering a closed group: %v, want ErrGapClosed", err)
 	}
-	if _, _, err := b.AnswerGap(ctx, []int64{123456}, "答案", 99, nil); !errors.Is(err, knowledge.ErrNotFound) {
+	if _, _, err := b.AnswerGap(ctx, []int64{123456}, "答案", admin99, nil); !errors.Is(err, knowledge.ErrNotFound) {
 		t.Errorf("answering an unknown question: %v, want ErrNotFound", err)
 	}
 	q, err := b.Shown(ctx, ids[0])
@@ -163,7 +166,7 @@ func TestFeedback(t *testing.T) {
 	}
 
 	inQueue := func() bool {
-		groups, err := b.Unanswered(ctx, "")
+		groups, err := b.Unanswered(ctx, knowledge.Operator)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -21,7 +21,7 @@ func TestImportDocx(t *testing.T) {
 		{"", "二、经费保障"},
 		{"", "企业党组织工作经费可以按规定列入企业管理费用。"},
 	})
-	res, err := b.Import(ctx, "手册.docx", data, 42)
+	res, err := b.Import(ctx, "手册.docx", data, knowledge.Actor{UserID: 42, CityWide: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func TestImportDocx(t *testing.T) {
 		t.Errorf("search after import: %+v", ans.Results)
 	}
 	// the same file again replaces it
-	res2, err := b.Import(ctx, "手册.docx", data, 42)
+	res2, err := b.Import(ctx, "手册.docx", data, knowledge.Actor{UserID: 42, CityWide: true})
 	if err != nil || !res2.Replaced || res2.DocID != res.DocID {
 		t.Errorf("second import = %+v, %v", res2, err)
 	}
@@ -76,7 +76,7 @@ func TestImportRejectsBadFiles(t *testing.T) {
 		{"content id", "dues.md", []byte("---\nid: dues\ntitle: 冒名\n---\n正文\n"), knowledge.ErrContentDocument},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := b.Import(ctx, tc.file, tc.data, 1)
+			_, err := b.Import(ctx, tc.file, tc.data, knowledge.Operator)
 			if !errors.Is(err, tc.want) {
 				t.Errorf("err = %v, want %v", err, tc.want)
 			}
@@ -93,7 +93,7 @@ func TestImportRejectsBadFiles(t *testing.T) {
 func TestImportTextAndRemove(t *testing.T) {
 	b, _ := mustFixtureBase(t)
 	ctx := context.Background()
-	res, err := b.Import(ctx, "Heart Talk.txt", []byte("谈心谈话提示\n一、谈话频次\n党员之间每年谈心谈话一般不少于1次。\n"), 7)
+	res, err := b.Import(ctx, "Heart Talk.txt", []byte("谈心谈话提示\n一、谈话频次\n党员之间每年谈心谈话一般不少于1次。\n"), knowledge.Actor{UserID: 7, CityWide: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +114,7 @@ func TestImportTextAndRemove(t *testing.T) {
 	if len(docs) != 4 || docs[0].ID != "heart-talk" || docs[0].Origin != knowledge.OriginImport || docs[0].Sections != 1 {
 		t.Errorf("documents = %+v", docs)
 	}
-	if err := b.Remove(ctx, "heart-talk"); err != nil {
+	if err := b.Remove(ctx, "heart-talk", knowledge.Operator); err != nil {
 		t.Fatal(err)
 	}
 	ans, err = b.Search(ctx, "谈心谈话几次", 3)
@@ -126,10 +126,10 @@ func TestImportTextAndRemove(t *testing.T) {
 			t.Errorf("removed document still found")
 		}
 	}
-	if err := b.Remove(ctx, "heart-talk"); !errors.Is(err, knowledge.ErrNotFound) {
+	if err := b.Remove(ctx, "heart-talk", knowledge.Operator); !errors.Is(err, knowledge.ErrNotFound) {
 		t.Errorf("removing it again: %v, want ErrNotFound", err)
 	}
-	if err := b.Remove(ctx, "dues"); !errors.Is(err, knowledge.ErrContentDocument) {
+	if err := b.Remove(ctx, "dues", knowledge.Operator); !errors.Is(err, knowledge.ErrContentDocument) {
 		t.Errorf("removing content: %v, want ErrContentDocument", err)
 	}
 	if _, err := b.Passage(ctx, ans.Results[0].PassageID+1000); !errors.Is(err, knowledge.ErrNotFound) {

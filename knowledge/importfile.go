@@ -3,9 +3,6 @@ package knowledge
 import (
 	"archive/zip"
 	"bytes"
-	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -13,7 +10,6 @@ import (
 	"path"
 	"regexp"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -21,43 +17,6 @@ import (
 	xunicode "golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
 )
-
-// ImportResult reports one imported document.
-type ImportResult struct {
-	DocID    string
-	Title    string
-	Sections int // passages stored
-	Replaced bool
-}
-
-// ImportFile parses a .md, .txt or .docx file and stores it as an imported
-// document, replacing an imported one with the same id, in one transaction.
-// It writes the store only: a process that does not hold the index (the
-// command line while the bot runs) uses it, and a running Base picks the
-// document up before its next search.
-func ImportFile(ctx context.Context, st Store, fileName string, data []byte, by int64, now time.Time) (ImportResult, error) {
-	doc, err := ParseFile(fileName, data)
-	if err != nil {
-		return ImportResult{}, err
-	}
-	doc.Origin = OriginImport
-	doc.ImportedBy = by
-	doc.ImportedAt = now
-	replaced, err := st.PutDocument(ctx, doc)
-	if err != nil {
-		return ImportResult{}, fmt.Errorf("store %s: %w", fileName, err)
-	}
-	return ImportResult{DocID: doc.ID, Title: doc.Title, Sections: len(doc.Passages), Replaced: replaced}, nil
-}
-
-// RemoveDocument deletes an imported document from the store only (see
-// ImportFile).
-func RemoveDocument(ctx context.Context, st Store, id string) error {
-	if err := st.DeleteDocument(ctx, id); err != nil {
-		return fmt.Errorf("remove document %s: %w", id, err)
-	}
-	return nil
-}
 
 // ParseFile turns a file into a document without storing it. It checks the
 // size before anything else, then the extension, then the content.
@@ -118,30 +77,6 @@ func ParseFile(fileName string, data []byte) (Document, error) {
 	doc.FileName = base
 	doc.Hash = hashOf(data)
 	return doc, nil
-}
-
-var slugDrop = regexp.MustCompile(`[^a-z0-9_-]+`)
-
-// DocIDFromFileName makes a stable id, safe for callback data and the
-// command line, from a file name without extension: the ASCII slug when the
-// name is ASCII, else "doc-" and a short hash of the name.
-func DocIDFromFileName(stem string) string {
-	ascii := true
-	for _, r := range stem {
-		ascii = ascii && r < utf8.RuneSelf
-	}
-	if ascii {
-		s := slugDrop.ReplaceAllString(strings.ToLower(strings.ReplaceAll(stem, " ", "-")), "-")
-		s = strings.Trim(s, "-_")
-		if len(s) > 48 {
-			s = strings.Trim(s[:48], "-_")
-		}
-		if s != "" && validID(s) {
-			return s
-		}
-	}
-	sum := sha256.Sum256([]byte(stem))
-	return "doc-" + hex.EncodeToString(sum[:4])
 }
 
 // decodeText decodes a text file: UTF-8 (BOM stripped), UTF-16 with a BOM,

@@ -111,7 +111,7 @@ func TestImportFromAnotherProcess(t *testing.T) {
 	if _, err := cli.Search(ctx, "党费", 3); err != knowledge.ErrNoIndex {
 		t.Errorf("store-only search: %v, want ErrNoIndex", err)
 	}
-	if _, err := cli.Import(ctx, "heart.txt", []byte("谈心谈话提示\n一、频次\n党员之间每年谈心谈话一般不少于1次。\n"), 0); err != nil {
+	if _, err := cli.Import(ctx, "heart.txt", []byte("谈心谈话提示\n一、频次\n党员之间每年谈心谈话一般不少于1次。\n"), knowledge.Operator); err != nil {
 		t.Fatal(err)
 	}
 
@@ -119,7 +119,7 @@ func TestImportFromAnotherProcess(t *testing.T) {
 	if len(ans.Results) == 0 || ans.Results[0].DocID != "heart" {
 		t.Fatalf("the running base did not pick up the import: %+v", ans.Results)
 	}
-	if err := cli.Remove(ctx, "heart"); err != nil {
+	if err := cli.Remove(ctx, "heart", knowledge.Operator); err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range mustSearch(t, bot, "谈心谈话", 3).Results {
@@ -169,7 +169,7 @@ func TestLoadContentSync(t *testing.T) {
 	if len(rep.Added) != 3 || len(rep.FAQAdded) != 1 || !rep.SynonymsChanged || len(rep.Problems) != 0 {
 		t.Errorf("first load: %+v", rep)
 	}
-	if _, err := b.Import(ctx, "mine.md", []byte("# 我的文档\n\n导入的内容。\n"), 1); err != nil {
+	if _, err := b.Import(ctx, "mine.md", []byte("# 我的文档\n\n导入的内容。\n"), knowledge.Operator); err != nil {
 		t.Fatal(err)
 	}
 	gen := generation(t, db)

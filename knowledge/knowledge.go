@@ -25,6 +25,8 @@ var (
 	ErrContentDocument   = errors.New("document belongs to the built-in content")
 	ErrEmptyAnswer       = errors.New("empty answer")
 	ErrGapClosed         = errors.New("questions already answered")
+	ErrOutOfScope        = errors.New("outside the actor's district")
+	ErrUnknownDistrict   = errors.New("unknown district")
 	ErrNoIndex           = errors.New("knowledge base opened without an index")
 )
 
@@ -203,11 +205,13 @@ type Store interface {
 
 	// PutDocument inserts or replaces a document with its passages; it
 	// reports whether one with the same id was replaced. It refuses to
-	// replace a document of another origin with ErrContentDocument.
+	// replace a document of another origin with ErrContentDocument, and one
+	// of another district (d.District; "" is city-wide) with ErrOutOfScope.
 	PutDocument(ctx context.Context, d Document) (replaced bool, err error)
-	// DeleteDocument removes a document of origin import (ErrContentDocument
-	// for content, ErrNotFound when missing).
-	DeleteDocument(ctx context.Context, id string) error
+	// DeleteDocument removes a document of origin import and of district
+	// ("" city-wide): ErrContentDocument for content, ErrOutOfScope for a
+	// document of another district, ErrNotFound when missing.
+	DeleteDocument(ctx context.Context, id, district string) error
 	Documents(ctx context.Context) ([]DocInfo, error)
 	Document(ctx context.Context, id string) (Document, error)
 	Passage(ctx context.Context, id int64) (Passage, error)

@@ -193,7 +193,7 @@ func TestSnippet(t *testing.T) {
 	b := mustBase(t, st, "")
 	ctx := context.Background()
 	long := strings.Repeat("这是与问题无关的一句话。", 60) + "党员应当按月交纳党费，这是党员的义务。" + strings.Repeat("后面还有许多别的内容。", 60)
-	if _, err := b.Import(ctx, "long.txt", []byte("长文\n"+long), 1); err != nil {
+	if _, err := b.Import(ctx, "long.txt", []byte("长文\n"+long), knowledge.Operator); err != nil {
 		t.Fatal(err)
 	}
 	ans := mustSearch(t, b, "按月交纳党费", 1)

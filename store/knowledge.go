@@ -350,26 +350,30 @@ func deleteFAQ(ctx context.Context, tx *sql.Tx, id string, gen int64) error {
 	return nil
 }
 
-// origin returns the origin of document id, or "" when there is none.
-func origin(ctx context.Context, tx *sql.Tx, id string) (string, error) {
-	var o string
-	err := tx.QueryRowContext(ctx, `SELECT origin FROM kb_documents WHERE id = ?`, id).Scan(&o)
+// docScope returns the origin and district of document id; origin "" when
+// there is none.
+func docScope(ctx context.Context, tx *sql.Tx, id string) (origin, district string, err error) {
+	err = tx.QueryRowContext(ctx, `SELECT origin, district FROM kb_documents WHERE id = ?`, id).Scan(&origin, &district)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "", nil
+		return "", "", nil
 	}
-	return o, err
+	return origin, district, err
 }
 
-// PutDocument inserts or replaces a document of d.Origin.
+// PutDocument inserts or replaces a document of d.Origin. It replaces only a
+// document of the same origin and district.
 func (s *KnowledgeStore) PutDocument(ctx context.Context, d knowledge.Document) (bool, error) {
 	replaced := false
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		o, err := origin(ctx, tx, d.ID)
+		o, district, err := docScope(ctx, tx, d.ID)
 		if err != nil {
 			return fmt.Errorf("put document %s: %w", d.ID, err)
 		}
 		if o != "" && o != d.Origin {
 			return fmt.Errorf("put document %s: %w", d.ID, knowledge.ErrContentDocument)
+		}
+		if o != "" && district != d.District {
+			return fmt.Errorf("put document %s: held by %q: %w", d.ID, district, knowledge.ErrOutOfScope)
 		}
 		replaced = o != ""
 		gen, err := bump(ctx, tx)
@@ -381,10 +385,10 @@ func (s *KnowledgeStore) PutDocument(ctx context.Context, d knowledge.Document) 
 	return replaced, err
 }
 
-// DeleteDocument removes an imported document.
-func (s *KnowledgeStore) DeleteDocument(ctx context.Context, id string) error {
+// DeleteDocument removes an imported document of district ("" city-wide).
+func (s *KnowledgeStore) DeleteDocument(ctx context.Context, id, district string) error {
 	return s.db.Tx(ctx, func(tx *sql.Tx) error {
-		o, err := origin(ctx, tx, id)
+		o, held, err := docScope(ctx, tx, id)
 		switch {
 		case err != nil:
 			return fmt.Errorf("delete document %s: %w", id, err)
@@ -392,6 +396,8 @@ func (s *KnowledgeStore) DeleteDocument(ctx context.Context, id string) error {
 			return knowledge.ErrNotFound
 		case o != knowledge.OriginImport:
 			return knowledge.ErrContentDocument
+		case held != district:
+			return fmt.Errorf("delete document %s: held by %q: %w", id, held, knowledge.ErrOutOfScope)
 		}
 		gen, err := bump(ctx, tx)
 		if err != nil {

@@ -48,7 +48,7 @@ func TestKnowledgeGenerationAndChanges(t *testing.T) {
 	if err != nil || !replaced {
 		t.Fatalf("replace: %v %v", replaced, err)
 	}
-	if err := ks.DeleteDocument(ctx, "b"); err != nil {
+	if err := ks.DeleteDocument(ctx, "b", ""); err != nil {
 		t.Fatal(err)
 	}
 	ch, err := ks.Changes(ctx, 2)
@@ -74,6 +74,51 @@ func TestKnowledgeGenerationAndChanges(t *testing.T) {
 	}
 }
 
+// TestKnowledgeDocumentScope: a document is replaced and deleted only within
+// its district ("" city-wide).
+func TestKnowledgeDocumentScope(t *testing.T) {
+	ctx := context.Background()
+	ks := store.NewKnowledgeStore(MustOpen(t))
+	yl := doc("yl", knowledge.OriginImport, "云龙")
+	yl.District = "云龙区"
+	if _, err := ks.PutDocument(ctx, yl); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ks.PutDocument(ctx, doc("city", knowledge.OriginImport, "全市")); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, id, district string
+	}{
+		{"鼓楼 over 云龙", "yl", "鼓楼区"},
+		{"city-wide over 云龙", "yl", ""},
+		{"鼓楼 over city-wide", "city", "鼓楼区"},
+	} {
+		d := doc(tc.id, knowledge.OriginImport, "冒名")
+		d.District = tc.district
+		if _, err := ks.PutDocument(ctx, d); !errors.Is(err, knowledge.ErrOutOfScope) {
+			t.Errorf("put %s: %v, want ErrOutOfScope", tc.name, err)
+		}
+		if err := ks.DeleteDocument(ctx, tc.id, tc.district); !errors.Is(err, knowledge.ErrOutOfScope) {
+			t.Errorf("delete %s: %v, want ErrOutOfScope", tc.name, err)
+		}
+	}
+	if got, err := ks.Document(ctx, "yl"); err != nil || got.Passages[0].Section != "云龙" || got.District != "云龙区" {
+		t.Errorf("云龙's document after the refusals = %+v, %v", got, err)
+	}
+	again := doc("yl", knowledge.OriginImport, "新")
+	again.District = "云龙区"
+	if replaced, err := ks.PutDocument(ctx, again); err != nil || !replaced {
+		t.Errorf("replace within 云龙区: %v %v", replaced, err)
+	}
+	if err := ks.DeleteDocument(ctx, "yl", "云龙区"); err != nil {
+		t.Errorf("delete within 云龙区: %v", err)
+	}
+	if err := ks.DeleteDocument(ctx, "city", ""); err != nil {
+		t.Errorf("delete city-wide: %v", err)
+	}
+}
+
 func TestKnowledgeOrigins(t *testing.T) {
 	ctx := context.Background()
 	db := MustOpen(t)
@@ -89,10 +134,10 @@ func TestKnowledgeOrigins(t *testing.T) {
 	if _, err := ks.PutDocument(ctx, doc("c", knowledge.OriginImport, "冒名")); !errors.Is(err, knowledge.ErrContentDocument) {
 		t.Errorf("import over content: %v", err)
 	}
-	if err := ks.DeleteDocument(ctx, "c"); !errors.Is(err, knowledge.ErrContentDocument) {
+	if err := ks.DeleteDocument(ctx, "c", ""); !errors.Is(err, knowledge.ErrContentDocument) {
 		t.Errorf("delete content: %v", err)
 	}
-	if err := ks.DeleteDocument(ctx, "nope"); !errors.Is(err, knowledge.ErrNotFound) {
+	if err := ks.DeleteDocument(ctx, "nope", ""); !errors.Is(err, knowledge.ErrNotFound) {
 		t.Errorf("delete missing: %v", err)
 	}
 	state, err := ks.ContentState(ctx)

@@ -110,8 +110,15 @@ func (im *importer) fail(file, reason string) bool {
 	return false
 }
 
+// importDocument imports a knowledge document as the operator: city-wide,
+// or of the district its front matter names (one of the content's districts
+// when they can be read).
 func (im *importer) importDocument(ctx context.Context, file string, data []byte) bool {
-	res, err := knowledge.ImportFile(ctx, store.NewKnowledgeStore(im.db), filepath.Base(file), data, 0, time.Now())
+	by := knowledge.Operator
+	if svc, err := im.memberService(); err == nil {
+		by.ResolveDistrict = svc.Districts().Resolve
+	}
+	res, err := knowledge.ImportFile(ctx, store.NewKnowledgeStore(im.db), filepath.Base(file), data, by, time.Now())
 	if err != nil {
 		return im.fail(file, documentProblem(err))
 	}
@@ -119,7 +126,11 @@ func (im *importer) importDocument(ctx context.Context, file string, data []byte
 	if res.Replaced {
 		replaced = " (replaced the earlier import)"
 	}
-	fmt.Fprintf(im.out, "ok  %s: document %s «%s», %s%s\n", file, res.DocID, res.Title, plural(res.Sections, "section"), replaced)
+	scope := ""
+	if res.District != "" {
+		scope = " of " + res.District
+	}
+	fmt.Fprintf(im.out, "ok  %s: document %s «%s»%s, %s%s\n", file, res.DocID, res.Title, scope, plural(res.Sections, "section"), replaced)
 	return true
 }
 

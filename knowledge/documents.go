@@ -1,0 +1,216 @@
+package knowledge
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"path"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Actor is who imports or removes a document or answers a gap, with the
+// scope they act in. The bot builds it from the member's access; the command
+// line acts as Operator. The zero Actor may act on nothing.
+type Actor struct {
+	UserID int64
+	// CityWide is an admin, a city coordinator (one without a district) or
+	// the operator: they act on every district and on city-wide documents.
+	CityWide bool
+	// District is a district coordinator's district, when not CityWide.
+	District string
+	// ResolveDistrict names a known district from a name or alias; the
+	// district in a document's front matter must be one. nil takes the name
+	// as written.
+	ResolveDistrict func(nameOrAlias string) (string, bool)
+}
+
+// Operator is the command line: city-wide, with no user.
+var Operator = Actor{CityWide: true}
+
+// Covers reports whether the actor acts on district ("" is city-wide: only
+// a city-wide actor covers it).
+func (a Actor) Covers(district string) bool {
+	return a.CityWide || a.District != "" && a.District == district
+}
+
+// MayRemove reports whether the actor may remove the listed document: an
+// imported one of a district they cover.
+func (a Actor) MayRemove(d DocInfo) bool {
+	return d.Origin == OriginImport && a.Covers(d.District)
+}
+
+// documentDistrict is the district a document the actor imports belongs to,
+// given the district its front matter names (may be ""). A district
+// coordinator imports into their own district only; a city-wide actor into
+// any known district, or city-wide.
+func (a Actor) documentDistrict(named string) (string, error) {
+	if named != "" && a.ResolveDistrict != nil {
+		name, ok := a.ResolveDistrict(named)
+		if !ok {
+			return "", fmt.Errorf("district %q: %w", named, ErrUnknownDistrict)
+		}
+		named = name
+	}
+	switch {
+	case a.CityWide:
+		return named, nil
+	case a.District == "":
+		return "", ErrOutOfScope
+	case named == "" || named == a.District:
+		return a.District, nil
+	}
+	return "", fmt.Errorf("district %q: %w", named, ErrOutOfScope)
+}
+
+// ImportResult reports one imported document.
+type ImportResult struct {
+	DocID    string
+	Title    string
+	District string // the district it belongs to; "" city-wide
+	Sections int    // passages stored
+	Replaced bool
+}
+
+// ImportFile parses a .md, .txt or .docx file and stores it as an imported
+// document of the actor's scope, in one transaction. A district
+// coordinator's document belongs to their district (its front matter may
+// name no other: ErrOutOfScope); a city-wide actor's to the district its
+// front matter names (a known one: ErrUnknownDistrict), or to the city.
+// It replaces an imported document with the same id of the same scope only;
+// one of another scope is left alone (ErrOutOfScope), and ids made from the
+// file name include the district, so two districts' files of one name are two
+// documents.
+//
+// It writes the store only: a process that does not hold the index (the
+// command line while the bot runs) uses it, and a running Base picks the
+// document up before its next search.
+func ImportFile(ctx context.Context, st Store, fileName string, data []byte, by Actor, now time.Time) (ImportResult, error) {
+	doc, err := ParseFile(fileName, data)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	district, err := by.documentDistrict(doc.District)
+	if err != nil {
+		return ImportResult{}, fmt.Errorf("%s: %w", fileName, err)
+	}
+	stem := strings.TrimSuffix(doc.FileName, path.Ext(doc.FileName))
+	if district != "" && doc.ID == DocIDFromFileName(stem) {
+		if doc.ID, err = districtDocID(ctx, st, district, stem); err != nil {
+			return ImportResult{}, fmt.Errorf("%s: %w", fileName, err)
+		}
+	}
+	doc.District = district
+	doc.Origin = OriginImport
+	doc.ImportedBy = by.UserID
+	doc.ImportedAt = now
+	replaced, err := st.PutDocument(ctx, doc)
+	if err != nil {
+		return ImportResult{}, fmt.Errorf("store %s: %w", fileName, err)
+	}
+	return ImportResult{DocID: doc.ID, Title: doc.Title, District: district, Sections: len(doc.Passages), Replaced: replaced}, nil
+}
+
+// districtDocID is the id of a district's document named by its file: the
+// scoped id, or the id made from the name alone when a document of the
+// district was stored under it before ids were scoped.
+func districtDocID(ctx context.Context, st Store, district, stem string) (string, error) {
+	id := ScopedDocID(district, stem)
+	if _, err := st.Document(ctx, id); !notFound(err) {
+		return id, err
+	}
+	old, err := st.Document(ctx, DocIDFromFileName(stem))
+	switch {
+	case notFound(err):
+		return id, nil
+	case err != nil:
+		return "", err
+	case old.Origin == OriginImport && old.District == district:
+		return old.ID, nil
+	}
+	return id, nil
+}
+
+// RemoveDocument deletes an imported document from the store only (see
+// ImportFile): ErrContentDocument for built-in content, ErrOutOfScope when
+// the document is city-wide or another district's and the actor does not
+// cover it, ErrNotFound when there is none.
+func RemoveDocument(ctx context.Context, st Store, id string, by Actor) error {
+	d, err := st.Document(ctx, id)
+	if err != nil {
+		return fmt.Errorf("remove document %s: %w", id, err)
+	}
+	switch {
+	case d.Origin != OriginImport:
+		return fmt.Errorf("remove document %s: %w", id, ErrContentDocument)
+	case !by.Covers(d.District):
+		return fmt.Errorf("remove document %s of %q: %w", id, d.District, ErrOutOfScope)
+	}
+	if err := st.DeleteDocument(ctx, id, d.District); err != nil {
+		return fmt.Errorf("remove document %s: %w", id, err)
+	}
+	return nil
+}
+
+// Import parses a .md, .txt or .docx file and stores it as an imported
+// document of the actor's scope (see ImportFile), then updates the index.
+// On any error nothing is stored.
+func (b *Base) Import(ctx context.Context, fileName string, data []byte, by Actor) (ImportResult, error) {
+	res, err := ImportFile(ctx, b.st, fileName, data, by, b.Now())
+	if err != nil {
+		return res, err
+	}
+	b.syncAfterWrite(ctx)
+	return res, nil
+}
+
+// Remove deletes an imported document the actor covers (see
+// RemoveDocument), then updates the index.
+func (b *Base) Remove(ctx context.Context, id string, by Actor) error {
+	if err := RemoveDocument(ctx, b.st, id, by); err != nil {
+		return err
+	}
+	b.syncAfterWrite(ctx)
+	return nil
+}
+
+var slugDrop = regexp.MustCompile(`[^a-z0-9_-]+`)
+
+// DocIDFromFileName makes a stable id, safe for callback data and the
+// command line, from a file name without extension: the ASCII slug when the
+// name is ASCII, else "doc-" and a short hash of the name. It is the id of
+// content and city-wide documents; see ScopedDocID.
+func DocIDFromFileName(stem string) string {
+	ascii := true
+	for _, r := range stem {
+		ascii = ascii && r < utf8.RuneSelf
+	}
+	if ascii {
+		s := slugDrop.ReplaceAllString(strings.ToLower(strings.ReplaceAll(stem, " ", "-")), "-")
+		s = strings.Trim(s, "-_")
+		if len(s) > 48 {
+			s = strings.Trim(s[:48], "-_")
+		}
+		if s != "" && validID(s) {
+			return s
+		}
+	}
+	sum := sha256.Sum256([]byte(stem))
+	return "doc-" + hex.EncodeToString(sum[:4])
+}
+
+// ScopedDocID is the id of an imported document of district ("" for
+// city-wide) named by its file name without extension. A district's id is
+// "doc-" and 10 hex digits of a hash of the district and the name: 14 bytes,
+// a length the city-wide "doc-" ids (12) never have, so the ids of two
+// scopes do not collide.
+func ScopedDocID(district, stem string) string {
+	if district == "" {
+		return DocIDFromFileName(stem)
+	}
+	sum := sha256.Sum256([]byte(district + "\x00" + stem))
+	return "doc-" + hex.EncodeToString(sum[:5])
+}

@@ -147,6 +147,10 @@ func documentProblem(err error) string {
 		return "empty: the file has no text"
 	case errors.Is(err, knowledge.ErrContentDocument):
 		return "its document id belongs to the built-in content; rename the file or give it another id"
+	case errors.Is(err, knowledge.ErrUnknownDistrict):
+		return "the front matter names a district the content does not know (see districts.yaml): " + err.Error()
+	case errors.Is(err, knowledge.ErrOutOfScope):
+		return "its document id belongs to a document of another district or of the city; give it another id"
 	}
 	return err.Error()
 }

@@ -72,11 +72,17 @@ func (b *Bot) onPendingButton(ctx context.Context, r *request, payload string) e
 		if p.Status != member.StatusPending {
 			return b.refuseButton(ctx, r, member.ErrNotPending)
 		}
+		// The reason is asked for and typed in the private chat: in a group
+		// only commands and mentions reach the bot and no text reaches a
+		// flow, so a dialogue kept under the group could never complete.
 		c := store.Conversation{Flow: flowReject, Step: "reason", Data: map[string]string{"member": idText}}
-		if err := b.conv.Save(ctx, r.chatID, r.userID, c); err != nil {
+		if err := b.conv.Save(ctx, r.userID, r.userID, c); err != nil {
 			return err
 		}
-		return b.reply(ctx, r, t("pending.reject_reason", esc(p.Name)))
+		if !r.private {
+			b.ack(r, t("group.private_only", b.username), false)
+		}
+		return b.send(ctx, r.userID, message{text: t("pending.reject_reason", esc(p.Name))})
 	}
 	var p member.Profile
 	err = b.atomic(ctx, func(ctx context.Context) error {

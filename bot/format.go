@@ -97,11 +97,20 @@ func truncate(s string, limit int) string {
 }
 
 // splitPlain cuts plain text into pieces of at most limit UTF-16 code units,
-// preferring to break at line ends.
+// preferring to break at line ends. The only text it drops is the line breaks
+// at which it cuts; every other character, white space included, is kept in
+// order, so the pieces and those line breaks rebuild s. No piece is empty
+// unless s is. A character wider than limit (a surrogate pair when limit is
+// 1, anything when limit is below 1) becomes a piece of its own rather than
+// stalling the loop.
 func splitPlain(s string, limit int) []string {
 	var parts []string
-	for textLen(s) > limit {
-		cut, n, lastNL := 0, 0, -1
+	units := textLen(s) // of what is left, counted once: the loop stays linear
+	for s != "" && units > limit {
+		// cut is where the window of at most limit units ends; brk is the
+		// end of its last line, counted only after some text that is not a
+		// line break, so that breaking there leaves a piece that is not empty.
+		cut, n, brk, text := len(s), 0, -1, false
 		for i, r := range s {
 			w := utf16.RuneLen(r)
 			if n+w > limit {
@@ -109,17 +118,31 @@ func splitPlain(s string, limit int) []string {
 				break
 			}
 			n += w
-			if r == '\n' {
-				lastNL = i
+			if r != '\n' {
+				text = true
+			} else if text {
+				brk = i
 			}
 		}
-		if lastNL > 0 {
-			cut = lastNL + 1
+		piece := s[:cut]
+		switch {
+		case brk >= 0:
+			piece = strings.TrimRight(s[:brk], "\n")
+			cut = brk + 1
+		case cut == 0:
+			// The first character alone is wider than limit: progress
+			// matters more than the limit, which no split could meet.
+			_, size := utf8.DecodeRuneInString(s)
+			cut = size
+			piece = s[:cut]
 		}
-		parts = append(parts, strings.TrimRight(s[:cut], "\n"))
-		s = s[cut:]
+		parts = append(parts, piece)
+		// Line breaks right after a cut are part of the break.
+		next := strings.TrimLeft(s[cut:], "\n")
+		units -= textLen(s[:cut]) + len(s) - cut - len(next)
+		s = next
 	}
-	if strings.TrimSpace(s) != "" || len(parts) == 0 {
+	if s != "" || len(parts) == 0 {
 		parts = append(parts, s)
 	}
 	return parts

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -30,25 +31,92 @@ func FuzzEscMarked(f *testing.F) {
 	})
 }
 
-// FuzzSplitPlain checks that splitting never loses text or makes a piece
-// too long.
+// FuzzSplitPlain checks that splitting always ends, never loses text but the
+// line breaks it cuts at, and never makes a piece too long: only a single
+// character wider than the limit may be.
 func FuzzSplitPlain(f *testing.F) {
 	f.Add(strings.Repeat("党员", 3000), 4000)
 	f.Add("a\nb\nc", 1)
 	f.Add("🙂🙂🙂🙂", 3)
+	f.Add("0000 ", 4)    // a piece of only white space was dropped
+	f.Add("🙂", 1)        // a surrogate pair wider than the limit looped forever
+	f.Add("a", 0)        // so did any character with a limit below 1
+	f.Add("\n\n\nab", 2) // a window of only line breaks made an empty piece
+	f.Add("", -1)
+	f.Add("ab\n\ncd", 3) // a piece started with a line break after a cut
 	f.Fuzz(func(t *testing.T, s string, limit int) {
-		if limit < 2 || limit > 5000 || !utf8.ValidString(s) {
+		if limit < -1 || limit > 5000 || !utf8.ValidString(s) {
 			t.Skip()
 		}
-		parts := splitPlain(s, limit)
-		for _, p := range parts {
-			if textLen(p) > limit {
-				t.Fatalf("piece of %d units over the limit %d", textLen(p), limit)
-			}
-		}
-		joined := strings.ReplaceAll(strings.Join(parts, ""), "\n", "")
-		if joined != strings.ReplaceAll(s, "\n", "") && strings.TrimSpace(s) != "" {
-			t.Fatalf("split lost text: %q -> %q", s, parts)
-		}
+		checkSplit(t, s, limit, splitPlain(s, limit))
 	})
+}
+
+// checkSplit fails unless parts is a correct split of s under limit: each
+// piece within it (or a single character), none empty unless s is, and the
+// pieces with runs of line breaks between them rebuilding s exactly.
+func checkSplit(t *testing.T, s string, limit int, parts []string) {
+	t.Helper()
+	if len(parts) == 0 {
+		t.Fatalf("splitPlain(%q, %d) returned no pieces", s, limit)
+	}
+	rest := s
+	for i, p := range parts {
+		if textLen(p) > limit && utf8.RuneCountInString(p) > 1 {
+			t.Fatalf("splitPlain(%q, %d): piece %d %q of %d units is over the limit", s, limit, i, p, textLen(p))
+		}
+		if p == "" && s != "" {
+			t.Fatalf("splitPlain(%q, %d) = %q: piece %d is empty", s, limit, parts, i)
+		}
+		if i > 0 {
+			// The line breaks cut at, then the piece with its own.
+			if strings.Trim(p, "\n") == "" {
+				t.Fatalf("splitPlain(%q, %d) = %q: piece %d is only line breaks", s, limit, parts, i)
+			}
+			k := leadingBreaks(rest) - leadingBreaks(p)
+			if k < 0 {
+				t.Fatalf("splitPlain(%q, %d) = %q: piece %d does not follow its text", s, limit, parts, i)
+			}
+			rest = rest[k:]
+		}
+		if !strings.HasPrefix(rest, p) {
+			t.Fatalf("splitPlain(%q, %d) = %q: piece %d does not match the text %q", s, limit, parts, i, rest)
+		}
+		rest = rest[len(p):]
+	}
+	if strings.Trim(rest, "\n") != "" {
+		t.Fatalf("splitPlain(%q, %d) = %q lost %q", s, limit, parts, rest)
+	}
+}
+
+func leadingBreaks(s string) int { return len(s) - len(strings.TrimLeft(s, "\n")) }
+
+func TestSplitPlain(t *testing.T) {
+	tests := []struct {
+		name  string
+		s     string
+		limit int
+		want  []string
+	}{
+		{"fits", "党员", 4, []string{"党员"}},
+		{"empty", "", 4, []string{""}},
+		{"trailing space kept", "0000 ", 4, []string{"0000", " "}},
+		{"breaks at a line end", "ab\ncd\nef", 6, []string{"ab\ncd", "ef"}},
+		{"drops the breaks it cuts at", "ab\n\n\ncd", 3, []string{"ab", "cd"}},
+		{"hard cut before a line break", "abc\ndef", 3, []string{"abc", "def"}},
+		{"leading line breaks are text", "\n\n\nab", 2, []string{"\n\n", "ab"}},
+		{"surrogate pair kept whole", "🙂🙂🙂", 3, []string{"🙂", "🙂", "🙂"}},
+		{"surrogate pair wider than the limit", "a🙂b", 1, []string{"a", "🙂", "b"}},
+		{"limit below one", "ab", 0, []string{"a", "b"}},
+		{"negative limit", "a", -1, []string{"a"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := splitPlain(tt.s, tt.limit)
+			if !slices.Equal(got, tt.want) {
+				t.Fatalf("splitPlain(%q, %d) = %q, want %q", tt.s, tt.limit, got, tt.want)
+			}
+			checkSplit(t, tt.s, tt.limit, got)
+		})
+	}
 }

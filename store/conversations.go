@@ -21,6 +21,11 @@ type Conversation struct {
 	UpdatedAt time.Time
 }
 
+// ConversationTTL is how long a conversation lasts untouched: one left that
+// long (a dialogue abandoned halfway) has expired. Get no longer returns it,
+// and Purge deletes it.
+const ConversationTTL = 7 * 24 * time.Hour
+
 // Conversations keeps conversation state in SQLite so a restart in the
 // middle of a flow resumes it instead of losing or half-writing anything.
 type Conversations struct{ db *DB }
@@ -28,7 +33,8 @@ type Conversations struct{ db *DB }
 // NewConversations returns the conversation store of db.
 func NewConversations(db *DB) *Conversations { return &Conversations{db: db} }
 
-// Get returns the conversation of user in chat, or ErrNoConversation.
+// Get returns the conversation of user in chat, or ErrNoConversation when
+// there is none or it has expired.
 func (s *Conversations) Get(ctx context.Context, chatID, userID int64) (Conversation, error) {
 	var c Conversation
 	var data, updated string
@@ -48,6 +54,9 @@ func (s *Conversations) Get(ctx context.Context, chatID, userID int64) (Conversa
 		c.Data = map[string]string{}
 	}
 	c.UpdatedAt, _ = time.Parse(time.RFC3339, updated)
+	if c.UpdatedAt.Before(s.db.Now().Add(-ConversationTTL)) {
+		return Conversation{}, ErrNoConversation
+	}
 	return c, nil
 }
 
@@ -74,4 +83,19 @@ func (s *Conversations) End(ctx context.Context, chatID, userID int64) error {
 		return fmt.Errorf("end conversation: %w", err)
 	}
 	return nil
+}
+
+// Purge deletes the conversations untouched since olderThan (typically
+// now minus ConversationTTL) and reports how many it deleted.
+func (s *Conversations) Purge(ctx context.Context, olderThan time.Time) (int, error) {
+	res, err := s.db.q(ctx).ExecContext(ctx, `DELETE FROM conversations WHERE updated_at < ?`,
+		olderThan.UTC().Format(time.RFC3339))
+	if err != nil {
+		return 0, fmt.Errorf("purge conversations: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("purge conversations: %w", err)
+	}
+	return int(n), nil
 }

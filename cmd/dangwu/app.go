@@ -128,7 +128,7 @@ func cmdRun(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintln(env.Stderr, "\nOpening the console chat instead (Ctrl-D leaves).")
 		return runConsole(ctx, cfg, env)
 	}
-	log := slog.New(slog.NewTextHandler(env.Stderr, nil))
+	log := slog.New(cfg.redactLog(slog.NewTextHandler(env.Stderr, nil)))
 	log.Info("starting dangwu", "config", cfg.String())
 	a, err := openApp(ctx, cfg, "dangwu", log)
 	if err != nil {

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
+	"log/slog"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -83,7 +86,7 @@ func (c *Config) Validate() error {
 	}
 	if c.APIURL != "" {
 		if u, err := url.Parse(c.APIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			errs = append(errs, fmt.Errorf("--api-url %q: must be an http(s) URL", c.APIURL))
+			errs = append(errs, fmt.Errorf("--api-url %q: must be an http(s) URL", redactURLs(c.APIURL)))
 		}
 	}
 	loc, err := time.LoadLocation(c.TZ)
@@ -97,7 +100,7 @@ func (c *Config) Validate() error {
 // String prints the configuration with secrets redacted.
 func (c Config) String() string {
 	return fmt.Sprintf("data=%s content=%s token=%s api_url=%s admins=%v tz=%s rate=%g",
-		c.Data, orEmbedded(c.Content), redact(c.Token), c.APIURL, c.Admins, c.TZ, c.Rate)
+		c.Data, orEmbedded(c.Content), redact(c.Token), redactURLs(c.APIURL), c.Admins, c.TZ, c.Rate)
 }
 
 func orEmbedded(dir string) string {
@@ -113,6 +116,90 @@ func redact(secret string) string {
 		return "(unset)"
 	}
 	return "(set)"
+}
+
+var (
+	// urlUserinfo matches the scheme and user:password@ of a URL in any text,
+	// quoted or not, parsable or not.
+	urlUserinfo = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://)[^/?#@\s"'<>]*@`)
+	// botToken matches the /bot<token> path segment of a Bot API URL.
+	botToken = regexp.MustCompile(`/bot[0-9]+:[A-Za-z0-9_-]+`)
+)
+
+// redactURLs hides the user information and the bot token of every URL in s:
+// "https://user:secret@host/bot123:AA/getMe" becomes "https://***@host/bot***/getMe".
+func redactURLs(s string) string {
+	s = urlUserinfo.ReplaceAllString(s, "${1}***@")
+	return botToken.ReplaceAllString(s, "/bot***")
+}
+
+// redactSecrets hides c's secrets in s: the token wherever it appears, and the
+// user information and tokens of URLs.
+func (c Config) redactSecrets(s string) string {
+	if c.Token != "" {
+		s = strings.ReplaceAll(s, c.Token, "***")
+	}
+	return redactURLs(s)
+}
+
+// redactingHandler passes records on with c's secrets hidden from the message
+// and from every attribute, so that no log line, not even an error from an
+// HTTP call that quotes its URL, shows the token or the API URL's password.
+type redactingHandler struct {
+	slog.Handler
+	redact func(string) string
+}
+
+// redactLog wraps h so that it never writes c's secrets.
+func (c Config) redactLog(h slog.Handler) slog.Handler {
+	return redactingHandler{Handler: h, redact: c.redactSecrets}
+}
+
+func (h redactingHandler) Handle(ctx context.Context, r slog.Record) error {
+	out := slog.NewRecord(r.Time, r.Level, h.redact(r.Message), r.PC)
+	r.Attrs(func(a slog.Attr) bool {
+		out.AddAttrs(h.attr(a))
+		return true
+	})
+	return h.Handler.Handle(ctx, out)
+}
+
+func (h redactingHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	clean := make([]slog.Attr, len(attrs))
+	for i, a := range attrs {
+		clean[i] = h.attr(a)
+	}
+	return redactingHandler{Handler: h.Handler.WithAttrs(clean), redact: h.redact}
+}
+
+func (h redactingHandler) WithGroup(name string) slog.Handler {
+	return redactingHandler{Handler: h.Handler.WithGroup(name), redact: h.redact}
+}
+
+// attr hides secrets in a's value: strings, errors, anything printed as text.
+func (h redactingHandler) attr(a slog.Attr) slog.Attr {
+	v := a.Value.Resolve()
+	switch v.Kind() {
+	case slog.KindString:
+		return slog.String(a.Key, h.redact(v.String()))
+	case slog.KindGroup:
+		group := v.Group()
+		clean := make([]any, len(group))
+		for i, g := range group {
+			clean[i] = h.attr(g)
+		}
+		return slog.Group(a.Key, clean...)
+	case slog.KindAny:
+		switch x := v.Any().(type) {
+		case error:
+			return slog.String(a.Key, h.redact(x.Error()))
+		case fmt.Stringer:
+			return slog.String(a.Key, h.redact(x.String()))
+		default:
+			return slog.String(a.Key, h.redact(fmt.Sprint(x)))
+		}
+	}
+	return slog.Attr{Key: a.Key, Value: v}
 }
 
 func parseIDs(s string) ([]int64, error) {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -248,5 +249,95 @@ func TestCheckContent(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("check output lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// TestRunHidesTheAPIURLPassword runs the bot through a Bot API URL with a user
+// and password in it: neither the start-up line nor anything later shows the
+// password.
+func TestRunHidesTheAPIURLPassword(t *testing.T) {
+	srv := botapi.New(botapi.Options{Token: "42:run-test"})
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	env, _, errOut := testEnv("", map[string]string{
+		"TELEGRAM_BOT_TOKEN": "42:run-test",
+		"TELEGRAM_API_URL":   strings.Replace(srv.URL(), "://", "://user:secret@", 1),
+	})
+	ctx, stop := context.WithCancel(context.Background())
+	exit := make(chan int, 1)
+	go func() { exit <- Main(ctx, []string{"--data", t.TempDir()}, env) }()
+
+	wait, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.WaitPolling(wait); err != nil {
+		t.Fatalf("the bot never polled: %v", err)
+	}
+	stop()
+	if code := <-exit; code != 0 {
+		t.Fatalf("exit %d after stopping", code)
+	}
+	log := errOut.String()
+	if !strings.Contains(log, "starting dangwu") || !strings.Contains(log, "api_url=http://***@127.0.0.1") {
+		t.Errorf("the start-up line does not show the redacted API URL:\n%s", log)
+	}
+	if strings.Contains(log, "secret") || strings.Contains(log, "user:") || strings.Contains(log, "run-test") {
+		t.Errorf("the log shows a secret:\n%s", log)
+	}
+}
+
+// TestRunHidesSecretsInHTTPErrors starts against a Bot API URL where nothing
+// listens: the error, which quotes the URL of the failed call, shows neither
+// the URL's user and password nor the token in its path.
+func TestRunHidesSecretsInHTTPErrors(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close() // nothing listens there now
+	env, _, errOut := testEnv("", map[string]string{
+		"TELEGRAM_BOT_TOKEN": "42:run-test",
+		"TELEGRAM_API_URL":   "http://user:secret@" + addr + "/",
+	})
+	if code := Main(context.Background(), []string{"--data", t.TempDir()}, env); code != 1 {
+		t.Fatalf("exit %d, want 1:\n%s", code, errOut)
+	}
+	log := errOut.String()
+	if !strings.Contains(log, "getMe") || !strings.Contains(log, "http://***@"+addr+"/bot***/") {
+		t.Errorf("the log does not report the failed call with its URL redacted:\n%s", log)
+	}
+	if strings.Contains(log, "secret") || strings.Contains(log, "user:") || strings.Contains(log, "run-test") {
+		t.Errorf("the log shows a secret:\n%s", log)
+	}
+}
+
+func TestRedactURLs(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"user and password", "https://user:secret@example.org/", "https://***@example.org/"},
+		{"user only", "http://user@example.org", "http://***@example.org"},
+		{"quoted in an error", `Post "https://u:p%40ss@h:8081/bot123:AA-b_c/getMe": dial tcp: refused`, `Post "https://***@h:8081/bot***/getMe": dial tcp: refused`},
+		{"unparsable", "ftp://a:b@x y", "ftp://***@x y"},
+		{"at sign in the path", "https://example.org/a@b", "https://example.org/a@b"},
+		{"no URL", "user:secret@example.org", "user:secret@example.org"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := redactURLs(tt.in); got != tt.want {
+				t.Errorf("redactURLs(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+	cfg, _, err := loadConfig("run", []string{"--api-url", "https://user:secret@example.org/"}, func(string) string { return "" }, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := cfg.String(); strings.Contains(s, "secret") || !strings.Contains(s, "api_url=https://***@example.org/") {
+		t.Errorf("config prints %q", s)
+	}
+	_, _, err = loadConfig("run", []string{"--api-url", "ftp://user:secret@example.org/"}, func(string) string { return "" }, nil)
+	if err == nil || strings.Contains(err.Error(), "secret") {
+		t.Errorf("a refused API URL: %v", err)
 	}
 }

@@ -100,7 +100,7 @@ func redactToken(err error, token string) error {
 
 // importRoster imports a district roster and reports row by row.
 func (b *Bot) importRoster(ctx context.Context, r *request, name string, data []byte) error {
-	rows, problems, err := member.ParseRoster(name, data, b.members.Districts())
+	rows, problems, err := member.ParseRoster(ctx, name, data, b.members.Districts())
 	if err != nil {
 		if msg := memberError(err); msg != "" {
 			return b.reply(ctx, r, t("roster.failed", esc(name))+msg)

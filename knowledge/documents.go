@@ -89,7 +89,7 @@ type ImportResult struct {
 // command line while the bot runs) uses it, and a running Base picks the
 // document up before its next search.
 func ImportFile(ctx context.Context, st Store, fileName string, data []byte, by Actor, now time.Time) (ImportResult, error) {
-	doc, err := ParseFile(fileName, data)
+	doc, err := ParseFile(ctx, fileName, data)
 	if err != nil {
 		return ImportResult{}, err
 	}

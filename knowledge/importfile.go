@@ -3,6 +3,7 @@ package knowledge
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -13,14 +14,16 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"golang.org/x/text/encoding/simplifiedchinese"
-	xunicode "golang.org/x/text/encoding/unicode"
-	"golang.org/x/text/transform"
+	"github.com/dangwu/dangwu/internal/textenc"
 )
 
 // ParseFile turns a file into a document without storing it. It checks the
-// size before anything else, then the extension, then the content.
-func ParseFile(fileName string, data []byte) (Document, error) {
+// size before anything else, then the extension, then the content. Time and
+// memory are linear in len(data) (a .docx expands to at most maxDocxXML of
+// XML and maxDocxText of text); it returns ctx.Err() once ctx is cancelled.
+// Document.Encoding and Document.InvalidLines say how a text file was
+// decoded.
+func ParseFile(ctx context.Context, fileName string, data []byte) (Document, error) {
 	if len(data) > MaxFileSize {
 		return Document{}, fmt.Errorf("%s: %w (%d bytes, limit %d)", fileName, ErrFileTooLarge, len(data), MaxFileSize)
 	}
@@ -39,14 +42,20 @@ func ParseFile(fileName string, data []byte) (Document, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return Document{}, fmt.Errorf("%s: %w", fileName, ErrEmptyDocument)
 	}
+	if err := ctx.Err(); err != nil {
+		return Document{}, err
+	}
 	switch ext {
 	case ".md", ".markdown":
-		text, derr := decodeText(data)
+		text, enc, derr := decodeText(data)
 		if derr != nil {
 			return Document{}, fmt.Errorf("%s: %w", fileName, derr)
 		}
 		var problems []Problem
-		doc, problems = ParseMarkdown(base, DocIDFromFileName(stem), []byte(text))
+		doc, problems, err = parseMarkdown(ctx, base, DocIDFromFileName(stem), text)
+		if err != nil {
+			return Document{}, err
+		}
 		if len(problems) > 0 && len(doc.Passages) == 0 {
 			return Document{}, fmt.Errorf("%s: %w", fileName, ErrEmptyDocument)
 		}
@@ -56,14 +65,21 @@ func ParseFile(fileName string, data []byte) (Document, error) {
 		if !validID(doc.ID) {
 			doc.ID = DocIDFromFileName(doc.ID)
 		}
+		doc.Encoding, doc.InvalidLines = enc.Encoding, enc.InvalidLines()
 	case ".txt":
-		text, derr := decodeText(data)
+		text, enc, derr := decodeText(data)
 		if derr != nil {
 			return Document{}, fmt.Errorf("%s: %w", fileName, derr)
 		}
-		doc = parsePlain(strings.Split(text, "\n"), stem)
+		if doc, err = parsePlain(ctx, text, stem); err != nil {
+			return Document{}, err
+		}
+		doc.Encoding, doc.InvalidLines = enc.Encoding, enc.InvalidLines()
 	case ".docx":
-		doc, err = parseDocx(data, stem)
+		doc, err = parseDocx(ctx, data, stem)
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return Document{}, err
+		}
 		if err != nil {
 			return Document{}, fmt.Errorf("%s: %w", fileName, err)
 		}
@@ -79,30 +95,22 @@ func ParseFile(fileName string, data []byte) (Document, error) {
 	return doc, nil
 }
 
-// decodeText decodes a text file: UTF-8 (BOM stripped), UTF-16 with a BOM,
-// else GB18030 (a superset of GBK and GB2312).
-func decodeText(data []byte) (string, error) {
-	var text string
-	switch {
-	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}), bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
-		dec := xunicode.UTF16(xunicode.LittleEndian, xunicode.ExpectBOM).NewDecoder()
-		out, _, err := transform.Bytes(dec, data)
-		if err != nil {
-			return "", fmt.Errorf("decode utf-16: %w", err)
-		}
-		text = string(out)
-	case utf8.Valid(data):
-		text = string(bytes.TrimPrefix(data, []byte("\ufeff")))
-	default:
-		out, _, err := transform.Bytes(simplifiedchinese.GB18030.NewDecoder(), data)
-		if err != nil {
-			return "", fmt.Errorf("decode gb18030: %w", err)
-		}
-		text = string(out)
+// decodeText decodes a text file (see textenc.Decode: a BOM decides, else
+// UTF-8 when almost all of it is, else clean GB18030), with line ends made
+// \n and control characters dropped. The result tells the encoding and
+// the lines whose bytes could not be decoded.
+func decodeText(data []byte) (string, textenc.Result, error) {
+	res, err := textenc.Decode(data)
+	if err != nil {
+		return "", res, err
 	}
-	text = strings.ReplaceAll(text, "\r\n", "\n")
-	text = strings.ReplaceAll(text, "\r", "\n")
-	return cleanControl(text), nil
+	text := res.Text
+	res.Text = ""
+	if strings.Contains(text, "\r") {
+		text = strings.ReplaceAll(text, "\r\n", "\n")
+		text = strings.ReplaceAll(text, "\r", "\n")
+	}
+	return cleanControl(text), res, nil
 }
 
 var (
@@ -123,16 +131,19 @@ var (
 // "第X条" and the line's text stays in the body.
 func plainHeading(line string) (name string, keepLine bool, ok bool) {
 	t := strings.TrimSpace(line)
-	if strings.HasPrefix(t, "#") {
-		h := strings.TrimSpace(strings.TrimLeft(t, "#"))
-		return h, false, h != ""
-	}
 	if m := articleNumbering.FindString(t); m != "" {
 		rest := strings.TrimSpace(strings.TrimPrefix(t, m))
 		if rest == "" || utf8.RuneCountInString(rest) <= 20 && !endsSentence(rest) {
 			return t, false, true
 		}
 		return m, true, true
+	}
+	if len(t) > maxHeadingBytes {
+		return "", false, false
+	}
+	if strings.HasPrefix(t, "#") {
+		h := strings.TrimSpace(strings.TrimLeft(t, "#"))
+		return h, false, h != ""
 	}
 	if !headingNumbering.MatchString(t) {
 		return "", false, false
@@ -148,13 +159,20 @@ func endsSentence(s string) bool {
 	return strings.ContainsRune("。；;，,：:！？!?", r)
 }
 
-// parsePlain splits plain-text lines into a document: the first non-empty
-// line is the title, heading lines start sections.
-func parsePlain(lines []string, stem string) Document {
+// parsePlain splits a plain text into a document: the first non-empty
+// line is the title, heading lines start sections. Its error is ctx's.
+func parsePlain(ctx context.Context, text, stem string) (Document, error) {
 	doc := Document{}
 	var secs []section
 	cur := section{}
-	for _, line := range lines {
+	for n := 0; text != ""; n++ {
+		if n%checkEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return Document{}, err
+			}
+		}
+		var line string
+		line, text, _ = strings.Cut(text, "\n")
 		if doc.Title == "" {
 			if t := cleanLine(strings.TrimLeft(line, "# ")); t != "" {
 				doc.Title = t
@@ -165,27 +183,32 @@ func parsePlain(lines []string, stem string) Document {
 			secs = append(secs, cur)
 			cur = section{heading: cleanLine(name)}
 			if keep {
-				cur.lines = append(cur.lines, line)
+				cur.body.add(line)
 			}
 			continue
 		}
-		cur.lines = append(cur.lines, line)
+		cur.body.add(line)
 	}
 	secs = append(secs, cur)
 	if doc.Title == "" {
 		doc.Title = stem
 	}
 	doc.Passages = passagesOf(secs, doc.Title)
-	return doc
+	return doc, nil
 }
 
-// maxDocxXML bounds how much of word/document.xml is read (a zip bomb guard).
-const maxDocxXML = 64 << 20
+// Limits on a .docx, checked before the data they bound is read.
+const (
+	maxDocxXML       = 64 << 20 // word/document.xml, uncompressed (a zip bomb guard)
+	maxStylesXML     = 8 << 20  // word/styles.xml, uncompressed
+	maxDocxText      = 16 << 20 // text of the whole document
+	maxParagraphText = 1 << 20  // text of one paragraph
+)
 
 // parseDocx extracts the paragraphs of a .docx (word/document.xml) and
 // splits them at heading paragraphs: Heading/标题 styles, outline levels,
 // or outline numbering.
-func parseDocx(data []byte, stem string) (Document, error) {
+func parseDocx(ctx context.Context, data []byte, stem string) (Document, error) {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return Document{}, fmt.Errorf("%w: %v", ErrNotDocx, err)
@@ -202,26 +225,32 @@ func parseDocx(data []byte, stem string) (Document, error) {
 	if docFile == nil {
 		return Document{}, fmt.Errorf("%w: no word/document.xml", ErrNotDocx)
 	}
+	// archive/zip fails a read past an entry's declared size.
+	if docFile.UncompressedSize64 > maxDocxXML {
+		return Document{}, fmt.Errorf("%w: document.xml is %d bytes uncompressed, limit %d", ErrFileTooLarge, docFile.UncompressedSize64, maxDocxXML)
+	}
 	styles := map[string]string{} // style id → lower-case name
 	if stylesFile != nil {
-		if err := readStyles(stylesFile, styles); err != nil {
+		if stylesFile.UncompressedSize64 > maxStylesXML {
+			return Document{}, fmt.Errorf("%w: styles.xml is %d bytes uncompressed, limit %d", ErrFileTooLarge, stylesFile.UncompressedSize64, maxStylesXML)
+		}
+		if err := readStyles(ctx, stylesFile, styles); err != nil {
+			if ctx.Err() != nil {
+				return Document{}, ctx.Err()
+			}
 			return Document{}, fmt.Errorf("%w: styles: %v", ErrNotDocx, err)
 		}
-	}
-	paras, err := readParagraphs(docFile)
-	if err != nil {
-		return Document{}, err
 	}
 	doc := Document{}
 	var secs []section
 	cur := section{}
-	for _, p := range paras {
+	err = readParagraphs(ctx, docFile, func(p docxPara) {
 		text := cleanLine(p.text)
 		if text == "" {
-			continue
+			return
 		}
 		level := headingLevel(p.style, styles[p.style], p.outline)
-		if level <= 1 && doc.Title == "" && len(secs) == 0 && len(cur.lines) == 0 {
+		if level <= 1 && doc.Title == "" && len(secs) == 0 && cur.body.Len() == 0 {
 			level = -1 // the first paragraph, or a first top heading, is the title
 		}
 		switch {
@@ -235,12 +264,15 @@ func parseDocx(data []byte, stem string) (Document, error) {
 				secs = append(secs, cur)
 				cur = section{heading: cleanLine(name)}
 				if keep {
-					cur.lines = append(cur.lines, text)
+					cur.body.add(text)
 				}
-				continue
+				return
 			}
-			cur.lines = append(cur.lines, p.text)
+			cur.body.add(p.text)
 		}
+	})
+	if err != nil {
+		return Document{}, err
 	}
 	secs = append(secs, cur)
 	if doc.Title == "" {
@@ -284,34 +316,52 @@ func xmlAttr(e xml.StartElement, local string) string {
 	return ""
 }
 
-// readParagraphs reads the paragraphs of document.xml in order; table rows
-// become one paragraph with cells separated by " | ".
-func readParagraphs(f *zip.File) ([]docxPara, error) {
+// readParagraphs reads the paragraphs of document.xml in order and gives
+// each non-blank one to yield; table rows become one paragraph with cells
+// separated by " | ". A paragraph may hold maxParagraphText bytes of text
+// and the document maxDocxText.
+func readParagraphs(ctx context.Context, f *zip.File, yield func(docxPara)) error {
 	rc, err := f.Open()
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrNotDocx, err)
+		return fmt.Errorf("%w: %v", ErrNotDocx, err)
 	}
 	defer rc.Close()
 	lr := &io.LimitedReader{R: rc, N: maxDocxXML + 1}
 	dec := xml.NewDecoder(lr)
 	var (
-		paras   []docxPara
 		cur     *docxPara
+		text    strings.Builder // the text of cur
+		total   int             // text bytes of the document so far
 		inText  bool
 		rowText []string
 		inRow   int
 		cellBuf strings.Builder
 	)
-	for {
+	write := func(s string) error {
+		if text.Len()+len(s) > maxParagraphText {
+			return fmt.Errorf("%w: a paragraph has over %d bytes of text", ErrFileTooLarge, maxParagraphText)
+		}
+		if total += len(s); total > maxDocxText {
+			return fmt.Errorf("%w: over %d bytes of text", ErrFileTooLarge, maxDocxText)
+		}
+		text.WriteString(s)
+		return nil
+	}
+	for n := 0; ; n++ {
+		if n%checkEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
 		tok, err := dec.Token()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
 			if lr.N <= 0 {
-				return nil, fmt.Errorf("%w: document.xml over %d bytes", ErrFileTooLarge, maxDocxXML)
+				return fmt.Errorf("%w: document.xml over %d bytes", ErrFileTooLarge, maxDocxXML)
 			}
-			return nil, fmt.Errorf("%w: document.xml: %v", ErrNotDocx, err)
+			return fmt.Errorf("%w: document.xml: %v", ErrNotDocx, err)
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
@@ -323,6 +373,7 @@ func readParagraphs(f *zip.File) ([]docxPara, error) {
 				cellBuf.Reset()
 			case "p":
 				cur = &docxPara{outline: -1}
+				text.Reset()
 			case "pStyle":
 				if cur != nil {
 					cur.style = xmlAttr(t, "val")
@@ -336,13 +387,11 @@ func readParagraphs(f *zip.File) ([]docxPara, error) {
 				}
 			case "t":
 				inText = true
-			case "tab":
+			case "tab", "br", "cr":
 				if cur != nil {
-					cur.text += " "
-				}
-			case "br", "cr":
-				if cur != nil {
-					cur.text += " "
+					if err := write(" "); err != nil {
+						return err
+					}
 				}
 			}
 		case xml.EndElement:
@@ -351,13 +400,16 @@ func readParagraphs(f *zip.File) ([]docxPara, error) {
 				inText = false
 			case "p":
 				if cur != nil {
-					if inRow > 0 {
+					cur.text = text.String()
+					text.Reset()
+					switch {
+					case inRow > 0:
 						if cellBuf.Len() > 0 {
 							cellBuf.WriteByte(' ')
 						}
 						cellBuf.WriteString(strings.TrimSpace(cur.text))
-					} else {
-						paras = append(paras, *cur)
+					case strings.TrimSpace(cur.text) != "":
+						yield(*cur)
 					}
 				}
 				cur = nil
@@ -366,28 +418,35 @@ func readParagraphs(f *zip.File) ([]docxPara, error) {
 			case "tr":
 				inRow--
 				if line := strings.Trim(strings.Join(rowText, " | "), " |"); line != "" {
-					paras = append(paras, docxPara{outline: -1, text: line})
+					yield(docxPara{outline: -1, text: line})
 				}
 			}
 		case xml.CharData:
 			if inText && cur != nil {
-				cur.text += string(t)
+				if err := write(string(t)); err != nil {
+					return err
+				}
 			}
 		}
 	}
-	return paras, nil
+	return nil
 }
 
 // readStyles maps style ids to their lower-case names.
-func readStyles(f *zip.File, styles map[string]string) error {
+func readStyles(ctx context.Context, f *zip.File, styles map[string]string) error {
 	rc, err := f.Open()
 	if err != nil {
 		return err
 	}
 	defer rc.Close()
-	dec := xml.NewDecoder(&io.LimitedReader{R: rc, N: maxDocxXML})
+	dec := xml.NewDecoder(&io.LimitedReader{R: rc, N: maxStylesXML})
 	id := ""
-	for {
+	for n := 0; ; n++ {
+		if n%checkEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
 		tok, err := dec.Token()
 		if errors.Is(err, io.EOF) {
 			return nil

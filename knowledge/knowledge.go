@@ -60,6 +60,12 @@ type Document struct {
 	ImportedBy int64
 	ImportedAt time.Time
 	Passages   []Passage
+	// Of an imported .md or .txt file, from ParseFile: the text encoding
+	// chosen ("UTF-8", "UTF-8 (BOM)", "UTF-16LE", "UTF-16BE", "GB18030")
+	// and the lines with bytes that could not be decoded (each replaced by
+	// U+FFFD). Not stored.
+	Encoding     string
+	InvalidLines []int
 }
 
 // Passage is one heading section of a document.

@@ -2,12 +2,14 @@ package knowledge
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
@@ -82,30 +84,45 @@ func yamlProblem(file string, offset int, err error) Problem {
 	return Problem{File: file, Line: line, Message: msg}
 }
 
+// Limits on what one line or block of a text may cost.
+const (
+	// maxFrontMatter bounds the YAML front matter of a Markdown file.
+	maxFrontMatter = 64 << 10
+	// maxHeadingBytes: a longer line is never a heading.
+	maxHeadingBytes = 1 << 10
+	// checkEvery is the lines or tokens between two looks at the context.
+	checkEvery = 1 << 12
+)
+
 // ParseMarkdown parses a knowledge Markdown file: optional YAML front matter,
 // then sections. defaultID is used when the front matter names none. The
 // problems are the file's faults; the document is usable only when there
-// are none.
+// are none. Time and memory are linear in len(data).
 func ParseMarkdown(file, defaultID string, data []byte) (Document, []Problem) {
-	text := string(bytes.TrimPrefix(data, []byte("\ufeff")))
-	text = strings.ReplaceAll(text, "\r\n", "\n")
-	lines := strings.Split(text, "\n")
+	doc, problems, _ := parseMarkdown(context.Background(), file, defaultID, string(data))
+	doc.Hash = hashOf(data)
+	return doc, problems
+}
+
+// parseMarkdown is ParseMarkdown of a text; its error is ctx's.
+func parseMarkdown(ctx context.Context, file, defaultID, text string) (Document, []Problem, error) {
+	text = strings.TrimPrefix(text, "\ufeff")
+	if strings.Contains(text, "\r") {
+		text = strings.ReplaceAll(text, "\r\n", "\n")
+	}
 	var fm frontMatter
 	var problems []Problem
-	bodyStart := 0
-	if len(lines) > 0 && strings.TrimSpace(lines[0]) == "---" {
-		end := -1
-		for i := 1; i < len(lines); i++ {
-			if strings.TrimSpace(lines[i]) == "---" {
-				end = i
-				break
-			}
-		}
-		if end < 0 {
-			return Document{}, []Problem{{File: file, Line: 1, Message: "front matter is not closed by a --- line"}}
+	body, bodyLine := text, 1
+	if first, rest, _ := strings.Cut(text, "\n"); strings.TrimSpace(first) == "---" {
+		yamlText, after, lines, ok := frontMatterBlock(rest)
+		switch {
+		case !ok && len(yamlText) > maxFrontMatter:
+			return Document{}, []Problem{{File: file, Line: 1, Message: fmt.Sprintf("front matter is over %d KB", maxFrontMatter>>10)}}, nil
+		case !ok:
+			return Document{}, []Problem{{File: file, Line: 1, Message: "front matter is not closed by a --- line"}}, nil
 		}
 		var node yaml.Node
-		if err := yaml.Unmarshal([]byte(strings.Join(lines[1:end], "\n")), &node); err != nil {
+		if err := yaml.Unmarshal([]byte(yamlText), &node); err != nil {
 			problems = append(problems, yamlProblem(file, 1, err))
 		} else if len(node.Content) > 0 {
 			problems = append(problems, unknownKeys(file, 1, node.Content[0], "id", "title", "source", "date", "tags", "district")...)
@@ -113,7 +130,7 @@ func ParseMarkdown(file, defaultID string, data []byte) (Document, []Problem) {
 				problems = append(problems, yamlProblem(file, 1, err))
 			}
 		}
-		bodyStart = end + 1
+		body, bodyLine = after, lines+3
 	}
 	doc := Document{
 		ID:       strings.TrimSpace(fm.ID),
@@ -130,15 +147,34 @@ func ParseMarkdown(file, defaultID string, data []byte) (Document, []Problem) {
 	if !validID(doc.ID) {
 		problems = append(problems, Problem{File: file, Line: 2, Message: fmt.Sprintf("id %q: use 1 to 48 lower-case letters, digits, - or _", doc.ID)})
 	}
-	doc.Passages = splitMarkdown(lines[bodyStart:], &doc.Title)
+	var err error
+	if doc.Passages, err = splitMarkdown(ctx, body, &doc.Title); err != nil {
+		return Document{}, nil, err
+	}
 	if doc.Title == "" && len(problems) == 0 {
 		problems = append(problems, Problem{File: file, Line: 1, Message: "no title: add title: to the front matter or a # heading"})
 	}
 	if len(doc.Passages) == 0 && len(problems) == 0 {
-		problems = append(problems, Problem{File: file, Line: bodyStart + 1, Message: "no text"})
+		problems = append(problems, Problem{File: file, Line: bodyLine, Message: "no text"})
 	}
-	doc.Hash = hashOf(data)
-	return doc, problems
+	return doc, problems, nil
+}
+
+// frontMatterBlock finds the --- line that closes the front matter in
+// rest, the text after the opening line, looking no further than
+// maxFrontMatter: it returns the YAML, the text after the closing line and
+// the number of YAML lines.
+func frontMatterBlock(rest string) (yamlText, after string, lines int, ok bool) {
+	for scan := rest; ; lines++ {
+		line, next, found := strings.Cut(scan, "\n")
+		if strings.TrimSpace(line) == "---" {
+			return strings.TrimSuffix(rest[:len(rest)-len(scan)], "\n"), next, lines, true
+		}
+		if !found || len(rest)-len(next) > maxFrontMatter {
+			return rest[:len(rest)-len(next)], "", lines, false
+		}
+		scan = next
+	}
 }
 
 // unknownKeys reports mapping keys outside allowed.
@@ -162,20 +198,28 @@ func unknownKeys(file string, offset int, n *yaml.Node, allowed ...string) []Pro
 
 var mdHeading = regexp.MustCompile(`^(#{1,6})\s+(.*?)\s*#*\s*$`)
 
-// splitMarkdown splits Markdown lines into passages at ## and ### headings.
+// splitMarkdown splits Markdown text into passages at ## and ### headings.
 // A # heading names the document when title is empty. Text before the first
-// section heading is a passage whose section is the title.
-func splitMarkdown(lines []string, title *string) []Passage {
+// section heading is a passage whose section is the title. Its error is
+// ctx's.
+func splitMarkdown(ctx context.Context, text string, title *string) ([]Passage, error) {
 	var secs []section
 	cur := section{}
 	fenced := false
-	for _, line := range lines {
+	for n := 0; text != ""; n++ {
+		if n%checkEvery == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		var line string
+		line, text, _ = strings.Cut(text, "\n")
 		trimmed := strings.TrimSpace(line)
 		if strings.HasPrefix(trimmed, "```") || strings.HasPrefix(trimmed, "~~~") {
 			fenced = !fenced
 			continue
 		}
-		if !fenced {
+		if !fenced && strings.HasPrefix(trimmed, "#") && len(trimmed) <= maxHeadingBytes {
 			if m := mdHeading.FindStringSubmatch(trimmed); m != nil {
 				level, head := len(m[1]), cleanLine(stripInline(m[2]))
 				switch {
@@ -191,16 +235,16 @@ func splitMarkdown(lines []string, title *string) []Passage {
 				}
 			}
 		}
-		cur.lines = append(cur.lines, mdLine(line))
+		cur.body.add(mdLine(line))
 	}
 	secs = append(secs, cur)
-	return passagesOf(secs, *title)
+	return passagesOf(secs, *title), nil
 }
 
-// section is a heading with the lines under it.
+// section is a heading with the text under it.
 type section struct {
 	heading string
-	lines   []string
+	body    textJoiner
 }
 
 // maxPassageRunes is the length past which a long section is cut into
@@ -212,7 +256,7 @@ const maxPassageRunes = 1500
 func passagesOf(secs []section, title string) []Passage {
 	var out []Passage
 	for _, s := range secs {
-		text := joinLines(s.lines)
+		text := s.body.String()
 		if isBlank(text) {
 			continue
 		}
@@ -227,28 +271,34 @@ func passagesOf(secs []section, title string) []Passage {
 	return out
 }
 
-// joinLines joins lines, trimming each and keeping at most one blank line
-// between paragraphs. Control characters other than newline and tab are dropped.
-func joinLines(lines []string) string {
-	var b strings.Builder
-	blank := false
-	for _, l := range lines {
-		l = strings.TrimRight(cleanControl(l), " \t\u3000")
-		if strings.TrimSpace(l) == "" {
-			blank = b.Len() > 0
-			continue
-		}
-		if b.Len() > 0 {
-			b.WriteByte('\n')
-			if blank {
-				b.WriteByte('\n')
-			}
-		}
-		blank = false
-		b.WriteString(strings.TrimLeft(l, " \t"))
-	}
-	return b.String()
+// textJoiner joins lines as they come, trimming each and keeping at most
+// one blank line between paragraphs. Control characters other than newline
+// and tab are dropped.
+type textJoiner struct {
+	b     strings.Builder
+	blank bool
 }
+
+func (j *textJoiner) add(l string) {
+	l = strings.TrimRight(cleanControl(l), " \t\u3000")
+	if strings.TrimSpace(l) == "" {
+		j.blank = j.b.Len() > 0
+		return
+	}
+	if j.b.Len() > 0 {
+		j.b.WriteByte('\n')
+		if j.blank {
+			j.b.WriteByte('\n')
+		}
+	}
+	j.blank = false
+	j.b.WriteString(strings.TrimLeft(l, " \t"))
+}
+
+// Len is the bytes joined so far.
+func (j *textJoiner) Len() int { return j.b.Len() }
+
+func (j *textJoiner) String() string { return j.b.String() }
 
 // cutText cuts text into parts of at most about limit runes at paragraph
 // (or, failing that, sentence) ends.
@@ -266,54 +316,47 @@ func cutText(text string, limit int) []string {
 		cur.Reset()
 		curLen = 0
 	}
-	for _, para := range splitKeep(text, "\n") {
-		for _, piece := range sentencePieces(para, limit) {
+	for rest := text; rest != ""; {
+		para := rest
+		if i := strings.IndexByte(rest, '\n'); i >= 0 {
+			para, rest = rest[:i+1], rest[i+1:]
+		} else {
+			rest = ""
+		}
+		sentencePieces(para, limit, func(piece string) {
 			n := utf8.RuneCountInString(piece)
 			if curLen > 0 && curLen+n > limit {
 				flush()
 			}
 			cur.WriteString(piece)
 			curLen += n
-		}
+		})
 	}
 	flush()
 	return parts
 }
 
-// splitKeep splits s after each sep, keeping sep.
-func splitKeep(s, sep string) []string {
-	var out []string
-	for s != "" {
-		i := strings.Index(s, sep)
-		if i < 0 {
-			out = append(out, s)
-			break
-		}
-		out = append(out, s[:i+len(sep)])
-		s = s[i+len(sep):]
-	}
-	return out
-}
-
 // sentencePieces cuts a paragraph longer than limit after sentence ends,
-// and a sentence longer than limit every limit runes.
-func sentencePieces(para string, limit int) []string {
+// and a sentence longer than limit every limit runes, and gives each piece
+// to yield.
+func sentencePieces(para string, limit int, yield func(string)) {
 	if utf8.RuneCountInString(para) <= limit {
-		return []string{para}
+		yield(para)
+		return
 	}
-	var out []string
-	rs := []rune(para)
-	start := 0
-	for i, r := range rs {
-		if strings.ContainsRune("。！？；!?;", r) || i-start+1 >= limit {
-			out = append(out, string(rs[start:i+1]))
-			start = i + 1
+	start, runes := 0, 0
+	for i := 0; i < len(para); {
+		r, size := utf8.DecodeRuneInString(para[i:])
+		i += size
+		runes++
+		if strings.ContainsRune("。！？；!?;", r) || runes >= limit {
+			yield(para[start:i])
+			start, runes = i, 0
 		}
 	}
-	if start < len(rs) {
-		out = append(out, string(rs[start:]))
+	if start < len(para) {
+		yield(para[start:])
 	}
-	return out
 }
 
 var (
@@ -341,7 +384,23 @@ func mdLine(line string) string {
 // cleanLine is a single line of text: control characters dropped, spaces
 // trimmed and collapsed.
 func cleanLine(s string) string {
-	return strings.Join(strings.Fields(cleanControl(s)), " ")
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range s {
+		switch {
+		case r < 0x20 && r != '\n' && r != '\t' || r == 0x7f || r == '\ufeff':
+		case unicode.IsSpace(r):
+			space = b.Len() > 0
+		default:
+			if space {
+				b.WriteByte(' ')
+				space = false
+			}
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // cleanControl drops control characters (keeping tab and newline), so that

@@ -1,6 +1,7 @@
 package knowledge_test
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -127,7 +128,7 @@ func TestParseSynonyms(t *testing.T) {
 
 func TestParseTextHeadings(t *testing.T) {
 	src := "党支部工作提示\n\n前言一段。\n一、总体要求\n要求正文。\n（一）指导思想\n思想正文。\n第三条 党支部是党的基础组织，担负直接教育党员的职责。\n1. 按时交纳\n交纳正文。\n2. 这是一条很长的编号句子，它以句号结尾，因此不是标题。\n"
-	d, err := knowledge.ParseFile("提示.txt", []byte(src))
+	d, err := knowledge.ParseFile(context.Background(), "提示.txt", []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +147,7 @@ func TestParseTextHeadings(t *testing.T) {
 	if !strings.HasPrefix(d.ID, "doc-") || len(d.ID) != len("doc-")+8 {
 		t.Errorf("id of a Chinese file name = %q, want doc- and 8 hex digits", d.ID)
 	}
-	again, _ := knowledge.ParseFile("提示.txt", []byte(src))
+	again, _ := knowledge.ParseFile(context.Background(), "提示.txt", []byte(src))
 	if again.ID != d.ID {
 		t.Errorf("id not stable: %s then %s", d.ID, again.ID)
 	}
@@ -169,7 +170,7 @@ func TestParseTextEncodings(t *testing.T) {
 		"utf-16":    utf16,
 	} {
 		t.Run(name, func(t *testing.T) {
-			d, err := knowledge.ParseFile("dues.txt", data)
+			d, err := knowledge.ParseFile(context.Background(), "dues.txt", data)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -200,7 +201,7 @@ func TestParseFileErrors(t *testing.T) {
 		{"docx with no text", "a.docx", docx(t, nil), knowledge.ErrEmptyDocument},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := knowledge.ParseFile(tc.file, tc.data)
+			_, err := knowledge.ParseFile(context.Background(), tc.file, tc.data)
 			if !errors.Is(err, tc.want) {
 				t.Errorf("err = %v, want %v", err, tc.want)
 			}

@@ -105,7 +105,7 @@ func TestParseRosterXLSX(t *testing.T) {
 // ParseRosterOK calls ParseRoster and checks that every problem names a line.
 func ParseRosterOK(t *testing.T, name string, data []byte, d member.Districts) ([]member.RosterRow, []member.RowProblem, error) {
 	t.Helper()
-	rows, problems, err := member.ParseRoster(name, data, d)
+	rows, problems, err := member.ParseRoster(context.Background(), name, data, d)
 	for _, p := range problems {
 		if p.Line <= 0 || p.Err == nil {
 			t.Errorf("problem without line or error: %+v", p)
@@ -188,7 +188,7 @@ func TestParseRosterHeaders(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rows, problems, err := member.ParseRoster(tt.file, []byte(tt.data), d)
+			rows, problems, err := member.ParseRoster(context.Background(), tt.file, []byte(tt.data), d)
 			if tt.err != nil {
 				var ce *member.ColumnError
 				if !errors.As(err, &ce) || !errors.Is(err, tt.err) || ce.Field != tt.field {
@@ -207,9 +207,9 @@ func TestParseRosterHeaders(t *testing.T) {
 			}
 		})
 	}
-	_, _, err := member.ParseRoster("old.xls", []byte{0xD0, 0xCF, 0x11, 0xE0}, d)
+	_, _, err := member.ParseRoster(context.Background(), "old.xls", []byte{0xD0, 0xCF, 0x11, 0xE0}, d)
 	wantErr(t, "xls", err, member.ErrUnsupportedFile)
-	_, _, err = member.ParseRoster("broken.xlsx", []byte("PK\x03\x04 not really"), d)
+	_, _, err = member.ParseRoster(context.Background(), "broken.xlsx", []byte("PK\x03\x04 not really"), d)
 	if err == nil {
 		t.Error("a broken spreadsheet was accepted")
 	}
@@ -217,7 +217,7 @@ func TestParseRosterHeaders(t *testing.T) {
 
 func TestParseRosterXLSXMissingColumn(t *testing.T) {
 	data := buildXLSX(t, [][]any{{"姓名", "手机", "单位"}, {"张三", "13900000001", "X"}})
-	_, _, err := member.ParseRoster("r.xlsx", data, mustDistricts(t))
+	_, _, err := member.ParseRoster(context.Background(), "r.xlsx", data, mustDistricts(t))
 	var ce *member.ColumnError
 	if !errors.As(err, &ce) || ce.Field != member.FieldDistrict || !errors.Is(err, member.ErrMissingColumn) {
 		t.Fatalf("err = %v, want missing district column", err)
@@ -384,7 +384,7 @@ func TestParseRosterSecondSheet(t *testing.T) {
 	e(f.SetSheetRow("名单", "A4", &[]any{"张三", "13900000001", "新沂"}))
 	var buf bytes.Buffer
 	e(f.Write(&buf))
-	rows, problems, err := member.ParseRoster("r.xlsx", buf.Bytes(), mustDistricts(t))
+	rows, problems, err := member.ParseRoster(context.Background(), "r.xlsx", buf.Bytes(), mustDistricts(t))
 	if err != nil || len(problems) != 0 {
 		t.Fatalf("err = %v, problems = %v", err, problems)
 	}
@@ -399,7 +399,7 @@ func TestParseRosterTooManyRows(t *testing.T) {
 	for i := 0; i <= member.MaxRosterRows+10; i++ {
 		fmt.Fprintf(&b, "张三,139%08d,鼓楼区\n", i)
 	}
-	_, _, err := member.ParseRoster("big.csv", b.Bytes(), mustDistricts(t))
+	_, _, err := member.ParseRoster(context.Background(), "big.csv", b.Bytes(), mustDistricts(t))
 	wantErr(t, "too many rows", err, member.ErrTooManyRows)
 }
 

@@ -177,7 +177,7 @@ func (im *importer) importRoster(ctx context.Context, file string, data []byte) 
 	if err != nil {
 		return im.fail(file, err.Error())
 	}
-	rows, problems, err := member.ParseRoster(filepath.Base(file), data, svc.Districts())
+	rows, problems, err := member.ParseRoster(ctx, filepath.Base(file), data, svc.Districts())
 	if err != nil {
 		return im.fail(file, rosterProblem(err))
 	}

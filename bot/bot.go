@@ -194,10 +194,16 @@ func (b *Bot) Run(ctx context.Context) error {
 	if err := b.setCommands(ctx); err != nil {
 		b.log.Warn("set command menu", "err", err)
 	}
+	// The sender finishes the send it is on when ctx ends, but not beyond
+	// the grace period (a 429's retry_after, a slow server).
+	sendCtx, cancelSends := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelSends()
+	stopSends := context.AfterFunc(ctx, func() { time.AfterFunc(b.grace, cancelSends) })
+	defer stopSends()
 	delivered := make(chan struct{})
 	go func() {
 		defer close(delivered)
-		b.sender.Run(ctx, b.disp.ctx)
+		b.sender.Run(ctx, sendCtx)
 	}()
 	housekept := make(chan struct{})
 	go func() {

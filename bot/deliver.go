@@ -26,8 +26,18 @@ type notice struct {
 // atomic runs fn in one database transaction: the state changes fn makes
 // through the domain services and the notices it queues commit together.
 // Replies to the person being answered belong after it, not inside.
+//
+// The update being handled is marked done in the same transaction (see
+// doneInTx). So a crash after the commit and before the reply leaves the
+// change made and the person without its confirmation; it is not replayed.
 func (b *Bot) atomic(ctx context.Context, fn func(ctx context.Context) error) error {
-	if err := b.atomicFn(ctx, fn); err != nil {
+	err := b.atomicFn(ctx, func(ctx context.Context) error {
+		if err := fn(ctx); err != nil {
+			return err
+		}
+		return b.doneInTx(ctx)
+	})
+	if err != nil {
 		return err
 	}
 	b.sender.Wake()

@@ -114,7 +114,7 @@ func (d *dispatcher) run(u *models.Update) {
 	ctx := d.ctx
 	var mark *doneMark
 	if d.done != nil {
-		ctx, mark = withDoneMark(ctx, func() { d.done(context.WithoutCancel(d.ctx), u) })
+		ctx, mark = withDoneMark(ctx, u.ID, func() { d.done(context.WithoutCancel(d.ctx), u) })
 	}
 	defer func() {
 		if v := recover(); v != nil {
@@ -123,8 +123,10 @@ func (d *dispatcher) run(u *models.Update) {
 				d.safeOnPanic(ctx, u, v)
 			}
 		}
-		if mark != nil {
-			// A handler that panicked is not tried again: it would panic again.
+		// A handler that panicked is not tried again: it would panic again.
+		// One cut off by shutdown (its context cancelled after the grace
+		// period) is, at the next start, unless its reply was out.
+		if mark != nil && d.ctx.Err() == nil {
 			mark.do()
 		}
 	}()

@@ -104,10 +104,12 @@ func (b *Bot) gapAnswerFlow(ctx context.Context, r *request, c store.Conversatio
 	if err != nil {
 		return err
 	}
-	if err := b.conv.End(ctx, r.chatID, r.userID); err != nil {
-		return err
-	}
 	g, err := b.kb.Gap(ctx, by, qid)
+	if err != nil {
+		if err := b.conv.End(ctx, r.chatID, r.userID); err != nil {
+			return err
+		}
+	}
 	switch {
 	case errors.Is(err, knowledge.ErrOutOfScope):
 		return b.reply(ctx, r, t("gap.out_of_scope"))
@@ -130,8 +132,21 @@ func (b *Bot) gapAnswerFlow(ctx context.Context, r *request, c store.Conversatio
 				text: t("gap.answered_you", esc(truncate(a.Text, 100)), esc(truncate(faq.Answer, maxText-300))),
 			}})
 		}
-		return b.queue(ctx, "gap_answer", notices...)
+		// The answer, the end of the dialogue, the notices and the record
+		// that this update was handled commit together.
+		if err := b.conv.End(ctx, r.chatID, r.userID); err != nil {
+			return err
+		}
+		if err := b.queue(ctx, "gap_answer", notices...); err != nil {
+			return err
+		}
+		return b.doneInTx(ctx)
 	})
+	if err != nil {
+		if err := b.conv.End(ctx, r.chatID, r.userID); err != nil {
+			return err
+		}
+	}
 	switch {
 	case errors.Is(err, knowledge.ErrOutOfScope):
 		return b.reply(ctx, r, t("gap.out_of_scope"))

@@ -175,7 +175,10 @@ func (b *Bot) dispatchStored(ctx context.Context, su inbox.Update) error {
 	u := new(models.Update)
 	if err := json.Unmarshal(su.Payload, u); err != nil {
 		b.log.Error("undecodable update: skipped", "update_id", su.ID, "err", err)
-		return b.inbox.Done(ctx, su.ID, b.now())
+		if err := b.inbox.Done(ctx, su.ID, b.now()); err != nil {
+			b.log.Error("mark undecodable update done", "update_id", su.ID, "err", err)
+		}
+		return nil
 	}
 	u.ID = su.ID
 	return b.disp.submit(ctx, u)
@@ -184,14 +187,15 @@ func (b *Bot) dispatchStored(ctx context.Context, su inbox.Update) error {
 // doneMark marks an update done once: when its first message is out, or
 // when its handler returns.
 type doneMark struct {
+	id   int64 // the update's
 	once sync.Once
 	mark func()
 }
 
 type doneKey struct{}
 
-func withDoneMark(ctx context.Context, mark func()) (context.Context, *doneMark) {
-	d := &doneMark{mark: mark}
+func withDoneMark(ctx context.Context, id int64, mark func()) (context.Context, *doneMark) {
+	d := &doneMark{id: id, mark: mark}
 	return context.WithValue(ctx, doneKey{}, d), d
 }
 
@@ -204,4 +208,16 @@ func markDone(ctx context.Context) {
 	if d, ok := ctx.Value(doneKey{}).(*doneMark); ok {
 		d.do()
 	}
+}
+
+// doneInTx marks the update ctx belongs to done in the transaction ctx
+// carries, so that the change the update made and the record that it was
+// handled commit together: a restart never handles it again against the
+// state it left (a dialogue already ended, an answer already stored).
+func (b *Bot) doneInTx(ctx context.Context) error {
+	d, ok := ctx.Value(doneKey{}).(*doneMark)
+	if !ok {
+		return nil
+	}
+	return b.inbox.Done(ctx, d.id, b.now())
 }

@@ -38,9 +38,9 @@ type Sender struct {
 	batch int
 	wake  chan struct{}
 
-	// unmarked holds messages that were delivered but could not be marked
-	// sent; marking them again comes before any further send.
-	unmarked map[int64]time.Time
+	// unrecorded holds outcomes (sent, failed) that could not be written;
+	// writing them comes before any further send.
+	unrecorded map[int64]func(ctx context.Context) error
 
 	mu       sync.Mutex
 	cond     *sync.Cond
@@ -63,7 +63,7 @@ func NewSender(st Store, send SendFunc, o SenderOptions) *Sender {
 		o.Now = time.Now
 	}
 	s := &Sender{store: st, send: send, log: o.Log, now: o.Now, poll: o.Poll, batch: o.Batch,
-		wake: make(chan struct{}, 1), unmarked: make(map[int64]time.Time)}
+		wake: make(chan struct{}, 1), unrecorded: make(map[int64]func(ctx context.Context) error)}
 	s.cond = sync.NewCond(&s.mu)
 	return s
 }
@@ -133,7 +133,7 @@ func (s *Sender) Run(stop, sendCtx context.Context) {
 
 // pass sends due messages until none is left. A store error ends it.
 func (s *Sender) pass(stop, sendCtx context.Context) error {
-	if err := s.markUnmarked(sendCtx); err != nil {
+	if err := s.recordPending(sendCtx); err != nil {
 		return err
 	}
 	for stop.Err() == nil {
@@ -178,18 +178,17 @@ func (s *Sender) pass(stop, sendCtx context.Context) error {
 
 // deliver sends one message marked in flight and records the outcome. It
 // reports whether later messages of the chat may follow now; an error means
-// the outcome could not be recorded.
+// the outcome could not be recorded: it is kept and written before anything
+// else is sent.
 func (s *Sender) deliver(ctx context.Context, m Message) (bool, error) {
 	err := s.send(ctx, m)
 	rec := context.WithoutCancel(ctx) // record the outcome even when stopping
+	var record func(ctx context.Context) error
+	follow := true
 	switch {
 	case err == nil:
 		at := s.now()
-		if err := s.store.Sent(rec, m.ID, at); err != nil {
-			s.unmarked[m.ID] = at
-			return true, fmt.Errorf("mark message %d sent: %w", m.ID, err)
-		}
-		return true, nil
+		record = func(ctx context.Context) error { return s.store.Sent(ctx, m.ID, at) }
 	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
 		if err := s.store.Interrupted(rec, m.ID); err != nil {
 			return false, fmt.Errorf("mark message %d interrupted: %w", m.ID, err)
@@ -197,10 +196,8 @@ func (s *Sender) deliver(ctx context.Context, m Message) (bool, error) {
 		return false, ctx.Err()
 	case errors.Is(err, ErrRefused):
 		s.log.Info("outbox: message refused", "outbox_id", m.ID, "chat_id", m.ChatID, "kind", m.Kind, "err", err)
-		if err := s.store.Failed(rec, m.ID, err.Error(), time.Time{}); err != nil {
-			return true, fmt.Errorf("mark message %d failed: %w", m.ID, err)
-		}
-		return true, nil
+		reason := err.Error()
+		record = func(ctx context.Context) error { return s.store.Failed(ctx, m.ID, reason, time.Time{}) }
 	default:
 		giveUp := m.Attempts+1 >= MaxAttempts
 		retry := time.Time{}
@@ -208,20 +205,24 @@ func (s *Sender) deliver(ctx context.Context, m Message) (bool, error) {
 			retry = s.now().Add(Backoff(m.Attempts + 1))
 		}
 		s.log.Info("outbox: message not delivered", "outbox_id", m.ID, "chat_id", m.ChatID, "kind", m.Kind, "give_up", giveUp, "err", err)
-		if err := s.store.Failed(rec, m.ID, err.Error(), retry); err != nil {
-			return false, fmt.Errorf("mark message %d failed: %w", m.ID, err)
-		}
-		return giveUp, nil
+		reason := err.Error()
+		record = func(ctx context.Context) error { return s.store.Failed(ctx, m.ID, reason, retry) }
+		follow = giveUp
 	}
+	if err := record(rec); err != nil {
+		s.unrecorded[m.ID] = record
+		return follow, fmt.Errorf("record the outcome of message %d: %w", m.ID, err)
+	}
+	return follow, nil
 }
 
-// markUnmarked records the deliveries that could not be marked before.
-func (s *Sender) markUnmarked(ctx context.Context) error {
-	for id, at := range s.unmarked {
-		if err := s.store.Sent(ctx, id, at); err != nil {
-			return fmt.Errorf("mark message %d sent: %w", id, err)
+// recordPending writes the outcomes that could not be written before.
+func (s *Sender) recordPending(ctx context.Context) error {
+	for id, record := range s.unrecorded {
+		if err := record(ctx); err != nil {
+			return fmt.Errorf("record the outcome of message %d: %w", id, err)
 		}
-		delete(s.unmarked, id)
+		delete(s.unrecorded, id)
 	}
 	return nil
 }

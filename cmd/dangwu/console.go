@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/dangwu/dangwu/internal/botapi"
+	"github.com/dangwu/dangwu/store"
 	"github.com/dangwu/dangwu/internal/console"
 )
 
@@ -54,6 +55,12 @@ func runConsole(ctx context.Context, cfg Config, env Env) int {
 		return 1
 	}
 	defer a.Close()
+	// Each console session has a new in-process server whose update ids
+	// start again at 1: the last session's updates mean nothing to it.
+	if err := store.NewInbox(a.db).Clear(ctx); err != nil {
+		fmt.Fprintf(env.Stderr, "dangwu: %v\n", err)
+		return 1
+	}
 	b, err := a.newBot(ctx, "console:local", srv.URL())
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "dangwu: %v\n", err)

@@ -52,7 +52,7 @@ func TestSenderRecordsAFailureItCouldNotWriteBeforeSendingMore(t *testing.T) {
 		t.Fatal(err)
 	}
 	run(t, s)
-	<-f.calls // the failure of a1 could not be written
+	<-f.calls             // the failure of a1 could not be written
 	f.broken.Store(false) // the disk has room again
 	clock.Add(int64(2 * time.Hour))
 	for range 5 {

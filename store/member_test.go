@@ -198,7 +198,9 @@ func TestInviteUsedOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	use := func(user int64) error {
-		return st.Atomic(ctx, func(ctx context.Context, tx member.Tx) error { return tx.UseInvite(ctx, inv.ID, user, t0.Add(time.Minute)) })
+		return st.Atomic(ctx, func(ctx context.Context, tx member.Tx) error {
+			return tx.UseInvite(ctx, inv.ID, user, t0.Add(time.Minute))
+		})
 	}
 	if err := use(5); err != nil {
 		t.Fatal(err)

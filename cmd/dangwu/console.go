@@ -9,8 +9,8 @@ import (
 	"path/filepath"
 
 	"github.com/dangwu/dangwu/internal/botapi"
-	"github.com/dangwu/dangwu/store"
 	"github.com/dangwu/dangwu/internal/console"
+	"github.com/dangwu/dangwu/store"
 )
 
 // consoleUserID is the Telegram user id the console plays; it is an

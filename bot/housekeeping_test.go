@@ -2,6 +2,7 @@ package bot_test
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -12,10 +13,11 @@ import (
 )
 
 func TestHousekeepingPurgesWhatIsOld(t *testing.T) {
-	var clock time.Time
-	h := startBot(t, func(o *bot.Options) { o.Now = func() time.Time { return clock } }, nil)
+	var now atomic.Int64
+	now.Store(time.Now().UnixNano())
+	h := startBot(t, func(o *bot.Options) { o.Now = func() time.Time { return time.Unix(0, now.Load()) } }, nil)
 	ctx := context.Background()
-	clock = time.Now()
+	clock := time.Unix(0, now.Load())
 	h.settle()
 	ob, in := store.NewOutbox(h.db), store.NewInbox(h.db)
 	before, err := ob.Counts(ctx)
@@ -31,10 +33,16 @@ func TestHousekeepingPurgesWhatIsOld(t *testing.T) {
 	if err := in.Done(ctx, 1<<40, clock); err != nil {
 		t.Fatal(err)
 	}
+	conv := store.NewConversations(h.db)
+	if _, err := h.db.SQL().ExecContext(ctx, `INSERT INTO conversations (chat_id, user_id, flow, step, data, updated_at)
+		VALUES (77, 77, 'reject', 'reason', '{}', ?)`, clock.UTC().Format(time.RFC3339)); err != nil {
+		t.Fatal(err)
+	}
 	h.srv.StartChat(42)
 	h.settle()
 	// A month and a day later both are gone; a pending message stays.
 	clock = clock.Add(outbox.Retention + 24*time.Hour)
+	now.Store(clock.UnixNano())
 	if err := ob.Enqueue(ctx, []outbox.Message{{ChatID: 43, Text: "新通知", NotBefore: clock.Add(time.Hour)}}); err != nil {
 		t.Fatal(err)
 	}
@@ -45,6 +53,13 @@ func TestHousekeepingPurgesWhatIsOld(t *testing.T) {
 	}
 	if c.Sent != 0 || c.Pending != 1 {
 		t.Errorf("outbox after purge %+v (before the test: %+v): want only the pending message", c, before)
+	}
+	if _, err := conv.Get(ctx, 77, 77); err == nil {
+		t.Error("an abandoned dialogue survived the purge")
+	}
+	var left int
+	if err := h.db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM conversations WHERE chat_id = 77`).Scan(&left); err != nil || left != 0 {
+		t.Errorf("abandoned dialogue rows left: %d, %v", left, err)
 	}
 	var n int
 	if err := h.db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM inbox WHERE update_id = ?`, int64(1<<40)).Scan(&n); err != nil || n != 0 {

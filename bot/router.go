@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/dangwu/dangwu/member"
@@ -27,6 +28,8 @@ type ConversationStore interface {
 	Get(ctx context.Context, chatID, userID int64) (store.Conversation, error)
 	Save(ctx context.Context, chatID, userID int64, c store.Conversation) error
 	End(ctx context.Context, chatID, userID int64) error
+	// Purge deletes dialogues untouched since olderThan.
+	Purge(ctx context.Context, olderThan time.Time) (int, error)
 }
 
 // maxInput is the longest text the bot reads as a message (Telegram itself

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dangwu/dangwu/internal/textenc"
 	"github.com/dangwu/dangwu/knowledge"
 	"github.com/dangwu/dangwu/member"
 	tgbot "github.com/go-telegram/bot"
@@ -146,6 +147,8 @@ func problemText(p member.RowProblem) string {
 		return t("roster.out_of_scope")
 	case errors.Is(p.Err, member.ErrUnknownDistrict):
 		return t("roster.unknown_district")
+	case errors.Is(p.Err, member.ErrUnreadableText):
+		return t("roster.unreadable_text")
 	}
 	if msg := memberError(p.Err); msg != "" {
 		return msg
@@ -175,6 +178,8 @@ func (b *Bot) importDocument(ctx context.Context, r *request, name string, data 
 		return b.reply(ctx, r, t("doc.not_docx", esc(name)))
 	case errors.Is(err, knowledge.ErrEmptyDocument):
 		return b.reply(ctx, r, t("doc.empty", esc(name)))
+	case errors.Is(err, textenc.ErrUnknownEncoding):
+		return b.reply(ctx, r, t("file.unknown_encoding", esc(name)))
 	case errors.Is(err, knowledge.ErrFileTooLarge):
 		return b.reply(ctx, r, t("file.too_big", esc(name), maxDownload>>20))
 	case errors.Is(err, knowledge.ErrUnsupportedFormat):

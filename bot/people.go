@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dangwu/dangwu/internal/textenc"
 	"github.com/dangwu/dangwu/member"
 	"github.com/dangwu/dangwu/store"
 	"github.com/go-telegram/bot/models"
@@ -577,4 +578,7 @@ var memberErrors = []struct {
 	{member.ErrNotFound, "err.not_found"},
 	{member.ErrUnsupportedFile, "err.unsupported_file"},
 	{member.ErrTooManyRows, "err.too_many_rows"},
+	{member.ErrRosterTooLarge, "err.roster_too_large"},
+	{member.ErrRecordTooLong, "err.roster_line_too_long"},
+	{textenc.ErrUnknownEncoding, "file.unknown_encoding_roster"},
 }

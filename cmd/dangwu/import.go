@@ -14,6 +14,7 @@ import (
 
 	"github.com/dangwu/dangwu/bot"
 	"github.com/dangwu/dangwu/content"
+	"github.com/dangwu/dangwu/internal/textenc"
 	"github.com/dangwu/dangwu/knowledge"
 	"github.com/dangwu/dangwu/member"
 	"github.com/dangwu/dangwu/store"
@@ -239,6 +240,8 @@ func rosterProblem(err error) string {
 		return fmt.Sprintf("roster column %s (%s) appears twice", ce.Field, columnHeaders[ce.Field])
 	case errors.Is(err, member.ErrTooManyRows):
 		return fmt.Sprintf("more than %d rows", member.MaxRosterRows)
+	case errors.Is(err, textenc.ErrUnknownEncoding):
+		return "the text is neither UTF-8 nor GBK/GB18030: save it as .xlsx, or as UTF-8 .csv"
 	}
 	return err.Error()
 }
@@ -258,6 +261,7 @@ var rowReasons = map[error]string{
 	member.ErrInvalidOrg:      "not a valid organisation name",
 	member.ErrInvalidPost:     "not a valid post",
 	member.ErrOutOfScope:      "on another district's roster",
+	member.ErrUnreadableText:  "has bytes that are not characters (is the file's encoding wrong?)",
 }
 
 func rowProblem(p member.RowProblem) string {

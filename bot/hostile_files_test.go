@@ -1,0 +1,28 @@
+package bot_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/dangwu/dangwu/bot"
+	"github.com/dangwu/dangwu/internal/botapi"
+)
+
+// Hostile rosters get a clear reply in Chinese, never a generic failure.
+func TestHostileRostersGetClearReplies(t *testing.T) {
+	h := startBot(t, nil, nil)
+	admin := botapi.DefaultUser(adminID)
+	for _, tc := range []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"wide.csv", []byte("姓名,手机号,区县\n" + strings.Repeat(",", 5000) + "\n"), bot.T("err.roster_line_too_long")},
+		{"quote.csv", []byte("姓名,手机号,区县\n\"张三" + strings.Repeat("\n李四,13900000001,鼓楼区", 20) + "\n"), bot.T("err.roster_line_too_long")},
+		{"stray.csv", []byte("姓名,手机号,区县\n张三,13900000001,鼓楼区\n李\xff四,13900000002,鼓楼区\n"), bot.T("roster.unreadable_text")},
+	} {
+		if got := h.sendFile(admin, tc.name, tc.data); !strings.Contains(got, tc.want) {
+			t.Errorf("%s: reply %q, want it to contain %q", tc.name, got, tc.want)
+		}
+	}
+}

@@ -197,5 +197,8 @@ func (b *Bot) importDocument(ctx context.Context, r *request, name string, data 
 	if res.District != "" {
 		text += "\n" + t("doc.owner", esc(res.District))
 	}
+	if n := len(res.InvalidLines); n > 0 {
+		text += "\n" + t("doc.invalid_lines", n, res.InvalidLines[0])
+	}
 	return b.reply(ctx, r, text)
 }

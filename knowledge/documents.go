@@ -73,6 +73,11 @@ type ImportResult struct {
 	District string // the district it belongs to; "" city-wide
 	Sections int    // passages stored
 	Replaced bool
+	// Encoding is the text encoding the file was read in (.md and .txt),
+	// and InvalidLines the lines with bytes that were not characters
+	// (replaced with U+FFFD), to report to whoever imported it.
+	Encoding     string
+	InvalidLines []int
 }
 
 // ImportFile parses a .md, .txt or .docx file and stores it as an imported
@@ -111,7 +116,8 @@ func ImportFile(ctx context.Context, st Store, fileName string, data []byte, by 
 	if err != nil {
 		return ImportResult{}, fmt.Errorf("store %s: %w", fileName, err)
 	}
-	return ImportResult{DocID: doc.ID, Title: doc.Title, District: district, Sections: len(doc.Passages), Replaced: replaced}, nil
+	return ImportResult{DocID: doc.ID, Title: doc.Title, District: district, Sections: len(doc.Passages), Replaced: replaced,
+		Encoding: doc.Encoding, InvalidLines: doc.InvalidLines}, nil
 }
 
 // districtDocID is the id of a district's document named by its file: the

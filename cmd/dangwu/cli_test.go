@@ -390,3 +390,15 @@ func TestImportRosterApprovesNobodyItCannotTell(t *testing.T) {
 		t.Errorf("status %s: approved without being told", p.Status)
 	}
 }
+
+func TestImportReportsEncodingAndStrayBytes(t *testing.T) {
+	data, files := t.TempDir(), t.TempDir()
+	md := writeFile(t, files, "notice.md", []byte("# 党费收缴通知\n\n## 交纳时间\n\n每月\xff交纳一次。\n"))
+	code, out, errOut := dangwu(t, "import", "--data", data, md)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	if !strings.Contains(out, "«党费收缴通知»") || !strings.Contains(out, "read as UTF-8") || !strings.Contains(out, "replaced on 1 line 5") {
+		t.Errorf("report:\n%s", out)
+	}
+}

@@ -131,7 +131,14 @@ func (im *importer) importDocument(ctx context.Context, file string, data []byte
 	if res.District != "" {
 		scope = " of " + res.District
 	}
-	fmt.Fprintf(im.out, "ok  %s: document %s «%s»%s, %s%s\n", file, res.DocID, res.Title, scope, plural(res.Sections, "section"), replaced)
+	enc := ""
+	if res.Encoding != "" {
+		enc = ", read as " + res.Encoding
+	}
+	fmt.Fprintf(im.out, "ok  %s: document %s «%s»%s, %s%s%s\n", file, res.DocID, res.Title, scope, plural(res.Sections, "section"), enc, replaced)
+	if len(res.InvalidLines) > 0 {
+		fmt.Fprintf(im.out, "    warning: bytes that are not characters were replaced on %s %s\n", plural(len(res.InvalidLines), "line"), lineList(res.InvalidLines))
+	}
 	return true
 }
 
@@ -281,4 +288,20 @@ func plural(n int, noun string) string {
 		return fmt.Sprintf("1 %s", noun)
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// lineList prints up to ten line numbers.
+func lineList(lines []int) string {
+	var b strings.Builder
+	for i, n := range lines {
+		if i == 10 {
+			b.WriteString(", …")
+			break
+		}
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprint(&b, n)
+	}
+	return b.String()
 }

@@ -50,6 +50,10 @@ type Options struct {
 	// Atomic runs a function in one database transaction that every store
 	// call made with its context joins (store.DB.Atomic).
 	Atomic func(ctx context.Context, fn func(ctx context.Context) error) error
+	// ImportTimeout bounds the reading of one file a coordinator sends
+	// (default 1 minute): the parsers are linear, so only a file built to
+	// be slow gets near it.
+	ImportTimeout time.Duration
 	// MaxQueued bounds the updates held in memory, queued or running
 	// (default 256); beyond it the bot stops fetching until there is room.
 	MaxQueued int
@@ -61,27 +65,28 @@ type Options struct {
 
 // Bot is a running dangwu bot.
 type Bot struct {
-	api         *tgbot.Bot
-	username    string // without @, as Telegram spells it
-	id          int64
-	log         *slog.Logger
-	disp        *dispatcher
-	out         *sender
-	grace       time.Duration
-	admins      map[int64]bool
-	conv        ConversationStore
-	kb          *knowledge.Base
-	members     *member.Service
-	outbox      outbox.Store
-	sender      *outbox.Sender
-	inbox       inbox.Store
-	atomicFn    func(ctx context.Context, fn func(ctx context.Context) error) error
-	token       string
-	apiURL      string
-	pollTimeout time.Duration
-	http        *http.Client
-	loc         *time.Location
-	now         func() time.Time
+	api           *tgbot.Bot
+	username      string // without @, as Telegram spells it
+	id            int64
+	log           *slog.Logger
+	disp          *dispatcher
+	out           *sender
+	grace         time.Duration
+	admins        map[int64]bool
+	conv          ConversationStore
+	kb            *knowledge.Base
+	members       *member.Service
+	outbox        outbox.Store
+	sender        *outbox.Sender
+	inbox         inbox.Store
+	atomicFn      func(ctx context.Context, fn func(ctx context.Context) error) error
+	token         string
+	apiURL        string
+	pollTimeout   time.Duration
+	importTimeout time.Duration
+	http          *http.Client
+	loc           *time.Location
+	now           func() time.Time
 
 	commands  []*command
 	byName    map[string]*command
@@ -102,6 +107,9 @@ func New(ctx context.Context, o Options) (*Bot, error) {
 	}
 	if o.MaxParallel <= 0 {
 		o.MaxParallel = 32
+	}
+	if o.ImportTimeout <= 0 {
+		o.ImportTimeout = time.Minute
 	}
 	if o.MaxQueued <= 0 {
 		o.MaxQueued = 256
@@ -129,21 +137,22 @@ func New(ctx context.Context, o Options) (*Bot, error) {
 		o.Now = time.Now
 	}
 	b := &Bot{
-		log:         o.Log,
-		grace:       o.ShutdownGrace,
-		admins:      make(map[int64]bool, len(o.Admins)),
-		conv:        o.Store,
-		kb:          o.Knowledge,
-		members:     o.Members,
-		outbox:      o.Outbox,
-		inbox:       o.Inbox,
-		atomicFn:    o.Atomic,
-		token:       o.Token,
-		apiURL:      strings.TrimRight(o.APIURL, "/"),
-		pollTimeout: o.PollTimeout,
-		http:        o.HTTPClient,
-		loc:         o.Location,
-		now:         o.Now,
+		log:           o.Log,
+		grace:         o.ShutdownGrace,
+		admins:        make(map[int64]bool, len(o.Admins)),
+		conv:          o.Store,
+		kb:            o.Knowledge,
+		members:       o.Members,
+		outbox:        o.Outbox,
+		inbox:         o.Inbox,
+		atomicFn:      o.Atomic,
+		token:         o.Token,
+		apiURL:        strings.TrimRight(o.APIURL, "/"),
+		pollTimeout:   o.PollTimeout,
+		importTimeout: o.ImportTimeout,
+		http:          o.HTTPClient,
+		loc:           o.Location,
+		now:           o.Now,
 	}
 	for _, id := range o.Admins {
 		b.admins[id] = true

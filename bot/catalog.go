@@ -135,6 +135,7 @@ var catalog = map[string]string{
 	"err.roster_too_large":         "名单文件太大（或表格解压后过大），请只保留姓名、手机号、区县等需要的列，或拆分成几个文件再发。",
 	"err.roster_line_too_long":     "名单中有一行过长（单元格太多，或有引号没有闭合），请检查后再发。",
 	"file.unknown_encoding_roster": "读不出名单的文字编码，请在 Excel 中另存为 .xlsx，或存为 UTF-8 编码的 .csv 再发。",
+	"file.too_slow":                "“%s”用时太长，已停止读取。请检查文件是否损坏，或拆分成几个较小的文件再发。",
 	"file.unknown_encoding":        "读不出“%s”的文字编码，请另存为 UTF-8 编码后再发。",
 	"doc.invalid_lines":            "注意：有 %d 行含有无法识别的字符（第一处在第 %d 行），已替换为 �，请核对原文件。",
 	"roster.unreadable_text":       "含有无法识别的字符（文件编码可能有误）",

@@ -101,7 +101,12 @@ func redactToken(err error, token string) error {
 
 // importRoster imports a district roster and reports row by row.
 func (b *Bot) importRoster(ctx context.Context, r *request, name string, data []byte) error {
-	rows, problems, err := member.ParseRoster(ctx, name, data, b.members.Districts())
+	pctx, cancel := context.WithTimeout(ctx, b.importTimeout)
+	rows, problems, err := member.ParseRoster(pctx, name, data, b.members.Districts())
+	cancel()
+	if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+		return b.reply(ctx, r, t("file.too_slow", esc(name)))
+	}
 	if err != nil {
 		if msg := memberError(err); msg != "" {
 			return b.reply(ctx, r, t("roster.failed", esc(name))+msg)
@@ -166,8 +171,12 @@ func (b *Bot) importDocument(ctx context.Context, r *request, name string, data 
 	if err != nil {
 		return err
 	}
-	res, err := b.kb.Import(ctx, name, data, by)
+	ictx, cancel := context.WithTimeout(ctx, b.importTimeout)
+	res, err := b.kb.Import(ictx, name, data, by)
+	cancel()
 	switch {
+	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil:
+		return b.reply(ctx, r, t("file.too_slow", esc(name)))
 	case errors.Is(err, knowledge.ErrOutOfScope) && by.CityWide:
 		return b.reply(ctx, r, t("doc.id_taken", esc(name)))
 	case errors.Is(err, knowledge.ErrOutOfScope):

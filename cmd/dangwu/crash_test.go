@@ -178,7 +178,9 @@ func sendsTo(srv *botapi.Server) map[int64]int {
 	return n
 }
 
-func TestKilledWhileAnsweringLosesNoQuestion(t *testing.T) {
+// crashSetup starts a Bot API server and gives a deadline and a data folder.
+func crashSetup(t *testing.T) (*botapi.Server, context.Context, string) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("builds and kills the binary")
 	}
@@ -186,10 +188,14 @@ func TestKilledWhileAnsweringLosesNoQuestion(t *testing.T) {
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer srv.Close()
+	t.Cleanup(srv.Close)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	data := t.TempDir()
+	t.Cleanup(cancel)
+	return srv, ctx, t.TempDir()
+}
+
+func TestKilledWhileAnsweringLosesNoQuestion(t *testing.T) {
+	srv, ctx, data := crashSetup(t)
 
 	const chats, perChat = 4, 50
 	g := newGate(60)
@@ -242,17 +248,7 @@ func TestKilledWhileAnsweringLosesNoQuestion(t *testing.T) {
 }
 
 func TestKilledWhileDeliveringSendsEachNoticeOnce(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds and kills the binary")
-	}
-	srv := botapi.New(botapi.Options{Token: crashToken})
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	data := t.TempDir()
+	srv, ctx, data := crashSetup(t)
 	const people = 300
 	for i := range people {
 		srv.StartChat(int64(1000 + i))

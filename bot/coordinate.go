@@ -72,17 +72,8 @@ func (b *Bot) onPendingButton(ctx context.Context, r *request, payload string) e
 		if p.Status != member.StatusPending {
 			return b.refuseButton(ctx, r, member.ErrNotPending)
 		}
-		// The reason is asked for and typed in the private chat: in a group
-		// only commands and mentions reach the bot and no text reaches a
-		// flow, so a dialogue kept under the group could never complete.
 		c := store.Conversation{Flow: flowReject, Step: "reason", Data: map[string]string{"member": idText}}
-		if err := b.conv.Save(ctx, r.userID, r.userID, c); err != nil {
-			return err
-		}
-		if !r.private {
-			b.ack(r, t("group.private_only", b.username), false)
-		}
-		return b.send(ctx, r.userID, message{text: t("pending.reject_reason", esc(p.Name))})
+		return b.askPrivately(ctx, r, c, t("pending.reject_reason", esc(p.Name)))
 	}
 	var p member.Profile
 	err = b.atomic(ctx, func(ctx context.Context) error {
@@ -285,10 +276,7 @@ func (b *Bot) onMemberButton(ctx context.Context, r *request, payload string) er
 			return b.refuseButton(ctx, r, member.ErrNotApproved)
 		}
 		c := store.Conversation{Flow: flowLeave, Step: "reason", Data: map[string]string{"member": idText}}
-		if err := b.conv.Save(ctx, r.chatID, r.userID, c); err != nil {
-			return err
-		}
-		return b.reply(ctx, r, t("members.leave_ask", esc(p.Name)))
+		return b.askPrivately(ctx, r, c, t("members.leave_ask", esc(p.Name)))
 	case "ret":
 		var p member.Profile
 		err := b.atomic(ctx, func(ctx context.Context) error {
@@ -332,4 +320,18 @@ func (b *Bot) leaveFlow(ctx context.Context, r *request, c store.Conversation) e
 		return err
 	}
 	return b.reply(ctx, r, t("members.left", esc(p.Name), date.Format("2006-01-02")))
+}
+
+// askPrivately starts a dialogue whose answer the person types, in their
+// private chat whatever chat the button was pressed in: in a group only
+// commands and mentions reach the bot and no text reaches a dialogue, so one
+// kept under the group could never complete.
+func (b *Bot) askPrivately(ctx context.Context, r *request, c store.Conversation, prompt string) error {
+	if err := b.conv.Save(ctx, r.userID, r.userID, c); err != nil {
+		return err
+	}
+	if !r.private {
+		b.ack(r, t("group.private_only", b.username), false)
+	}
+	return b.send(ctx, r.userID, message{text: prompt})
 }

@@ -89,10 +89,7 @@ func (b *Bot) onGapButton(ctx context.Context, r *request, payload string) error
 		return err
 	}
 	c := store.Conversation{Flow: flowGapAnswer, Step: "answer", Data: map[string]string{"q": payload}}
-	if err := b.conv.Save(ctx, r.chatID, r.userID, c); err != nil {
-		return err
-	}
-	return b.reply(ctx, r, t("gap.ask_answer", esc(g.Text), g.Count))
+	return b.askPrivately(ctx, r, c, t("gap.ask_answer", esc(g.Text), g.Count))
 }
 
 // flowGapAnswer waits for a coordinator's answer to a question group.

@@ -40,6 +40,7 @@ func (b *Bot) atomic(ctx context.Context, fn func(ctx context.Context) error) er
 	if err != nil {
 		return err
 	}
+	settleDone(ctx) // recorded: the marks after the reply write nothing more
 	b.sender.Wake()
 	return nil
 }

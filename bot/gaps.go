@@ -101,57 +101,45 @@ func (b *Bot) gapAnswerFlow(ctx context.Context, r *request, c store.Conversatio
 	if err != nil {
 		return err
 	}
-	g, err := b.kb.Gap(ctx, by, qid)
-	if err != nil {
-		if err := b.conv.End(ctx, r.chatID, r.userID); err != nil {
-			return err
-		}
-	}
-	switch {
-	case errors.Is(err, knowledge.ErrOutOfScope):
-		return b.reply(ctx, r, t("gap.out_of_scope"))
-	case errors.Is(err, knowledge.ErrNotFound), errors.Is(err, knowledge.ErrGapClosed):
-		return b.reply(ctx, r, t("gap.closed"))
-	}
-	if err != nil {
-		return err
-	}
+	var faq knowledge.FAQ
 	var notices []notice
-	faq, _, err := b.kb.AnswerGap(ctx, g.QuestionIDs, r.text, by, func(ctx context.Context, faq knowledge.FAQ, askers []knowledge.Asker) error {
-		notices = notices[:0]
-		told := map[int64]bool{}
-		for _, a := range askers {
-			if told[a.ChatID] || a.ChatID == r.chatID || a.ChatID == 0 {
-				continue
+	g, err := b.kb.Gap(ctx, by, qid)
+	if err == nil {
+		faq, _, err = b.kb.AnswerGap(ctx, g.QuestionIDs, r.text, by, func(ctx context.Context, faq knowledge.FAQ, askers []knowledge.Asker) error {
+			notices = notices[:0]
+			told := map[int64]bool{}
+			for _, a := range askers {
+				if told[a.ChatID] || a.ChatID == r.chatID || a.ChatID == 0 {
+					continue
+				}
+				told[a.ChatID] = true
+				notices = append(notices, notice{chatID: a.ChatID, msg: message{
+					text: t("gap.answered_you", esc(truncate(a.Text, 100)), esc(truncate(faq.Answer, maxText-300))),
+				}})
 			}
-			told[a.ChatID] = true
-			notices = append(notices, notice{chatID: a.ChatID, msg: message{
-				text: t("gap.answered_you", esc(truncate(a.Text, 100)), esc(truncate(faq.Answer, maxText-300))),
-			}})
-		}
-		// The answer, the end of the dialogue, the notices and the record
-		// that this update was handled commit together.
-		if err := b.conv.End(ctx, r.chatID, r.userID); err != nil {
-			return err
-		}
-		if err := b.queue(ctx, "gap_answer", notices...); err != nil {
-			return err
-		}
-		return b.doneInTx(ctx)
-	})
+			// The answer, the end of the dialogue, the notices and the
+			// record that this update was handled commit together.
+			if err := b.conv.End(ctx, r.chatID, r.userID); err != nil {
+				return err
+			}
+			if err := b.queue(ctx, "gap_answer", notices...); err != nil {
+				return err
+			}
+			return b.doneInTx(ctx)
+		})
+	}
 	if err != nil {
 		if err := b.conv.End(ctx, r.chatID, r.userID); err != nil {
 			return err
 		}
-	}
-	switch {
-	case errors.Is(err, knowledge.ErrOutOfScope):
-		return b.reply(ctx, r, t("gap.out_of_scope"))
-	case errors.Is(err, knowledge.ErrGapClosed):
-		return b.reply(ctx, r, t("gap.closed"))
-	case errors.Is(err, knowledge.ErrEmptyAnswer):
-		return b.reply(ctx, r, t("gap.empty"))
-	case err != nil:
+		switch {
+		case errors.Is(err, knowledge.ErrOutOfScope):
+			return b.reply(ctx, r, t("gap.out_of_scope"))
+		case errors.Is(err, knowledge.ErrNotFound), errors.Is(err, knowledge.ErrGapClosed):
+			return b.reply(ctx, r, t("gap.closed"))
+		case errors.Is(err, knowledge.ErrEmptyAnswer):
+			return b.reply(ctx, r, t("gap.empty"))
+		}
 		return err
 	}
 	return b.reply(ctx, r, t("gap.done", esc(faq.Question), len(notices)))

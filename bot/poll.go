@@ -201,6 +201,14 @@ func withDoneMark(ctx context.Context, id int64, mark func()) (context.Context, 
 
 func (d *doneMark) do() { d.once.Do(d.mark) }
 
+// settleDone records that the update ctx belongs to was marked done in a
+// committed transaction, so later marks need not write again.
+func settleDone(ctx context.Context) {
+	if d, ok := ctx.Value(doneKey{}).(*doneMark); ok {
+		d.once.Do(func() {})
+	}
+}
+
 // markDone marks the update ctx belongs to done, if any. The sender calls it
 // after each message it sends: once a reply is out, a restart must not
 // handle the update again and answer twice.

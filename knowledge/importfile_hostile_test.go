@@ -3,23 +3,12 @@ package knowledge_test
 import (
 	"context"
 	"errors"
-	"runtime"
 	"strings"
 	"testing"
 
+	"github.com/dangwu/dangwu/internal/memtest"
 	"github.com/dangwu/dangwu/knowledge"
 )
-
-// allocated is the bytes f allocates, garbage included.
-func allocated(tb testing.TB, f func()) uint64 {
-	tb.Helper()
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
-}
 
 // docxXML is a .docx whose word/document.xml body is body.
 func docxXML(tb testing.TB, body string) []byte {
@@ -65,7 +54,7 @@ func TestParseFileHostileBounded(t *testing.T) {
 	for _, tt := range hostile(t) {
 		t.Run(tt.name, func(t *testing.T) {
 			var err error
-			n := allocated(t, func() { _, err = knowledge.ParseFile(context.Background(), tt.file, tt.data) })
+			n := memtest.Allocated(t, func() { _, err = knowledge.ParseFile(context.Background(), tt.file, tt.data) })
 			if err != nil && !errors.Is(err, knowledge.ErrFileTooLarge) && !errors.Is(err, knowledge.ErrEmptyDocument) {
 				t.Errorf("err = %v", err)
 			}
@@ -99,7 +88,7 @@ func TestParseFileFrontMatterAliases(t *testing.T) {
 	data := []byte(b.String())
 	var d knowledge.Document
 	var err error
-	n := allocated(t, func() { d, err = knowledge.ParseFile(context.Background(), "laughs.md", data) })
+	n := memtest.Allocated(t, func() { d, err = knowledge.ParseFile(context.Background(), "laughs.md", data) })
 	if err == nil && len(d.Tags) > 1000 {
 		t.Errorf("the aliases were expanded into %d tags", len(d.Tags))
 	}

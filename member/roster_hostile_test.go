@@ -6,23 +6,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
 	"strings"
 	"testing"
 
+	"github.com/dangwu/dangwu/internal/memtest"
 	"github.com/dangwu/dangwu/member"
 )
-
-// allocated is the bytes f allocates, garbage included.
-func allocated(tb testing.TB, f func()) uint64 {
-	tb.Helper()
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	f()
-	runtime.ReadMemStats(&after)
-	return after.TotalAlloc - before.TotalAlloc
-}
 
 // rawXLSX writes a workbook by hand: one worksheet with the given
 // <sheetData> content and, when sst is not empty, a shared-strings part.
@@ -98,7 +87,7 @@ func TestParseRosterXFDBounded(t *testing.T) {
 	var rows []member.RosterRow
 	var problems []member.RowProblem
 	var err error
-	n := allocated(t, func() {
+	n := memtest.Allocated(t, func() {
 		rows, problems, err = member.ParseRoster(context.Background(), "r.xlsx", data, d)
 	})
 	if err != nil || len(problems) > 0 || len(rows) != member.MaxRosterRows {
@@ -117,7 +106,7 @@ func TestParseRosterSharedStringsBounded(t *testing.T) {
 	d := mustDistricts(t)
 	var rows []member.RosterRow
 	var err error
-	n := allocated(t, func() {
+	n := memtest.Allocated(t, func() {
 		rows, _, err = member.ParseRoster(context.Background(), "r.xlsx", data, d)
 	})
 	if err != nil || len(rows) != 1 || rows[0].Name != "张三" {
@@ -160,7 +149,7 @@ func TestParseRosterCSVBounded(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var err error
-			n := allocated(t, func() { _, _, err = member.ParseRoster(context.Background(), "r.csv", tt.data, d) })
+			n := memtest.Allocated(t, func() { _, _, err = member.ParseRoster(context.Background(), "r.csv", tt.data, d) })
 			if !errors.Is(err, member.ErrRecordTooLong) {
 				t.Errorf("err = %v, want ErrRecordTooLong", err)
 			}

@@ -23,8 +23,7 @@ func evalHalf(q string) string {
 // when either half is too small to judge or falls well below the whole
 // set's gate: a tuning that only helps the half it was made on shows here.
 func TestEvaluationHalves(t *testing.T) {
-	var cases []evalCase
-	readYAML(t, "testdata/eval.yaml", &cases)
+	cases := evalCases(t)
 	var negatives []string
 	readYAML(t, "testdata/eval_negative.yaml", &negatives)
 	b := evalBase(t)

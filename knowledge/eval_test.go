@@ -63,6 +63,26 @@ func evalBase(tb testing.TB) *knowledge.Base {
 	return b
 }
 
+// evalFiles are the evaluation questions: the set written for the embedded
+// content and test imports, questions on content added later, and on a news
+// article imported as plain text.
+var evalFiles = []string{"testdata/eval.yaml", "testdata/eval-content.yaml", "testdata/eval-news.yaml"}
+
+// evalCases reads the evaluation questions of all evalFiles that exist.
+func evalCases(tb testing.TB) []evalCase {
+	tb.Helper()
+	var all []evalCase
+	for _, f := range evalFiles {
+		if _, err := os.Stat(f); os.IsNotExist(err) && f != evalFiles[0] {
+			continue
+		}
+		var cs []evalCase
+		readYAML(tb, f, &cs)
+		all = append(all, cs...)
+	}
+	return all
+}
+
 // hit reports whether a result answers from the labelled document and section.
 func hit(r knowledge.Result, c evalCase) bool {
 	return r.DocID == c.Doc && r.Section == c.Section
@@ -181,8 +201,7 @@ func sharesBigram(a, b string) bool {
 }
 
 func TestEvaluation(t *testing.T) {
-	var cases []evalCase
-	readYAML(t, "testdata/eval.yaml", &cases)
+	cases := evalCases(t)
 	var negatives []string
 	readYAML(t, "testdata/eval_negative.yaml", &negatives)
 	b := evalBase(t)

@@ -1,5 +1,10 @@
 package knowledge
 
+import (
+	"context"
+	"fmt"
+)
+
 // SetParam changes a search weight (for tuning).
 func (b *Base) SetParam(name string, v float64) {
 	w := &b.params
@@ -24,9 +29,50 @@ func (b *Base) SetParam(name string, v float64) {
 		w.altChars = v
 	case "maxPostings":
 		w.maxPostings = v
+	case "r.bm":
+		w.rerank.bm = v
+	case "r.cov":
+		w.rerank.cov = v
+	case "r.charCov":
+		w.rerank.charCov = v
+	case "r.head":
+		w.rerank.head = v
+	case "r.faq":
+		w.rerank.faq = v
+	case "r.typed":
+		w.rerank.typed = v
+	case "r.place":
+		w.rerank.place = v
+	case "r.faqFloor":
+		w.rerank.faqFloor = v
 	case "threshold":
 		w.threshold = v
 	default:
 		panic("unknown param " + name)
 	}
+}
+
+// Explain lists the reranked candidates of a question with their features.
+func (b *Base) Explain(question, district string) []string {
+	ans, _ := b.Find(context.Background(), Request{Text: question, N: 8, District: district})
+	p := analyze(question, b.synonyms.Load())
+	out := []string{fmt.Sprintf("kind %s; units %v", p.kind, unitTexts(p))}
+	for _, r := range ans.Results {
+		f := r.feat
+		out = append(out, fmt.Sprintf("%d %s#%s [%s] final %.2f bm %.2f cov %.2f/%.2f head %.2f faq %.2f typed %v place %.0f conf %.2f | %s",
+			r.Rank, r.DocID, r.Section, r.Kind, f.final, f.bm, r.cov, r.charCov, f.head, f.faqSim, f.typed, f.place, r.Confidence, r.Answer))
+	}
+	return out
+}
+
+func unitTexts(p plan) []string {
+	var s []string
+	for _, u := range p.units {
+		t := u.text
+		if u.cue {
+			t += "(cue)"
+		}
+		s = append(s, t)
+	}
+	return s
 }

@@ -163,8 +163,8 @@ func endsSentence(s string) bool {
 // line is the title, heading lines start sections. Its error is ctx's.
 func parsePlain(ctx context.Context, text, stem string) (Document, error) {
 	doc := Document{}
-	var secs []section
-	cur := section{}
+	var sec sectioner
+	first := true
 	for n := 0; text != ""; n++ {
 		if n%checkEvery == 0 {
 			if err := ctx.Err(); err != nil {
@@ -173,27 +173,30 @@ func parsePlain(ctx context.Context, text, stem string) (Document, error) {
 		}
 		var line string
 		line, text, _ = strings.Cut(text, "\n")
-		if doc.Title == "" {
-			if t := cleanLine(strings.TrimLeft(line, "# ")); t != "" {
-				doc.Title = t
+		if first {
+			t := cleanLine(strings.TrimLeft(line, "# "))
+			if t == "" {
+				continue
 			}
-			continue
+			first = false
+			if titleLine(t) {
+				doc.Title = t
+				continue
+			}
 		}
 		if name, keep, ok := plainHeading(line); ok {
-			secs = append(secs, cur)
-			cur = section{heading: cleanLine(name)}
+			sec.heading(cleanLine(name))
 			if keep {
-				cur.body.add(line)
+				sec.cur.body.add(line)
 			}
 			continue
 		}
-		cur.body.add(line)
+		sec.line(line)
 	}
-	secs = append(secs, cur)
 	if doc.Title == "" {
 		doc.Title = stem
 	}
-	doc.Passages = passagesOf(secs, doc.Title)
+	doc.Passages = passagesOf(sec.sections(), doc.Title)
 	return doc, nil
 }
 
@@ -242,39 +245,38 @@ func parseDocx(ctx context.Context, data []byte, stem string) (Document, error) 
 		}
 	}
 	doc := Document{}
-	var secs []section
-	cur := section{}
+	var sec sectioner
+	first := true
 	err = readParagraphs(ctx, docFile, func(p docxPara) {
 		text := cleanLine(p.text)
 		if text == "" {
 			return
 		}
 		level := headingLevel(p.style, styles[p.style], p.outline)
-		if level <= 1 && doc.Title == "" && len(secs) == 0 && cur.body.Len() == 0 {
-			level = -1 // the first paragraph, or a first top heading, is the title
+		if first && (level < 0 || level == 1 || level == 0 && titleLine(text)) {
+			level = -1 // a title paragraph, a first top heading, or a short first line is the title
 		}
+		first = false
 		switch {
 		case level < 0 && doc.Title == "":
 			doc.Title = text
 		case level > 0:
-			secs = append(secs, cur)
-			cur = section{heading: text}
+			sec.heading(text)
 		default:
 			if name, keep, ok := plainHeading(text); ok {
-				secs = append(secs, cur)
-				cur = section{heading: cleanLine(name)}
+				sec.heading(cleanLine(name))
 				if keep {
-					cur.body.add(text)
+					sec.cur.body.add(text)
 				}
 				return
 			}
-			cur.body.add(p.text)
+			sec.line(p.text)
 		}
 	})
 	if err != nil {
 		return Document{}, err
 	}
-	secs = append(secs, cur)
+	secs := sec.sections()
 	if doc.Title == "" {
 		doc.Title = stem
 	}

@@ -249,7 +249,7 @@ type section struct {
 
 // maxPassageRunes is the length past which a long section is cut into
 // several passages (same section name) at paragraph ends.
-const maxPassageRunes = 1500
+const maxPassageRunes = 600
 
 // passagesOf turns sections into passages: text trimmed, blank runs
 // collapsed, sections with no text dropped, long ones cut.

@@ -26,11 +26,13 @@ type unit struct {
 	single bool     // one Han character: searched in the unigram fields
 	alts   []string // interchangeable terms (synonyms), normalized
 	weight float64  // share of the question it stands for
+	cue    bool     // a cue word: tells the kind of answer more than the topic
 }
 
 // plan is an analyzed question.
 type plan struct {
 	norm  string
+	kind  answerKind // what the question asks for
 	units []unit
 	chars []string // the Han characters kept, for the unigram clause
 }
@@ -72,6 +74,7 @@ func contains(list []string, s string) bool {
 type piece struct {
 	text string
 	syn  bool // a synonym term, kept whole
+	cue  bool // a cue word (see cueWords), kept whole
 }
 
 // scan splits a Han run into pieces: stop words dropped, synonym terms and
@@ -87,7 +90,7 @@ func (si *synonymIndex) scan(run string, strip bool) []piece {
 	}
 	longest := max(defaultStops.maxLen, si.maxLen)
 	for i := 0; i < len(rs); {
-		n, kind := 0, 0 // kind: 1 stop, 2 protected, 3 synonym
+		n, kind := 0, 0 // kind: 1 stop, 2 protected, 3 synonym, 4 cue
 		if strip && i+2 < len(rs) && rs[i+1] == '不' && rs[i+2] == rs[i] {
 			// "A不A" (能不能, 算不算, 够不够) only asks whether
 			flush(i)
@@ -99,6 +102,10 @@ func (si *synonymIndex) scan(run string, strip bool) []piece {
 			w := string(rs[i : i+l])
 			if _, ok := si.alts[w]; ok && l >= 2 {
 				n, kind = l, 3
+				break
+			}
+			if cueWords[w] && strip {
+				n, kind = l, 4
 				break
 			}
 			if stop, ok := defaultStops.words[w]; ok {
@@ -119,9 +126,9 @@ func (si *synonymIndex) scan(run string, strip bool) []piece {
 			flush(i)
 			i += n
 			start = i
-		case 3:
+		case 3, 4:
 			flush(i)
-			out = append(out, piece{text: string(rs[i : i+n]), syn: true})
+			out = append(out, piece{text: string(rs[i : i+n]), syn: kind == 3, cue: kind == 4})
 			i += n
 			start = i
 		}
@@ -136,7 +143,7 @@ func analyze(question string, si *synonymIndex) plan {
 	if rs := []rune(norm); len(rs) > maxQueryRunes {
 		norm = strings.TrimSpace(string(rs[:maxQueryRunes]))
 	}
-	p := plan{norm: norm}
+	p := plan{norm: norm, kind: questionKind(norm)}
 	build := func(strip bool) {
 		p.units, p.chars = nil, nil
 		seen := map[string]bool{}
@@ -160,6 +167,8 @@ func analyze(question string, si *synonymIndex) plan {
 					}
 				}
 				switch {
+				case pc.cue:
+					add(unit{text: pc.text, terms: bigrams(pc.text), weight: cueWeight, cue: true})
 				case pc.syn:
 					add(unit{text: pc.text, terms: bigrams(pc.text), alts: si.alts[pc.text], weight: float64(n - 1)})
 				case n == 1:
@@ -189,6 +198,7 @@ type params struct {
 	altChars                float64 // weight in the character clause of the characters of synonyms
 	maxPostings             float64 // about how many postings one search may read: the commonest terms are left out past it
 	threshold               float64 // confidence above which an answer is "found"
+	rerank                  rerankWeights
 }
 
 var defaults = params{
@@ -200,6 +210,7 @@ var defaults = params{
 	altChars:    0.6,
 	maxPostings: 15000,
 	threshold:   Threshold,
+	rerank:      rerankDefaults,
 }
 
 // Threshold is the confidence at or above which an answer counts as found,
@@ -288,6 +299,8 @@ func (w *params) build(p plan, st termStats) query.Query {
 				parts = append(parts, w.phrase(a, w.alt*w.synUnit))
 			}
 			q = sum(parts)
+		case u.cue:
+			q = w.phrase(u.text, cueWeight)
 		default:
 			q = w.phrase(u.text, 1)
 		}

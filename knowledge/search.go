@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"sort"
 	"strings"
 
 	"github.com/blevesearch/bleve/v2"
@@ -36,36 +37,57 @@ type Result struct {
 	Date       string
 	District   string
 	Section    string
-	Text       string // the whole passage, or the FAQ answer
-	Snippet    string // Text trimmed around the best match, matched words between MarkStart and MarkEnd
-	Score      float64
+	Text       string  // the whole passage, or the FAQ answer
+	Snippet    string  // Text trimmed around the best match, matched words between MarkStart and MarkEnd
+	Score      float64 // the rerank score: results are in its order
 	Confidence float64 // 0..1, comparable across questions
 	FAQID      string
 	PassageID  int64
 
+	// Answer is the sentence, or two, of Text that answers the question.
+	Answer string
+
 	question string // an FAQ entry's question and alternatives
 
-	cov, charCov float64 // shares of the question covered (see coverage)
+	cov, charCov float64  // shares of the question covered (see coverage)
+	feat         features // what reranked it
 }
 
 // DefaultResults is the number of results Search returns for n <= 0.
 const DefaultResults = 3
 
-// extraHits is how many hits past n are read to fill n distinct results.
-const extraHits = 8
+// candidates is how many hits are read and reranked for one question.
+const candidates = 30
 
 // maxResults bounds n.
 const maxResults = 20
 
-// Search answers a question: one ranked list of passages and FAQ entries.
-// The question is only ever searched as text: no character in it is query
-// syntax. A question with nothing searchable in it (emoji, punctuation)
-// finds nothing and is no error.
+// Request is a question to answer, and who asks it.
+type Request struct {
+	Text string
+	N    int // results wanted; DefaultResults when <= 0
+	// District is the asker's (from their profile), "" when unknown: a
+	// close call goes to their district's rules, and another district's
+	// local practice is not the answer to a general question.
+	District string
+}
+
+// Search answers a question asked by nobody in particular.
 func (b *Base) Search(ctx context.Context, question string, n int) (Answer, error) {
-	ans := Answer{Query: question}
+	return b.Find(ctx, Request{Text: question, N: n})
+}
+
+// Find answers a question: one ranked list of passages and FAQ entries,
+// each with the sentence that answers it. The question is only ever
+// searched as text: no character in it is query syntax. A question with
+// nothing searchable in it (emoji, punctuation) finds nothing and is no
+// error.
+func (b *Base) Find(ctx context.Context, req Request) (Answer, error) {
+	ans := Answer{Query: req.Text}
 	if b.dir == "" {
 		return ans, ErrNoIndex
 	}
+	n := req.N
 	if n <= 0 {
 		n = DefaultResults
 	}
@@ -73,7 +95,8 @@ func (b *Base) Search(ctx context.Context, question string, n int) (Answer, erro
 	if err := b.sync(ctx); err != nil {
 		return ans, fmt.Errorf("search: %w", err)
 	}
-	p := analyze(question, b.synonyms.Load())
+	si := b.synonyms.Load()
+	p := analyze(req.Text, si)
 	if p.empty() {
 		return ans, nil
 	}
@@ -84,29 +107,65 @@ func (b *Base) Search(ctx context.Context, question string, n int) (Answer, erro
 	}
 	st, err := b.stats(ctx, p)
 	if err != nil {
-		return ans, fmt.Errorf("search %q: %w", question, err)
+		return ans, fmt.Errorf("search %q: %w", req.Text, err)
 	}
-	// Ask for more than n: a passage and the FAQ entry that cites it say
-	// the same, and only the better placed of the two is kept.
-	req := bleve.NewSearchRequestOptions(b.params.build(p, st), n+extraHits, 0, false)
+	bq := bleve.NewSearchRequestOptions(b.params.build(p, st), max(candidates, n+8), 0, false)
 	// Equal scores are ordered by key, so a question always gets the same answer.
-	req.SortBy([]string{"-_score", "_id"})
-	res, err := b.idx.SearchInContext(ctx, req)
+	bq.SortBy([]string{"-_score", "_id"})
+	res, err := b.idx.SearchInContext(ctx, bq)
 	if err != nil {
-		return ans, fmt.Errorf("search %q: %w", question, err)
+		return ans, fmt.Errorf("search %q: %w", req.Text, err)
 	}
-	seen := map[string]bool{}
-	want := max(n, 2) // the second result tells how far the top one stands out
+	var cands []Result
 	for _, h := range res.Hits {
-		if len(ans.Results) == want {
-			break
-		}
 		r, ok, err := b.result(ctx, h.ID)
 		if err != nil {
-			return ans, fmt.Errorf("search %q: %w", question, err)
+			return ans, fmt.Errorf("search %q: %w", req.Text, err)
 		}
 		if !ok {
 			continue // removed since the index was read
+		}
+		r.Score = h.Score
+		cands = append(cands, r)
+	}
+	ans.Results = b.rerank(p, st, si, req.District, cands, max(n, 2))
+	setConfidence(p, ans.Results)
+	ans.Results = ans.Results[:min(n, len(ans.Results))]
+	ans.Confident = len(ans.Results) > 0 && ans.Results[0].Confidence >= b.params.threshold
+	return ans, nil
+}
+
+// rerank scores the candidates (see rerank.go), keeps the better placed of
+// a passage and the FAQ entry that cites it, and returns the best want.
+func (b *Base) rerank(p plan, st termStats, si *synonymIndex, asker string, cands []Result, want int) []Result {
+	if len(cands) == 0 {
+		return nil
+	}
+	q := questionGrams(p)
+	named := namedDistricts(p.norm, cands)
+	top := cands[0].Score
+	w := b.params.rerank
+	for i := range cands {
+		r := &cands[i]
+		r.cov, r.charCov = coverage(p, st.unitIDF, st.charIDF, *r)
+		f := &r.feat
+		if top > 0 {
+			f.bm = r.Score / top
+		}
+		f.head = headCoverage(p, st.unitIDF, *r)
+		f.faqSim = faqSimilarity(si, q, *r)
+		var typed bool
+		f.answer, f.ansFrac, typed = answerSentence(p, st.unitIDF, *r)
+		f.typed = typed || (strongKind(p.kind) && typedAnywhere(p, *r))
+		f.place = place(named, asker, r.District)
+		f.final = w.score(*f, r.cov, r.charCov)
+	}
+	sort.SliceStable(cands, func(i, j int) bool { return cands[i].feat.final > cands[j].feat.final })
+	seen := map[string]bool{}
+	var out []Result
+	for _, r := range cands {
+		if len(out) == want {
+			break
 		}
 		key := r.DocID + "#" + r.Section
 		if r.DocID == "" {
@@ -116,16 +175,13 @@ func (b *Base) Search(ctx context.Context, question string, n int) (Answer, erro
 			continue
 		}
 		seen[key] = true
-		r.Rank = len(ans.Results) + 1
-		r.Score = h.Score
-		r.cov, r.charCov = coverage(p, st.unitIDF, st.charIDF, r)
+		r.Rank = len(out) + 1
+		r.Score = r.feat.final
+		r.Answer = r.feat.answer
 		r.Snippet = snippet(r.Text, p, snippetRunes)
-		ans.Results = append(ans.Results, r)
+		out = append(out, r)
 	}
-	setConfidence(p, ans.Results)
-	ans.Results = ans.Results[:min(n, len(ans.Results))]
-	ans.Confident = len(ans.Results) > 0 && ans.Results[0].Confidence >= b.params.threshold
-	return ans, nil
+	return out
 }
 
 // result reads what a hit stands for from the store.
@@ -246,6 +302,9 @@ func coverage(p plan, weights, charWeights []float64, r Result) (units, chars fl
 	text := Normalize(r.Title + " " + r.Section + " " + r.question + " " + r.Text)
 	var got, all float64
 	for i, u := range p.units {
+		if u.cue && !onlyCues(p) {
+			continue // what kind of answer is wanted, not what it is about
+		}
 		all += weights[i]
 		if covers(text, u) {
 			got += weights[i]
@@ -402,8 +461,11 @@ func bestWindow(marked []bool, n int) (start, first int) {
 
 // setConfidence turns what each result covers of the question (its words
 // and its characters, weighted by rarity) and, for the top result, how far
-// its score stands above the next one's, into a confidence from 0 to 1.
-// A question of single characters is never answered with confidence.
+// its rerank score stands above the next one's, into a confidence from 0
+// to 1. A result that lacks the kind of answer asked for ("多久" and no
+// time in it) loses some; an FAQ entry whose question is the one asked,
+// nearly word for word, is as sure as an answer gets. A question of single
+// characters is never answered with confidence.
 func setConfidence(p plan, rs []Result) {
 	singles := true
 	for _, u := range p.units {
@@ -414,10 +476,16 @@ func setConfidence(p plan, rs []Result) {
 		c := coverageWeight * (r.cov + r.charCov) / 2
 		if i == 0 {
 			margin := 1.0
-			if len(rs) > 1 && r.Score > 0 {
-				margin = (r.Score - rs[1].Score) / r.Score
+			if len(rs) > 1 && r.feat.final > 0 {
+				margin = (r.feat.final - rs[1].feat.final) / r.feat.final
 			}
 			c += marginWeight * margin
+		}
+		if strongKind(p.kind) && !r.feat.typed {
+			c -= untypedPenalty
+		}
+		if r.feat.faqSim >= literalFAQ {
+			c = max(c, r.feat.faqSim)
 		}
 		if singles {
 			c = min(c, singleCap)
@@ -432,6 +500,8 @@ const (
 	coverageWeight = 0.8
 	marginWeight   = 0.4
 	singleCap      = 0.5
+	untypedPenalty = 0.15
+	literalFAQ     = 0.85 // similarity of an FAQ question that counts as the question asked
 )
 
 // isNumber reports whether s is a run of ASCII digits.
@@ -442,4 +512,14 @@ func isNumber(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// onlyCues reports whether a question has no units but cue words.
+func onlyCues(p plan) bool {
+	for _, u := range p.units {
+		if !u.cue {
+			return false
+		}
+	}
+	return true
 }

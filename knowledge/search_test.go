@@ -192,7 +192,7 @@ func TestSnippet(t *testing.T) {
 	_, st := mustStore(t)
 	b := mustBase(t, st, "")
 	ctx := context.Background()
-	long := strings.Repeat("这是与问题无关的一句话。", 60) + "党员应当按月交纳党费，这是党员的义务。" + strings.Repeat("后面还有许多别的内容。", 60)
+	long := strings.Repeat("这是与问题无关的一句话。", 20) + "党员应当按月交纳党费，这是党员的义务。" + strings.Repeat("后面还有许多别的内容。", 20)
 	if _, err := b.Import(ctx, "long.txt", []byte("长文\n"+long), knowledge.Operator); err != nil {
 		t.Fatal(err)
 	}

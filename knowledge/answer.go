@@ -1,0 +1,105 @@
+package knowledge
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// The reply opens with the sentence that answers the question: of a
+// result's sentences, the one that covers most of the question (weighted
+// by rarity) and holds the kind of answer wanted; with the next one when it
+// is too short to stand alone ("要交。").
+
+// maxAnswerRunes bounds the answering sentences: a "sentence" of a pasted
+// text without punctuation can be a paragraph long.
+const maxAnswerRunes = 160
+
+// minAnswerRunes is the length below which an answer takes the next
+// sentence with it.
+const minAnswerRunes = 14
+
+// verdictRunes is the length below which a sentence before the answer is
+// its verdict ("可以。", "不能。") and is shown with it.
+const verdictRunes = 8
+
+// sentences cuts a text after 。！？；!?; and at line ends, each sentence
+// with its end mark and without surrounding space.
+func sentences(text string) []string {
+	var out []string
+	start := 0
+	flush := func(end int) {
+		if s := strings.TrimSpace(text[start:end]); s != "" {
+			out = append(out, s)
+		}
+		start = end
+	}
+	for i, r := range text {
+		switch r {
+		case '\n':
+			flush(i)
+		case '。', '！', '？', '；', '!', '?', ';':
+			flush(i + utf8.RuneLen(r))
+		}
+	}
+	flush(len(text))
+	return out
+}
+
+// answerSentence picks the sentence(s) of r that answer the question, and
+// the share of the question's topic they cover.
+func answerSentence(p plan, weights []float64, r Result) (string, float64, bool) {
+	ss := sentences(r.Text)
+	if len(ss) == 0 {
+		return "", 0, false
+	}
+	var all float64
+	for i, u := range p.units {
+		if !u.cue {
+			all += weights[i]
+		}
+	}
+	best, bestScore, bestCov, bestTyped := 0, -1.0, 0.0, false
+	for i, s := range ss {
+		norm := Normalize(s)
+		var got float64
+		for j, u := range p.units {
+			if !u.cue && covers(norm, u) {
+				got += weights[j]
+			}
+		}
+		cov := 0.0
+		if all > 0 {
+			cov = got / all
+		}
+		typed := p.kind != wantAny && holds(p.kind, s)
+		score := cov
+		if typed {
+			score += 0.35
+		}
+		if i == 0 && r.Kind == KindFAQ {
+			score += 0.3 // an FAQ answer is written to answer its question first
+		}
+		score -= 0.01 * float64(i) // earlier wins a tie
+		if score > bestScore {
+			best, bestScore, bestCov, bestTyped = i, score, cov, typed
+		}
+	}
+	out := ss[best]
+	if best > 0 && utf8.RuneCountInString(ss[best-1]) < verdictRunes {
+		out = ss[best-1] + out // "要交。" gives the verdict the sentence explains
+	} else if utf8.RuneCountInString(out) < minAnswerRunes && best+1 < len(ss) {
+		out += ss[best+1]
+	}
+	if rs := []rune(out); len(rs) > maxAnswerRunes {
+		out = string(rs[:maxAnswerRunes]) + "…"
+	}
+	return out, bestCov, bestTyped
+}
+
+// typedAnywhere reports whether any sentence of r holds the kind wanted.
+func typedAnywhere(p plan, r Result) bool {
+	if p.kind == wantAny {
+		return false
+	}
+	return holds(p.kind, r.Text)
+}

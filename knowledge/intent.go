@@ -1,0 +1,104 @@
+package knowledge
+
+import (
+	"regexp"
+	"strings"
+)
+
+// What a question asks for decides which sentence answers it: "多久" wants a
+// time, "哪些" a list. This is the answer-type step of classic question
+// answering, done with cue words on the question and patterns on the
+// candidate sentences; it needs no model.
+
+// answerKind is the kind of answer a question wants.
+type answerKind int
+
+const (
+	wantAny       answerKind = iota
+	wantNumber               // 多少, 几个, 几名, 百分之几: a count, amount or share
+	wantDuration             // 多久, 多长时间, 几年: a length of time or a deadline
+	wantFrequency            // 多久一次, 一年几次: how often
+	wantList                 // 哪些, 步骤, 流程: several items or steps
+	wantWho                  // 谁, 哪个部门, 由谁: a body or person
+	wantYesNo                // 能不能, 可以吗, 要不要: whether
+	wantName                 // 叫什么, 是什么: a name or definition
+)
+
+var kindNames = [...]string{"any", "number", "duration", "frequency", "list", "who", "yesno", "name"}
+
+func (k answerKind) String() string { return kindNames[k] }
+
+// Cue patterns on a normalized question, tried in order: the first that
+// matches decides. Frequency comes before duration ("多久开一次" asks how
+// often, not how long), duration before number ("多少天" is a time).
+var questionCues = []struct {
+	kind answerKind
+	re   *regexp.Regexp
+}{
+	{wantFrequency, regexp.MustCompile(`(多久|多长时间|隔多长|多少天|几个月|几年)[^ ]{0,6}(一次|1次|一回)|[一每]?(年|月|季度|季|周|星期)[^ ]{0,3}(几次|多少次|几回)|(频次|频率|多久开|多久搞|多久举行|多久召开|多久组织|多久过)`)},
+	{wantDuration, regexp.MustCompile(`多久|多长时间|多长|多少天|多少年|多少个月|几天|几年|几个月|几周|几个小时|几小时|多少学时|几个学时|什么时候|啥时候|何时|哪天|哪年|几月|期限|时限|截止|多大年龄|多大岁数|几岁|多少岁`)},
+	{wantNumber, regexp.MustCompile(`多少|几个|几名|几人|几位|几家|几级|几类|几种|几项|几条|几档|几倍|百分之几|多大比例|比例是|什么比例|几成|几毛|几块|几分|交多少|几元`)},
+	{wantList, regexp.MustCompile(`哪些|哪几|步骤|流程|程序|环节|几步|什么条件|啥条件|哪方面|包括什么|包括啥|有什么要求|有啥要求|怎么走|都有什么|都有啥|内容有`)},
+	{wantWho, regexp.MustCompile(`谁|哪个部门|哪个单位|哪个组织|哪级|哪一级|由哪|找哪|归哪|哪个会|什么会议|什么人|啥人|哪个党组织`)},
+	{wantYesNo, regexp.MustCompile(`能不能|可不可以|可以吗|行不行|行吗|要不要|需不需要|用不用|是不是|是否|能否|可否|算不算|会不会|有没有|能[^ ]{1,12}吗|可以[^ ]{1,12}吗|要[^ ]{1,12}吗|算[^ ]{1,12}吗|得[^ ]{1,8}吗$`)},
+	{wantName, regexp.MustCompile(`叫什么|叫啥|是什么|是啥|什么是|啥是|指什么|指的是|什么意思|啥意思|含义|定义`)},
+}
+
+// questionKind is what a normalized question asks for.
+func questionKind(norm string) answerKind {
+	for _, c := range questionCues {
+		if c.re.MatchString(norm) {
+			return c.kind
+		}
+	}
+	return wantAny
+}
+
+const (
+	numeral  = `(\d+(\.\d+)?|[一二两三四五六七八九十百千万半零〇]+)`
+	timeUnit = `(年|个月|月|周|星期|天|日|个工作日|工作日|小时|学时|课时|届)`
+)
+
+// Patterns of sentences that hold each kind of answer.
+var sentenceHolds = map[answerKind]*regexp.Regexp{
+	wantNumber:    regexp.MustCompile(numeral + `\s*(名|个|人|元|%|％|级|类|种|项|条|档|倍|家|位|次|分|岁|成|毛|角|票|等次|等级|学时|以上|以下|至)|百分之|` + numeral + `\s*(年|个月|天)`),
+	wantDuration:  regexp.MustCompile(numeral + `\s*` + timeUnit + `|半年|一年|每年|每月|每季度|届满|任期|期满|之日起|以内|之内|前|当天|当月|及时`),
+	wantFrequency: regexp.MustCompile(`每(年|月|季度|季|半年|周|星期|届)|(年|月|季度|周)[^。；]{0,8}(\d+|[一二两三四五六七八九十])\s*次|定期|随时|经常|一般[^。；]{0,6}次|至少[^。；]{0,8}次|一次`),
+	wantList:      regexp.MustCompile(`、[^。；]*、|；|一是|二是|第一|首先|其次|然后|最后|包括|分为|主要有|以下|程序|步骤|环节|（一）|\(一\)|\d[.、]`),
+	wantWho:       regexp.MustCompile(`由[^。；，]{1,20}(决定|批准|审批|负责|指定|讨论|审查|确定|任命|选举|推荐|备案|组织|召开|主持)|报[^。；，]{0,8}(批准|审批|备案)|(党委|党支部|支部委员会|支部大会|党员大会|上级党组织|组织部|党组织|书记|委员会)`),
+	wantYesNo:     regexp.MustCompile(`可以|不可以|不能|能够|不得|应当|应该|必须|须|需要|不需要|无需|不用|允许|不允许|禁止|要|不要|不算|算作|视为|是|不是|没有|不再`),
+	wantName:      regexp.MustCompile(`是指|称为|叫做|简称|即|也就是|是[^。；，]{2,30}(的|制度|活动|会议|组织|形式|机制|做法)`),
+}
+
+// holds reports whether a sentence, as written (with its punctuation), holds the kind of answer.
+func holds(k answerKind, sentence string) bool {
+	re := sentenceHolds[k]
+	return re != nil && re.MatchString(sentence)
+}
+
+// strongKind reports whether a kind's sentence pattern tells answers apart:
+// nearly every rule says "可以" or "是", so yes-no and name questions are
+// matched on their words alone.
+func strongKind(k answerKind) bool {
+	switch k {
+	case wantNumber, wantDuration, wantFrequency, wantList, wantWho:
+		return true
+	}
+	return false
+}
+
+// cueWords are words that tell what kind of answer is wanted and are found
+// in many passages ("多久", "一次", "步骤"). A question is split at them
+// like at stop words, and they become search units of low weight, so the
+// topic of the question decides which passage is found.
+var cueWords = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`多长时间 多久 多长 一次 几次 每次 步骤 流程 程序 环节 条件 要求 标准 办法
+		方法 比例 范围 作用 内容 情况 规定 意思 含义 规矩 手续`) {
+		cueWords[w] = true
+	}
+}
+
+// cueWeight is the weight of a cue word's unit, against 1 for a topic word.
+const cueWeight = 0.35

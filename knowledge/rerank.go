@@ -1,0 +1,163 @@
+package knowledge
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// Bleve finds candidates by their words; rerank orders them by what a
+// reader would call the answer: the share of the question's topic they
+// cover, in their heading as well as their text; for an FAQ entry, how
+// close its question is to the one asked, as a whole; whether a sentence
+// of theirs holds the kind of answer wanted; and whose rules they are.
+
+// features of one candidate, the inputs of its rerank score.
+type features struct {
+	bm      float64 // Bleve's score over the best candidate's
+	head    float64 // share of the question's topic in the heading (title, section, FAQ question)
+	faqSim  float64 // an FAQ entry's question or alternative, against the question asked (0..1)
+	typed   bool    // one of its sentences holds the kind of answer wanted
+	place   float64 // +1 the district named or the asker's, -1 another district, 0 city-wide
+	final   float64
+	answer  string  // the sentence(s) that answer the question
+	ansFrac float64 // share of the question's topic the answer sentences cover
+}
+
+// weights of the rerank score; fitted on half of the evaluation set and
+// checked on the other (docs/BENCHMARKS.md).
+type rerankWeights struct {
+	bm, cov, charCov, head, faq, typed, place float64
+	faqFloor                                  float64 // similarity below which an FAQ question counts for nothing
+}
+
+var rerankDefaults = rerankWeights{bm: 1.2, cov: 0.3, charCov: 0.4, head: 0.35, faq: 1.5, typed: 0.2, place: 0.3, faqFloor: 0.35}
+
+func (w rerankWeights) score(f features, cov, charCov float64) float64 {
+	s := w.bm*f.bm + w.cov*cov + w.charCov*charCov + w.head*f.head + w.place*f.place
+	if f.faqSim > w.faqFloor {
+		s += w.faq * (f.faqSim - w.faqFloor) / (1 - w.faqFloor)
+	}
+	if f.typed {
+		s += w.typed
+	}
+	return s
+}
+
+// headCoverage is the share of the question's units, weighted by rarity,
+// found in a result's heading: its title and section, an FAQ's questions.
+func headCoverage(p plan, weights []float64, r Result) float64 {
+	head := Normalize(r.Title + " " + r.Section + " " + r.question)
+	var got, all float64
+	for i, u := range p.units {
+		if u.cue {
+			continue
+		}
+		all += weights[i]
+		if covers(head, u) {
+			got += weights[i]
+		}
+	}
+	if all == 0 {
+		return 0
+	}
+	return got / all
+}
+
+// questionGrams are the units of a question with their weights, for
+// comparing questions as wholes: a synonym stands for its group, a cue word
+// ("多久") and a single character weigh less than a word of the topic.
+func questionGrams(p plan) map[string]float64 {
+	g := make(map[string]float64, len(p.units))
+	for _, u := range p.units {
+		t, w := u.text, 1.0
+		switch {
+		case len(u.alts) > 0:
+			t = canonical(u.text, u.alts)
+		case u.cue:
+			w = cueWeight
+		case u.single:
+			w = 0.5
+		}
+		g[t] = max(g[t], w)
+	}
+	return g
+}
+
+// weightedDice is the Dice coefficient of two weighted sets.
+func weightedDice(a, b map[string]float64) float64 {
+	var shared, all float64
+	for k, w := range a {
+		all += w
+		if v, ok := b[k]; ok {
+			shared += min(w, v)
+		}
+	}
+	for _, w := range b {
+		all += w
+	}
+	if all == 0 {
+		return 0
+	}
+	return 2 * shared / all
+}
+
+// faqSimilarity is the best similarity of the question to an FAQ entry's
+// question and alternatives (r.question holds them, one a line).
+func faqSimilarity(si *synonymIndex, q map[string]float64, r Result) float64 {
+	if r.Kind != KindFAQ {
+		return 0
+	}
+	best := 0.0
+	for line := range strings.SplitSeq(r.question, "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			best = max(best, weightedDice(q, questionGrams(analyze(line, si))))
+		}
+	}
+	return best
+}
+
+// place says whose rules a result holds for this question: +1 when it is the
+// district the question names or, when it names none, the asker's; -1 for
+// another district's; 0 for a rule of the whole city or country.
+func place(named map[string]bool, asker, district string) float64 {
+	switch {
+	case district == "":
+		return 0
+	case len(named) > 0 && named[district]:
+		return 1
+	case len(named) > 0:
+		return -1
+	case district == asker:
+		return 1
+	default:
+		return -1
+	}
+}
+
+// namedDistricts are the districts of the candidates that the question
+// names, by full name or by the name without its 区/县/市 ("贾汪").
+func namedDistricts(norm string, rs []Result) map[string]bool {
+	named := map[string]bool{}
+	for _, r := range rs {
+		if r.District == "" || named[r.District] {
+			continue
+		}
+		if mentions(norm, r.District) {
+			named[r.District] = true
+		}
+	}
+	return named
+}
+
+func mentions(norm, district string) bool {
+	d := Normalize(district)
+	if strings.Contains(norm, d) {
+		return true
+	}
+	for _, suffix := range []string{"区", "县", "市"} {
+		if base, ok := strings.CutSuffix(d, suffix); ok && utf8.RuneCountInString(base) >= 2 && strings.Contains(norm, base) {
+			return true
+		}
+	}
+	return false
+}

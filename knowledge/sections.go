@@ -1,0 +1,103 @@
+package knowledge
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// A news article or a pasted text has no marked headings; its parts open
+// with a short line of their own ("广纳人才 充实队伍") followed by longer
+// paragraphs. sectioner takes such a line as a section heading, so a
+// coordinator's .txt or .docx is found by its parts, not as one block.
+
+// Bounds of a stand-alone heading line, in runes, and how much longer the
+// paragraph after it must be.
+const (
+	minLineHeading = 2
+	maxLineHeading = 20
+	minParaAfter   = 30
+)
+
+// sectioner collects the lines of a plain text into sections.
+type sectioner struct {
+	secs    []section
+	cur     section
+	pending string // a short line that heads a section if a paragraph follows
+	waiting bool
+}
+
+// heading starts a section named name.
+func (s *sectioner) heading(name string) {
+	s.settle(false)
+	s.secs = append(s.secs, s.cur)
+	s.cur = section{heading: name}
+}
+
+// line adds a line of text.
+func (s *sectioner) line(l string) {
+	t := strings.TrimSpace(l)
+	if t == "" {
+		if !s.waiting {
+			s.cur.body.add(l)
+		}
+		return
+	}
+	if s.waiting {
+		n := utf8.RuneCountInString(t)
+		s.settle(n >= max(minParaAfter, 2*utf8.RuneCountInString(s.pending)))
+	}
+	if lineHeading(t) {
+		s.pending, s.waiting = cleanLine(t), true
+		return
+	}
+	s.cur.body.add(l)
+}
+
+// settle decides the waiting line: a heading, or a line of the text.
+func (s *sectioner) settle(isHeading bool) {
+	if !s.waiting {
+		return
+	}
+	s.waiting = false
+	if isHeading {
+		s.secs = append(s.secs, s.cur)
+		s.cur = section{heading: s.pending}
+		return
+	}
+	s.cur.body.add(s.pending)
+}
+
+// sections ends the text and returns its sections.
+func (s *sectioner) sections() []section {
+	s.settle(false)
+	return append(s.secs, s.cur)
+}
+
+// lineHeading reports whether a trimmed line may head a section: short,
+// mostly Han characters, not a sentence (no end punctuation, no colon).
+func lineHeading(t string) bool {
+	n := utf8.RuneCountInString(t)
+	if n < minLineHeading || n > maxLineHeading || endsSentence(t) || strings.ContainsAny(t, "：:，,。") {
+		return false
+	}
+	han, other := 0, 0
+	for _, r := range t {
+		switch {
+		case isHan(r):
+			han++
+		case r == ' ' || r == '\u3000' || r == '·' || r == '—':
+		default:
+			other++
+		}
+	}
+	return han >= 2 && han > 2*other
+}
+
+// titleLine reports whether the first line of a plain text reads as its
+// title rather than as its first paragraph.
+func titleLine(t string) bool {
+	return utf8.RuneCountInString(t) <= maxTitleRunes && !endsSentence(t)
+}
+
+// maxTitleRunes is the longest first line taken as a plain text's title.
+const maxTitleRunes = 60

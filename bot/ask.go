@@ -39,15 +39,28 @@ func (b *Bot) answerQuestion(ctx context.Context, r *request) error {
 	if len([]rune(q)) > maxQuestion {
 		q = string([]rune(q)[:maxQuestion])
 	}
-	ans, err := b.kb.Search(ctx, q, shownResults)
-	if err != nil {
-		return fmt.Errorf("search: %w", err)
+	kind, search := knowledge.ClassifyMessage(q)
+	switch kind {
+	case knowledge.Greeting:
+		return b.reply(ctx, r, t("chat.greeting"))
+	case knowledge.Thanks:
+		return b.reply(ctx, r, t("chat.thanks"))
+	case knowledge.Hint:
+		return b.reply(ctx, r, t("chat.hint"))
+	case knowledge.Number:
+		return b.reply(ctx, r, t("chat.number"))
 	}
-	// The question joins its asker's district's queue, if they registered.
+	// The asker's district (if they registered) breaks close calls, and
+	// the question joins that district's queue.
 	district := ""
 	if p, err := b.members.Get(ctx, r.userID); err == nil && p.Status.Live() {
 		district = p.District
 	}
+	ans, err := b.kb.Find(ctx, knowledge.Request{Text: search, N: shownResults, District: district})
+	if err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	ans.Query = q
 	qid, err := b.kb.LogQuestion(ctx, knowledge.Asked{
 		UserID: r.userID, ChatID: r.chatID, District: district, Text: q, Answer: ans,
 	})
@@ -66,13 +79,18 @@ func (b *Bot) answerQuestion(ctx context.Context, r *request) error {
 // resultMessage shows one result with buttons for the others and feedback.
 func resultMessage(qid int64, res knowledge.Result, all []knowledge.Result) message {
 	var sb strings.Builder
+	if res.Answer != "" {
+		sb.WriteString("<b>" + esc(res.Answer) + "</b>\n\n")
+	}
 	sb.WriteString(resultHeading(res))
-	sb.WriteString("\n\n")
 	snippet := res.Snippet
 	if snippet == "" {
 		snippet = truncate(res.Text, 600)
 	}
-	sb.WriteString(escMarked(snippet))
+	if !sameText(snippet, res.Answer) {
+		sb.WriteString("\n")
+		sb.WriteString(escMarked(snippet))
+	}
 	sb.WriteString("\n\n")
 	sb.WriteString(sourceLine(truncate(res.Source, maxHeading), res.Date))
 	if res.District != "" {
@@ -99,6 +117,12 @@ func resultMessage(qid int64, res knowledge.Result, all []knowledge.Result) mess
 	return message{text: sb.String(), markup: &models.InlineKeyboardMarkup{InlineKeyboard: rows}}
 }
 
+// sameText reports whether a snippet says no more than the answer above it.
+func sameText(snippet, answer string) bool {
+	plain := strings.NewReplacer(string(knowledge.MarkStart), "", string(knowledge.MarkEnd), "").Replace(snippet)
+	return answer != "" && strings.TrimSpace(plain) == strings.TrimSpace(strings.TrimSuffix(answer, "…"))
+}
+
 // shortLabel names a result on a button: a passage by its section, which
 // tells apart the sections of one document, an FAQ entry by its question.
 func shortLabel(res knowledge.Result) string {
@@ -117,6 +141,9 @@ func resultHeading(res knowledge.Result) string {
 	title := truncate(res.Title, maxHeading)
 	if res.Kind == knowledge.KindFAQ {
 		title = t("ask.faq_heading", title)
+	}
+	if res.District != "" && !strings.Contains(title, res.District) {
+		title = t("ask.district_tag", res.District) + title // a local rule never passes for the city's
 	}
 	h := "<b>" + esc(title) + "</b>"
 	if res.Section != "" && res.Kind == knowledge.KindPassage {
@@ -188,6 +215,7 @@ func (b *Bot) onKnowledgeButton(ctx context.Context, r *request, payload string)
 		if err != nil {
 			return err
 		}
+		res.Answer = b.kb.AnswerSentence(q.Text, res)
 		return b.editCallbackMessage(ctx, r, resultMessage(qid, res, all))
 	case "full":
 		return b.sendFull(ctx, r.chatID, res)
@@ -325,10 +353,17 @@ func (b *Bot) onInlineQuery(ctx context.Context, q *models.InlineQuery) error {
 		}
 		for _, res := range ans.Results {
 			body := resultHeading(res) + "\n\n" + esc(truncate(res.Text, 3000)) + "\n\n" + sourceLine(truncate(res.Source, maxHeading), res.Date)
-			desc := res.Section
-			if desc == "" || res.Kind == knowledge.KindFAQ {
+			if res.Answer != "" {
+				body = "<b>" + esc(res.Answer) + "</b>\n\n" + body
+			}
+			desc := res.Answer
+			if desc == "" {
+				desc = res.Section
+			}
+			if desc == "" || res.Kind == knowledge.KindFAQ && res.Answer == "" {
 				desc = truncate(res.Text, 60)
 			}
+			desc = truncate(desc, 100)
 			results = append(results, &models.InlineQueryResultArticle{
 				ID:          fmt.Sprintf("%s-%d", res.Kind, res.Rank),
 				Title:       truncate(res.Title, 60),

@@ -231,3 +231,45 @@ func TestThumbsDownInAGroupUsesButtonsOnly(t *testing.T) {
 		t.Errorf("stored feedback comment %q, %v", comment, err)
 	}
 }
+
+func TestChatterGetsAFriendlyWordAndIsNotQueued(t *testing.T) {
+	h := startBot(t, nil, nil)
+	for text, key := range map[string]string{
+		"你好": "chat.greeting", "在吗？": "chat.greeting", "谢谢": "chat.thanks", "好的，谢谢！": "chat.thanks",
+		"？": "chat.hint", "。。。": "chat.hint", "👍": "chat.hint", "吗": "chat.hint", "8000": "chat.number",
+	} {
+		if got := h.ask(23, text); got != bot.T(key) {
+			t.Errorf("%q got %q, want %s", text, got, key)
+		}
+	}
+	groups, err := h.kb.Unanswered(context.Background(), knowledge.Operator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(groups) != 0 {
+		t.Errorf("chatter reached the unanswered queue: %+v", groups)
+	}
+	// A greeting before a question does not stop the question.
+	mustContain(t, "greeted question", h.ask(23, "你好，预备期多长"), "一年", "来源")
+}
+
+func TestAnswerOpensWithTheAnsweringSentence(t *testing.T) {
+	h := startBot(t, nil, nil)
+	h.ask(24, "预备期多长")
+	m := h.lastMessage(24)
+	first, _, _ := strings.Cut(m.Text, "\n")
+	if !strings.Contains(first, "一年") {
+		t.Fatalf("first line %q does not answer the question; message:\n%s", first, m.Text)
+	}
+	if len(m.Entities) == 0 || m.Entities[0].Type != "bold" || m.Entities[0].Offset != 0 {
+		t.Errorf("the answering sentence is not bold at the top: %+v", m.Entities)
+	}
+}
+
+func TestAnotherDistrictsPracticeIsLabelled(t *testing.T) {
+	h := startBot(t, nil, nil)
+	reply := h.ask(25, "党务工作者分几级")
+	if !strings.Contains(reply, "适用范围") {
+		t.Errorf("a district's practice answered a general question without its label:\n%s", reply)
+	}
+}

@@ -27,6 +27,11 @@ var catalog = map[string]string{
 
 	// Questions and answers.
 	"cmd.ask":            "提问：/ask 问题",
+	"chat.greeting":      "您好！我是党务助手。直接把问题发给我就行，比如“预备期多长”“工资8000交多少党费”“组织生活会一年开几次”。发送 /help 查看全部命令。",
+	"chat.thanks":        "不客气！还有问题随时问我。",
+	"chat.hint":          "请用一句话把问题写出来，比如“入党要经过哪些步骤”或“党费怎么交”。",
+	"chat.number":        "只收到一个数字。如果想算党费，请这样问：“工资8000交多少党费”，或者发送 /dues 8000。",
+	"ask.district_tag":   "【%s的做法】",
 	"ask.usage":          "请在 /ask 后面写上问题，例如：/ask 党费怎么交",
 	"ask.nothing":        "没有找到相关内容。换个说法试试，或者把问题说得具体一些。您的问题已记录，协调员补充答案后会通知您。",
 	"ask.unsure":         "没有找到可靠的答案。最接近的是：",

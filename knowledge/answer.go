@@ -22,7 +22,8 @@ const minAnswerRunes = 14
 // its verdict ("可以。", "不能。") and is shown with it.
 const verdictRunes = 8
 
-// sentences cuts a text after 。！？；!?; and at line ends, each sentence
+// sentences cuts a text after 。！？!? and at line ends (not at ；, which
+// parts the items of one rule), each sentence
 // with its end mark and without surrounding space.
 func sentences(text string) []string {
 	var out []string
@@ -37,7 +38,7 @@ func sentences(text string) []string {
 		switch r {
 		case '\n':
 			flush(i)
-		case '。', '！', '？', '；', '!', '?', ';':
+		case '。', '！', '？', '!', '?':
 			flush(i + utf8.RuneLen(r))
 		}
 	}
@@ -102,4 +103,16 @@ func typedAnywhere(p plan, r Result) bool {
 		return false
 	}
 	return holds(p.kind, r.Text)
+}
+
+// AnswerSentence picks the sentence(s) of a result that answer a question,
+// for a result shown again later (a "next result" button).
+func (b *Base) AnswerSentence(question string, r Result) string {
+	p := analyze(question, b.synonyms.Load())
+	weights := make([]float64, len(p.units))
+	for i, u := range p.units {
+		weights[i] = u.weight
+	}
+	s, _, _ := answerSentence(p, weights, r)
+	return s
 }

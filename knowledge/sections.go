@@ -94,10 +94,7 @@ func lineHeading(t string) bool {
 }
 
 // titleLine reports whether the first line of a plain text reads as its
-// title rather than as its first paragraph.
+// title rather than as its first paragraph: no sentence ends in it.
 func titleLine(t string) bool {
-	return utf8.RuneCountInString(t) <= maxTitleRunes && !endsSentence(t)
+	return len(t) <= maxHeadingBytes && !strings.ContainsAny(t, "。！？!?；;") && !endsSentence(t)
 }
-
-// maxTitleRunes is the longest first line taken as a plain text's title.
-const maxTitleRunes = 60

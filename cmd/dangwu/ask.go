@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
 
 	"github.com/dangwu/dangwu/knowledge"
@@ -29,7 +30,7 @@ func cmdAsk(ctx context.Context, args []string, env Env) int {
 	cfg, fs, err := loadConfig("ask", args, env.Getenv, func(fs *flag.FlagSet) {
 		fs.SetOutput(env.Stderr)
 		fs.IntVar(&n, "n", knowledge.DefaultResults, fmt.Sprintf("how many results to show, 1 to %d", maxAskResults))
-		fs.BoolVar(&asJSON, "json", false, `print the results as a JSON array of {"rank","kind","doc","title","source","section","text","snippet","score"}`)
+		fs.BoolVar(&asJSON, "json", false, `print the results as a JSON array of {"rank","kind","doc","title","source","section","text","snippet","score","answer","confident"}`)
 		fs.Usage = func() {
 			fmt.Fprintln(fs.Output(), "usage: dangwu ask [-n K] [--json] [flags] QUESTION")
 			fs.PrintDefaults()
@@ -39,6 +40,13 @@ func cmdAsk(ctx context.Context, args []string, env Env) int {
 		return configError(env, err)
 	}
 	question := strings.TrimSpace(strings.Join(fs.Args(), " "))
+	for _, a := range fs.Args() {
+		if strings.HasPrefix(a, "-") && len(a) > 1 && !isNumeric(a) {
+			fmt.Fprintf(env.Stderr, "dangwu ask: %s after the question: flags go first (dangwu ask %s QUESTION)\n", a, a)
+			fs.Usage()
+			return 2
+		}
+	}
 	switch {
 	case n < 1 || n > maxAskResults:
 		fmt.Fprintf(env.Stderr, "dangwu ask: -n %d: must be from 1 to %d\n", n, maxAskResults)
@@ -57,7 +65,20 @@ func cmdAsk(ctx context.Context, args []string, env Env) int {
 		return 1
 	}
 	defer a.Close()
-	ans, err := a.kb.Search(ctx, question, n)
+	kind, search := knowledge.ClassifyMessage(question)
+	if kind != knowledge.NotChatter {
+		// as the bot does: chatter is not searched
+		if asJSON {
+			_, err = fmt.Fprintln(env.Stdout, "[]")
+		} else {
+			_, err = fmt.Fprintln(env.Stdout, chatterLine[kind])
+		}
+		if err != nil {
+			return 1
+		}
+		return 0
+	}
+	ans, err := a.kb.Search(ctx, search, n)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "dangwu ask: %v\n", err)
 		return 1
@@ -86,6 +107,27 @@ type askResult struct {
 	Text    string  `json:"text"`
 	Snippet string  `json:"snippet"`
 	Score   float64 `json:"score"`
+	// Answer is the sentence(s) of Text that answer the question.
+	Answer string `json:"answer"`
+	// Confident is true only on rank 1, when the bot presents it as a
+	// reliable answer.
+	Confident bool `json:"confident"`
+}
+
+// chatterLine is what `dangwu ask` prints for a message that is not a
+// question, as the bot would reply.
+var chatterLine = map[knowledge.Chatter]string{
+	knowledge.Greeting: "（问候）这不是一个问题。直接提问即可，例如：dangwu ask 预备期多长",
+	knowledge.Thanks:   "（致谢）这不是一个问题。",
+	knowledge.Hint:     "（没有可以查询的内容）请用一句话写出问题，例如：dangwu ask 党费怎么交",
+	knowledge.Number:   "（只有一个数字）计算党费请这样问：dangwu ask 工资8000交多少党费",
+}
+
+// isNumeric reports whether a is a negative number ("-5"), which is a
+// question's text, not a flag.
+func isNumeric(a string) bool {
+	_, err := strconv.ParseFloat(a, 64)
+	return err == nil
 }
 
 var (
@@ -97,7 +139,8 @@ func writeAnswerJSON(w io.Writer, ans knowledge.Answer) error {
 	out := make([]askResult, 0, len(ans.Results))
 	for _, r := range ans.Results {
 		out = append(out, askResult{Rank: r.Rank, Kind: r.Kind, Doc: r.DocID, Title: r.Title, Source: r.Source,
-			Section: r.Section, Text: r.Text, Snippet: stripMarks.Replace(r.Snippet), Score: r.Score})
+			Section: r.Section, Text: r.Text, Snippet: stripMarks.Replace(r.Snippet), Score: r.Score,
+			Answer: r.Answer, Confident: r.Rank == 1 && ans.Confident})
 	}
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
@@ -125,6 +168,9 @@ func writeAnswerText(w io.Writer, ans knowledge.Answer) error {
 			head += " · " + r.Section
 		}
 		fmt.Fprintf(&b, "\n%d. %s\n", r.Rank, head)
+		if r.Answer != "" {
+			fmt.Fprintf(&b, "   答：%s\n", r.Answer)
+		}
 		for line := range strings.Lines(bracketMarks.Replace(r.Snippet)) {
 			if line = strings.TrimSpace(line); line != "" {
 				fmt.Fprintf(&b, "   %s\n", line)

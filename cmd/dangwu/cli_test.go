@@ -40,7 +40,7 @@ func askJSON(t *testing.T, args ...string) []askResult {
 	if raw == nil {
 		t.Fatalf("ask %q: stdout is %q, want an array", args, out)
 	}
-	want := []string{"doc", "kind", "rank", "score", "section", "snippet", "source", "text", "title"}
+	want := []string{"answer", "confident", "doc", "kind", "rank", "score", "section", "snippet", "source", "text", "title"}
 	for i, r := range raw {
 		var keys []string
 		for k := range r {
@@ -61,6 +61,12 @@ func askJSON(t *testing.T, args ...string) []askResult {
 	for i, r := range rs {
 		if r.Rank != i+1 || (r.Kind != knowledge.KindPassage && r.Kind != knowledge.KindFAQ) || r.Text == "" {
 			t.Errorf("ask %q: result %d = %+v", args, i, r)
+		}
+		if r.Confident && r.Rank != 1 {
+			t.Errorf("ask %q: result %d is confident", args, i)
+		}
+		if r.Answer == "" || !strings.Contains(r.Text, strings.TrimSuffix(r.Answer, "…")) {
+			t.Errorf("ask %q: result %d: answer %q is not a sentence of its text", args, i, r.Answer)
 		}
 		if strings.ContainsAny(r.Snippet, string([]rune{knowledge.MarkStart, knowledge.MarkEnd})) {
 			t.Errorf("ask %q: result %d: snippet keeps the match markers: %q", args, i, r.Snippet)
@@ -120,7 +126,7 @@ func TestAskText(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d, stderr: %s", code, errOut)
 	}
-	for _, want := range []string{"1. 党费的交纳标准", "【", "中组发〔2008〕3号"} {
+	for _, want := range []string{"1. ", "党费", "答：", "【", "中组发〔2008〕3号"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("answer lacks %q:\n%s", want, out)
 		}
@@ -128,8 +134,14 @@ func TestAskText(t *testing.T) {
 	if strings.ContainsAny(out, "\x02\x03") {
 		t.Errorf("answer keeps the match markers:\n%q", out)
 	}
-	if _, out, _ := dangwu(t, "ask", "--data", data, "🙂"); !strings.Contains(out, "没有找到") {
-		t.Errorf("nothing found is not said:\n%s", out)
+	if _, out, _ := dangwu(t, "ask", "--data", data, "🙂"); !strings.Contains(out, "没有可以查询的内容") {
+		t.Errorf("a message with nothing to search is not told so:\n%s", out)
+	}
+	if _, out, _ := dangwu(t, "ask", "--data", data, "明天徐州下雨吗"); !strings.Contains(out, "没有找到") {
+		t.Errorf("nothing reliable is not said:\n%s", out)
+	}
+	if _, out, _ := dangwu(t, "ask", "--data", data, "你好"); !strings.Contains(out, "问候") {
+		t.Errorf("a greeting is searched:\n%s", out)
 	}
 }
 
@@ -142,6 +154,7 @@ func TestAskUsage(t *testing.T) {
 		"n zero":         {"ask", "-n", "0", "--data", data, "党费"},
 		"n too many":     {"ask", "-n", "21", "--data", data, "党费"},
 		"bad flag":       {"ask", "--frob", "党费"},
+		"flag after":     {"ask", "你好", "--data", data},
 	} {
 		code, out, errOut := dangwu(t, args...)
 		if code != 2 || out != "" || !strings.Contains(errOut, "usage: dangwu ask") {

@@ -1,0 +1,44 @@
+package knowledge
+
+import "testing"
+
+func TestClassifyMessage(t *testing.T) {
+	for _, c := range []struct {
+		text  string
+		kind  Chatter
+		query string
+	}{
+		{"你好", Greeting, ""},
+		{"您好呀！", Greeting, ""},
+		{"在吗？", Greeting, ""},
+		{"Hello", Greeting, ""},
+		{"谢谢", Thanks, ""},
+		{"好的，谢谢！", Thanks, ""},
+		{"thx", Thanks, ""},
+		{"？", Hint, ""},
+		{"。。。", Hint, ""},
+		{"👍", Hint, ""},
+		{"吗", Hint, ""},
+		{"嗯嗯", Hint, ""},
+		{"8000", Number, ""},
+		{"８０００元", Number, ""},
+		{"党费", NotChatter, "党费"},
+		{"你好，预备期多长", NotChatter, "预备期多长"},
+		{"在吗 党费怎么交", NotChatter, "党费怎么交"},
+		{"谢谢你们的培训通知在哪看", NotChatter, "的培训通知在哪看"},
+		{"history", NotChatter, "history"},
+	} {
+		kind, q := ClassifyMessage(c.text)
+		if kind != c.kind || kind == NotChatter && c.query != "" && q != c.query && q != c.text {
+			t.Errorf("ClassifyMessage(%q) = %v, %q; want %v, %q", c.text, kind, q, c.kind, c.query)
+		}
+	}
+}
+
+func TestChatterLeavesQuestionWordsAlone(t *testing.T) {
+	for _, q := range []string{"好多党员没交党费怎么办", "对外出党员怎么管理", "是否可以代交党费"} {
+		if kind, rest := ClassifyMessage(q); kind != NotChatter || rest != q {
+			t.Errorf("ClassifyMessage(%q) = %v, %q", q, kind, rest)
+		}
+	}
+}

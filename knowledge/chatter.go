@@ -14,10 +14,10 @@ type Chatter int
 
 const (
 	NotChatter Chatter = iota // a question: something to search for
-	Greeting                // 你好, 在吗
-	Thanks                  // 谢谢, 好的收到
-	Hint                    // punctuation, emoji, a particle or one character: nothing to search
-	Number                  // only a number ("8000"): perhaps an income, without its question
+	Greeting                  // 你好, 在吗
+	Thanks                    // 谢谢, 好的收到
+	Hint                      // punctuation, emoji, a particle or one character: nothing to search
+	Number                    // only a number ("8000"): perhaps an income, without its question
 )
 
 // Words that carry no question: greetings, thanks and acknowledgements,

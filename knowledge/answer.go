@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"sort"
 	"strings"
 	"unicode/utf8"
 )
@@ -9,6 +10,13 @@ import (
 // result's sentences, the one that covers most of the question (weighted
 // by rarity) and holds the kind of answer wanted; with the next one when it
 // is too short to stand alone ("要交。").
+
+// typedTries is how many of the best covering sentences are tried for the
+// kind of answer; typedBonus is what holding it is worth against coverage.
+const (
+	typedTries = 4
+	typedBonus = 0.35
+)
 
 // maxAnswerRunes bounds the answering sentences: a "sentence" of a pasted
 // text without punctuation can be a paragraph long.
@@ -59,7 +67,9 @@ func answerSentence(p plan, weights []float64, r Result) (string, float64, bool)
 			all += weights[i]
 		}
 	}
-	best, bestScore, bestCov, bestTyped := 0, -1.0, 0.0, false
+	// Each sentence's coverage first; the kind patterns (regular
+	// expressions, the costly part) only on the few that may win.
+	covs := make([]float64, len(ss))
 	for i, s := range ss {
 		norm := Normalize(s)
 		var got float64
@@ -68,23 +78,36 @@ func answerSentence(p plan, weights []float64, r Result) (string, float64, bool)
 				got += weights[j]
 			}
 		}
-		cov := 0.0
 		if all > 0 {
-			cov = got / all
+			covs[i] = got / all
 		}
-		typed := p.kind != wantAny && holds(p.kind, s)
-		score := cov
-		if typed {
-			score += 0.35
-		}
+	}
+	base := func(i int) float64 {
+		score := covs[i] - 0.01*float64(i) // earlier wins a tie
 		if i == 0 && r.Kind == KindFAQ {
 			score += 0.3 // an FAQ answer is written to answer its question first
 		}
-		score -= 0.01 * float64(i) // earlier wins a tie
-		if score > bestScore {
-			best, bestScore, bestCov, bestTyped = i, score, cov, typed
+		return score
+	}
+	order := make([]int, len(ss))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return base(order[a]) > base(order[b]) })
+	best, bestScore, bestTyped := order[0], base(order[0]), false
+	if p.kind != wantAny {
+		for _, i := range order[:min(len(order), typedTries)] {
+			typed := holds(p.kind, ss[i])
+			score := base(i)
+			if typed {
+				score += typedBonus
+			}
+			if score > bestScore || typed && i == best {
+				best, bestScore, bestTyped = i, score, typed
+			}
 		}
 	}
+	bestCov := covs[best]
 	out := ss[best]
 	if best > 0 && utf8.RuneCountInString(ss[best-1]) < verdictRunes {
 		out = ss[best-1] + out // "要交。" gives the verdict the sentence explains

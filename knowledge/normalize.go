@@ -17,6 +17,9 @@ const joiners = "“”‘’\"'《》〈〉「」『』"
 // quotation marks to -1 (dropped). It maps rune to rune, so a folded text
 // lines up with its original.
 func foldRune(r rune) rune {
+	if r >= 0x4E00 && r <= 0x9FFF {
+		return r // the common CJK ideographs: no folding, and most of what is searched
+	}
 	if strings.ContainsRune(joiners, r) {
 		return -1
 	}

@@ -177,6 +177,9 @@ func unsureMessage(qid int64, results []knowledge.Result) message {
 			title += " · " + truncate(res.Section, maxHeading)
 		}
 		fmt.Fprintf(&sb, "\n%d. %s", i+1, esc(title))
+		if res.Answer != "" {
+			sb.WriteString("\n   " + esc(truncate(res.Answer, 80)))
+		}
 		rows = append(rows, []models.InlineKeyboardButton{button(t("ask.look", i+1), "kb", "r", qid, res.Rank)})
 	}
 	sb.WriteString("\n\n")

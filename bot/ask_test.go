@@ -61,7 +61,7 @@ func TestQuestionGetsPassageWithSource(t *testing.T) {
 	u := botapi.DefaultUser(20)
 	chat := botapi.PrivateChat(u)
 
-	reply := h.ask(u.ID, "我税后工资八千块，每个月党费交多少？")
+	reply := h.ask(u.ID, "党费按什么比例交")
 	mustContain(t, "answer", reply, "来源", "1.5%")
 	m := h.lastMessage(u.ID)
 	bold := false

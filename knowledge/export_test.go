@@ -76,3 +76,14 @@ func unitTexts(p plan) []string {
 	}
 	return s
 }
+
+// ConfidenceFeatures are the inputs of the confidence of a question's top
+// result (see confidenceInputs), for fitting the confidence model.
+func (b *Base) ConfidenceFeatures(question string) ([]float64, Result, bool) {
+	ans, err := b.Find(context.Background(), Request{Text: question, N: 3})
+	if err != nil || len(ans.Results) == 0 {
+		return nil, Result{}, false
+	}
+	p := analyze(question, b.synonyms.Load())
+	return confidenceInputs(p, ans.Results), ans.Results[0], true
+}

@@ -215,7 +215,7 @@ var defaults = params{
 
 // Threshold is the confidence at or above which an answer counts as found,
 // chosen on the evaluation set (see docs/BENCHMARKS.md).
-const Threshold = 0.6
+const Threshold = 0.8
 
 func termQuery(term, field string, boost float64) query.Query {
 	q := query.NewTermQuery(term)

@@ -21,6 +21,7 @@ type features struct {
 	final   float64
 	answer  string  // the sentence(s) that answer the question
 	ansFrac float64 // share of the question's topic the answer sentences cover
+	rare    float64 // share of the question's two rarest topic units it covers
 }
 
 // weights of the rerank score; fitted on half of the evaluation set and
@@ -160,4 +161,36 @@ func mentions(norm, district string) bool {
 		}
 	}
 	return false
+}
+
+// rareCoverage is the share of the question's two rarest topic units (the
+// ones that say what it is about: "失业金" more than "领取") that a result
+// covers.
+func rareCoverage(p plan, idf []float64, r Result) float64 {
+	first, second := -1, -1
+	for i, u := range p.units {
+		if u.cue && !onlyCues(p) {
+			continue
+		}
+		switch {
+		case first < 0 || idf[i] > idf[first]:
+			first, second = i, first
+		case second < 0 || idf[i] > idf[second]:
+			second = i
+		}
+	}
+	if first < 0 {
+		return 0
+	}
+	text := Normalize(r.Title + " " + r.Section + " " + r.question + " " + r.Text)
+	got, all := 0.0, 0.0
+	for _, i := range []int{first, second} {
+		if i >= 0 {
+			all++
+			if covers(text, p.units[i]) {
+				got++
+			}
+		}
+	}
+	return got / all
 }

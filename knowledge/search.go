@@ -158,6 +158,7 @@ func (b *Base) rerank(p plan, st termStats, si *synonymIndex, asker string, cand
 		f.answer, f.ansFrac, typed = answerSentence(p, st.unitIDF, *r)
 		f.typed = typed || (strongKind(p.kind) && typedAnywhere(p, *r))
 		f.place = place(named, asker, r.District)
+		f.rare = rareCoverage(p, st.unitIDF, *r)
 		f.final = w.score(*f, r.cov, r.charCov)
 	}
 	sort.SliceStable(cands, func(i, j int) bool { return cands[i].feat.final > cands[j].feat.final })
@@ -256,6 +257,16 @@ func (b *Base) stats(ctx context.Context, p plan) (termStats, error) {
 	idf := func(n float64) float64 {
 		return math.Log(1 + (float64(total)-n+0.5)/(n+0.5))
 	}
+	st.charIDF = make([]float64, len(p.chars))
+	st.charDF = make([]float64, len(p.chars))
+	for i, c := range p.chars {
+		n, err := df(c, fieldUniBody)
+		if err != nil {
+			return st, err
+		}
+		st.charIDF[i] = idf(n)
+		st.charDF[i] = n / float64(max(total, 1))
+	}
 	st.unitIDF = make([]float64, len(p.units))
 	st.unitDF = make([]float64, len(p.units))
 	for i, u := range p.units {
@@ -281,16 +292,6 @@ func (b *Base) stats(ctx context.Context, p plan) (termStats, error) {
 			// against coverage
 			st.unitIDF[i] = 0
 		}
-	}
-	st.charIDF = make([]float64, len(p.chars))
-	st.charDF = make([]float64, len(p.chars))
-	for i, c := range p.chars {
-		n, err := df(c, fieldUniBody)
-		if err != nil {
-			return st, err
-		}
-		st.charIDF[i] = idf(n)
-		st.charDF[i] = n / float64(max(total, 1))
 	}
 	return st, nil
 }
@@ -459,13 +460,14 @@ func bestWindow(marked []bool, n int) (start, first int) {
 	return max(0, min(start, len(marked)-n)), first
 }
 
-// setConfidence turns what each result covers of the question (its words
-// and its characters, weighted by rarity) and, for the top result, how far
-// its rerank score stands above the next one's, into a confidence from 0
-// to 1. A result that lacks the kind of answer asked for ("多久" and no
-// time in it) loses some; an FAQ entry whose question is the one asked,
-// nearly word for word, is as sure as an answer gets. A question of single
-// characters is never answered with confidence.
+// setConfidence estimates, for each result, how likely it is the answer:
+// a logistic model over what the result covers of the question (its topic
+// words, the two rarest of them, its characters, its heading), how close
+// an FAQ question is to the one asked, whether it holds the kind of answer
+// asked for, and how far the top result stands above the next. The model is
+// fitted on the evaluation set (TestFitConfidence, docs/BENCHMARKS.md). An
+// FAQ entry whose question is the one asked, nearly word for word, is as
+// sure as an answer gets; a question of single characters never is.
 func setConfidence(p plan, rs []Result) {
 	singles := true
 	for _, u := range p.units {
@@ -473,35 +475,58 @@ func setConfidence(p plan, rs []Result) {
 	}
 	for i := range rs {
 		r := &rs[i]
-		c := coverageWeight * (r.cov + r.charCov) / 2
-		if i == 0 {
-			margin := 1.0
-			if len(rs) > 1 && r.feat.final > 0 {
-				margin = (r.feat.final - rs[1].feat.final) / r.feat.final
-			}
-			c += marginWeight * margin
+		x := resultInputs(p, rs, i)
+		z := 0.0
+		for j, w := range confidenceModel {
+			z += w * x[j]
 		}
-		if strongKind(p.kind) && !r.feat.typed {
-			c -= untypedPenalty
-		}
-		if r.feat.faqSim >= literalFAQ {
+		c := 1 / (1 + math.Exp(-z))
+		if r.feat.faqSim >= literalFAQ && r.cov >= 0.99 {
 			c = max(c, r.feat.faqSim)
 		}
 		if singles {
 			c = min(c, singleCap)
 		}
-		r.Confidence = min(1, max(0, c))
+		r.Confidence = c
 	}
 }
 
-// Weights of the confidence, fitted on the evaluation set, and the most a
-// question of single characters can reach (below Threshold).
+// confidenceInputs are the model's inputs for the top result.
+func confidenceInputs(p plan, rs []Result) []float64 { return resultInputs(p, rs, 0) }
+
+// resultInputs are the model's inputs for result i: 1 (the intercept),
+// topic coverage, character coverage, heading coverage, FAQ similarity,
+// kind (+1 holds the kind asked for, -1 lacks it, 0 nothing specific was
+// asked), margin over the next result (top result only), coverage of the
+// answering sentence, coverage of the rarest units.
+func resultInputs(p plan, rs []Result, i int) []float64 {
+	r := rs[i]
+	kind := 0.0
+	if strongKind(p.kind) {
+		kind = -1
+		if r.feat.typed {
+			kind = 1
+		}
+	}
+	margin := 0.0
+	if i == 0 {
+		margin = 1
+		if len(rs) > 1 && r.feat.final > 0 {
+			margin = (r.feat.final - rs[1].feat.final) / r.feat.final
+		}
+	}
+	return []float64{1, r.cov, r.charCov, r.feat.head, r.feat.faqSim, kind, margin, r.feat.ansFrac, r.feat.rare}
+}
+
+// confidenceModel are the weights of resultInputs, fitted on the
+// evaluation set.
+var confidenceModel = []float64{-1.73, 0.89, 1.35, -0.11, 0.58, 0.06, 1.70, 0.96, 0.26}
+
+// The most a question of single characters can reach (below Threshold),
+// and the similarity of an FAQ question that counts as the question asked.
 const (
-	coverageWeight = 0.8
-	marginWeight   = 0.4
-	singleCap      = 0.5
-	untypedPenalty = 0.15
-	literalFAQ     = 0.85 // similarity of an FAQ question that counts as the question asked
+	singleCap  = 0.5
+	literalFAQ = 0.85
 )
 
 // isNumber reports whether s is a run of ASCII digits.

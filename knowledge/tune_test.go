@@ -1,6 +1,7 @@
 package knowledge_test
 
 import (
+	"math"
 	"os"
 	"strings"
 	"testing"
@@ -70,4 +71,100 @@ func TestTuneRerank(t *testing.T) {
 		t.Logf("round %d: %v\n  A: R@1 %.3f MRR %.3f  B: R@1 %.3f MRR %.3f", round, params,
 			float64(fa.at1)/float64(fa.n), fa.mrr, float64(fb.at1)/float64(fb.n), fb.mrr)
 	}
+}
+
+// TestFitConfidence fits the confidence model (knowledge.confidenceModel)
+// by logistic regression on the evaluation set: a question's top result is
+// a positive when it is the labelled answer, a negative when it is not or
+// when the question is unanswerable. It prints the weights and, for half A
+// and B fitted on the other, the figures at the threshold. DANGWU_TUNE=1.
+func TestFitConfidence(t *testing.T) {
+	if os.Getenv("DANGWU_TUNE") == "" {
+		t.Skip("set DANGWU_TUNE")
+	}
+	cases := evalCases(t)
+	var negatives []string
+	readYAML(t, "testdata/eval_negative.yaml", &negatives)
+	b := evalBase(t)
+	type sample struct {
+		x    []float64
+		y    float64
+		half string
+	}
+	var all []sample
+	for _, c := range cases {
+		x, r, ok := b.ConfidenceFeatures(c.Q)
+		if !ok {
+			continue
+		}
+		y := 0.0
+		if hit(r, c) {
+			y = 1
+		}
+		all = append(all, sample{x, y, evalHalf(c.Q)})
+	}
+	for _, q := range negatives {
+		if x, _, ok := b.ConfidenceFeatures(q); ok {
+			all = append(all, sample{x, 0, evalHalf(q)})
+		}
+	}
+	fit := func(train []sample) []float64 {
+		w := make([]float64, len(train[0].x))
+		for iter := 0; iter < 4000; iter++ {
+			grad := make([]float64, len(w))
+			for _, s := range train {
+				z := 0.0
+				for j := range w {
+					z += w[j] * s.x[j]
+				}
+				p := 1 / (1 + math.Exp(-z))
+				for j := range w {
+					grad[j] += (p - s.y) * s.x[j]
+				}
+			}
+			for j := range w {
+				reg := 0.0
+				if j > 0 {
+					reg = 0.01 * w[j]
+				}
+				w[j] -= 0.5 * (grad[j]/float64(len(train)) + reg)
+			}
+		}
+		return w
+	}
+	report := func(name string, w []float64, test []sample) {
+		for _, th := range []float64{0.5, 0.6, 0.7, 0.8, 0.85, 0.9} {
+			found, right, neg, pos := 0, 0, 0, 0
+			for _, s := range test {
+				z := 0.0
+				for j := range w {
+					z += w[j] * s.x[j]
+				}
+				c := 1 / (1 + math.Exp(-z))
+				if c >= th {
+					found++
+					if s.y == 1 {
+						right++
+					}
+				}
+				if s.y == 1 {
+					pos++
+				}
+				_ = neg
+			}
+			t.Logf("%s th %.2f: confident %d, right %d (precision %.3f), right of all positives-labelled %d", name, th, found, right, float64(right)/float64(max(found, 1)), pos)
+		}
+	}
+	w := fit(all)
+	t.Logf("weights %.2f", w)
+	var a, bb []sample
+	for _, s := range all {
+		if s.half == "A" {
+			a = append(a, s)
+		} else {
+			bb = append(bb, s)
+		}
+	}
+	report("B fitted on A", fit(a), bb)
+	report("A fitted on B", fit(bb), a)
 }

@@ -26,8 +26,8 @@ var (
 	greetingWords = strings.Fields(`你好啊 你好呀 你好 您好 大家好 老师好 早上好 上午好 中午好 下午好 晚上好 早安 晚安 早啊 在吗 在么 在不在 有人吗 有人在吗
 		哈喽 嗨 hello hi hey 喂 小助手 助手 机器人 党务助手 bot`)
 	thanksWords = strings.Fields(`谢谢你们 谢谢你 谢谢您 谢谢 多谢 感谢 谢了 谢啦 辛苦了 辛苦 麻烦了 thanks thank thx ty 好的 好滴 收到 明白了 明白 懂了 知道了 了解了
-		没问题 ok okay 好嘞 好吧 可以了 行了 不错 厉害 赞`)
-	emptyWords = strings.Fields(`啊 呀 吗 呢 吧 哦 噢 喔 嘛 啦 哈 哈哈 么 嗯 嗯嗯 唉 哎 诶 额 呃 哇 嘿 你 您 我 你们 我们 是的 对的 u you`)
+		非常感谢 太感谢了 感谢感谢 谢谢老师 没问题 好嘞 好吧 可以了 行了 不错 厉害 赞`)
+	emptyWords = strings.Fields(`啊 呀 吗 呢 吧 哦 噢 喔 嘛 啦 哈 哈哈 么 嗯 嗯嗯 唉 哎 诶 额 呃 哇 嘿 你 您 我 你们 我们 是的 对的 请问 老师 ok okay u you`)
 	// words that are chatter only standing alone ("好", but not the 好 of 好多)
 	aloneWords = strings.Fields(`好 行 对 是 的 了 1`)
 )

@@ -1,6 +1,11 @@
 package knowledge
 
-import "testing"
+import (
+	"os"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+)
 
 func TestClassifyMessage(t *testing.T) {
 	for _, c := range []struct {
@@ -39,6 +44,34 @@ func TestChatterLeavesQuestionWordsAlone(t *testing.T) {
 	for _, q := range []string{"好多党员没交党费怎么办", "对外出党员怎么管理", "是否可以代交党费"} {
 		if kind, rest := ClassifyMessage(q); kind != NotChatter || rest != q {
 			t.Errorf("ClassifyMessage(%q) = %v, %q", q, kind, rest)
+		}
+	}
+}
+
+// TestChatterSet checks the labelled messages of testdata/chatter.yaml.
+func TestChatterSet(t *testing.T) {
+	data, err := os.ReadFile("testdata/chatter.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []struct {
+		Text string `yaml:"text"`
+		Kind string `yaml:"kind"`
+	}
+	if err := yaml.Unmarshal(data, &cases); err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]Chatter{"greeting": Greeting, "thanks": Thanks, "hint": Hint, "number": Number, "question": NotChatter}
+	if len(cases) < 60 {
+		t.Errorf("%d messages, want at least 60", len(cases))
+	}
+	for _, c := range cases {
+		want, ok := kinds[c.Kind]
+		if !ok {
+			t.Fatalf("%q: unknown kind %q", c.Text, c.Kind)
+		}
+		if got, _ := ClassifyMessage(c.Text); got != want {
+			t.Errorf("ClassifyMessage(%q) = %v, want %s", c.Text, got, c.Kind)
 		}
 	}
 }

@@ -365,6 +365,11 @@ func docScope(ctx context.Context, tx *sql.Tx, id string) (origin, district stri
 // document of the same origin and district.
 func (s *KnowledgeStore) PutDocument(ctx context.Context, d knowledge.Document) (bool, error) {
 	replaced := false
+	if d.Origin == knowledge.OriginImport {
+		if err := s.db.Tx(ctx, func(tx *sql.Tx) error { return fillFingerprints(ctx, tx) }); err != nil {
+			return false, err
+		}
+	}
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		o, district, err := docScope(ctx, tx, d.ID)
 		if err != nil {
@@ -397,22 +402,16 @@ func (s *KnowledgeStore) PutDocument(ctx context.Context, d knowledge.Document) 
 
 // DuplicateOf returns the document other than exceptID with the fingerprint.
 func (s *KnowledgeStore) DuplicateOf(ctx context.Context, fingerprint, exceptID string) (knowledge.DocInfo, error) {
-	var d knowledge.DocInfo
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		d, err = duplicateOf(ctx, tx, fingerprint, exceptID)
-		return err
-	})
-	return d, err
+	if err := s.db.Tx(ctx, func(tx *sql.Tx) error { return fillFingerprints(ctx, tx) }); err != nil {
+		return knowledge.DocInfo{}, err
+	}
+	return duplicateOf(ctx, s.db.q(ctx), fingerprint, exceptID)
 }
 
-// duplicateOf finds the document other than exceptID with the fingerprint,
-// after giving the documents stored before fingerprints theirs.
-func duplicateOf(ctx context.Context, tx *sql.Tx, fingerprint, exceptID string) (knowledge.DocInfo, error) {
+// duplicateOf finds the document other than exceptID with the fingerprint
+// (fillFingerprints first gives the older documents theirs).
+func duplicateOf(ctx context.Context, tx querier, fingerprint, exceptID string) (knowledge.DocInfo, error) {
 	var d knowledge.DocInfo
-	if err := fillFingerprints(ctx, tx); err != nil {
-		return d, err
-	}
 	err := tx.QueryRowContext(ctx, `SELECT id, title, origin, source, district FROM kb_documents
 		WHERE fingerprint = ? AND id <> ? ORDER BY origin, imported_at, id LIMIT 1`, fingerprint, exceptID).
 		Scan(&d.ID, &d.Title, &d.Origin, &d.Source, &d.District)
@@ -426,8 +425,10 @@ func duplicateOf(ctx context.Context, tx *sql.Tx, fingerprint, exceptID string) 
 }
 
 // fillFingerprints computes the fingerprints of the documents that have
-// none (stored before migration 0006) from their stored passages. The
-// fingerprint is not part of what the index reflects: the generation stays.
+// none (stored before migration 0006) from their stored passages, in a
+// transaction of its own so that the work is kept whatever the import does
+// next. The fingerprint is not part of what the index reflects: the
+// generation stays.
 func fillFingerprints(ctx context.Context, tx *sql.Tx) error {
 	rows, err := tx.QueryContext(ctx, `SELECT `+docColumns+` FROM kb_documents d WHERE d.fingerprint = ''`)
 	if err != nil {

@@ -185,7 +185,7 @@ func readerMessage(d knowledge.Document, pages []readerPage, page int) message {
 	if len(pages) > 1 {
 		head += " " + t("reader.page", page+1, len(pages))
 	}
-	foot := sourceLine(truncate(d.Source, maxHeading), d.Date)
+	foot := sourceLine(truncate(d.Source, maxHeading), truncate(d.Date, 30))
 	if d.District != "" {
 		foot += "\n" + t("ask.district", esc(d.District))
 	}

@@ -221,6 +221,14 @@ func (b *Bot) onKnowledgeButton(ctx context.Context, r *request, payload string)
 		res.Answer = b.kb.AnswerSentence(q.Text, res)
 		return b.editCallbackMessage(ctx, r, resultMessage(qid, res, all))
 	case "full":
+		// A passage opens its whole document at its page; an FAQ entry
+		// is whole already.
+		if res.Kind == knowledge.KindPassage && res.DocID != "" {
+			err := b.openReader(ctx, r.chatID, res.DocID, res.PassageID)
+			if !errors.Is(err, knowledge.ErrNotFound) {
+				return err
+			}
+		}
 		return b.sendFull(ctx, r.chatID, res)
 	case "up":
 		if err := b.kb.Feedback(ctx, qid, rank, true, "", r.userID); err != nil {

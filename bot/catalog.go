@@ -256,6 +256,22 @@ var catalog = map[string]string{
 	"doc.city_remove":           "这是全市的文档，只有市级协调员和管理员可以删除。",
 	"doc.other_district_remove": "这是%s的文档，您只能删除本区的文档。",
 
+	// Duplicates, the questions asked about a .txt or .docx file before it
+	// is imported, the document list and the document reader.
+	"doc.duplicate":          "“%s”没有导入：知识库里已有内容相同的文档《%s》。如果要更新那篇文档，请用它原来的文件名重新发送。",
+	"doc.list_page":          "第 %d/%d 页",
+	"doc.open":               "%d 打开",
+	"doc.open_hint":          "点编号打开文档，阅读全文。",
+	"page.prev":              "◀ 上一页",
+	"page.next":              "下一页 ▶",
+	"reader.page":            "（第 %d/%d 页）",
+	"import.ask_source":      "收到《%s》。请输入它的<b>来源</b>（发文单位或文件名称，例如“中共徐州市委组织部”，不超过 %d 字），回答时会注明出处。没有可填的请点“跳过”。发送 /cancel 放弃导入。",
+	"import.skip":            "跳过",
+	"import.source_too_long": "来源太长了，请精简到 %d 字以内再发，或点“跳过”。",
+	"import.ask_district":    "《%s》适用于哪里？请选择“全市”或一个区县。",
+	"import.pick_district":   "请点下面的按钮选择“全市”或一个区县，或者输入区县名称。",
+	"import.city":            "全市",
+
 	// Roster header and row problems.
 	"roster.duplicate_column": "“%s”这一列出现了两次，请只保留一列再发。",
 	"roster.unknown_district": "没有这个区县",

@@ -48,6 +48,9 @@ func (b *Bot) registerAll() {
 		"mb":    b.coordinatorOnly(b.onMemberButton),
 		"gap":   b.coordinatorOnly(b.onGapButton),
 		"doc":   b.coordinatorOnly(b.onDocButton),
+		"dl":    b.coordinatorOnly(b.onDocListButton),
+		"rd":    b.onReaderButton,
+		"imp":   b.coordinatorOnly(b.onImportButton),
 	}
 	b.flows = map[string]flowFunc{
 		flowFeedback:  b.feedbackFlow,
@@ -56,6 +59,7 @@ func (b *Bot) registerAll() {
 		flowReject:    b.coordinatorFlow(b.rejectFlow),
 		flowLeave:     b.coordinatorFlow(b.leaveFlow),
 		flowGapAnswer: b.coordinatorFlow(b.gapAnswerFlow),
+		flowDocImport: b.coordinatorFlow(b.docImportFlow),
 	}
 }
 

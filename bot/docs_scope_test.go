@@ -48,11 +48,11 @@ func TestDistrictCoordinatorsDocumentsThroughChat(t *testing.T) {
 
 	const name = "党建工作要点.txt"
 	text := func(who string) []byte { return []byte("党建工作要点\n一、要点\n" + who + "的要点。\n") }
-	mustContain(t, "admin's import", h.sendFile(admin, name, text("全市")), "已导入")
-	reply := h.sendFile(yunlong, name, text("云龙区"))
+	mustContain(t, "admin's import", h.importFile(admin, name, text("全市"), "", ""), "已导入")
+	reply := h.importFile(yunlong, name, text("云龙区"), "", "")
 	mustContain(t, "云龙's import", reply, "已导入", plain(bot.T("doc.owner", "云龙区")))
 	// 鼓楼 sends a file of the same name: a document of its own, not a replacement.
-	mustContain(t, "鼓楼's import", h.sendFile(gulou, name, text("鼓楼区")), "已导入", plain(bot.T("doc.owner", "鼓楼区")))
+	mustContain(t, "鼓楼's import", h.importFile(gulou, name, text("鼓楼区"), "", ""), "已导入", plain(bot.T("doc.owner", "鼓楼区")))
 	docs := h.importedDocs()
 	if len(docs) != 3 {
 		t.Fatalf("after three uploads of one name: %+v, want three documents", docs)
@@ -103,7 +103,7 @@ func TestDistrictCoordinatorsDocumentsThroughChat(t *testing.T) {
 	mustContain(t, "云龙's text", h.ask(50, "云龙区的要点"), "云龙区的要点")
 
 	// Within its district, a new upload of the name replaces the old one.
-	mustContain(t, "鼓楼 replaces its own", h.sendFile(gulou, name, text("鼓楼区新")), "已更新")
+	mustContain(t, "鼓楼 replaces its own", h.importFile(gulou, name, text("鼓楼区新"), "", ""), "已更新")
 	if docs := h.importedDocs(); len(docs) != 3 {
 		t.Errorf("a same-district replacement changed the count: %+v", docs)
 	}

@@ -9,12 +9,16 @@ import (
 	"net/http"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/dangwu/dangwu/internal/textenc"
 	"github.com/dangwu/dangwu/knowledge"
 	"github.com/dangwu/dangwu/member"
+	"github.com/dangwu/dangwu/store"
 	tgbot "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
 )
 
 // maxDownload is the largest file a bot may download from Telegram.
@@ -48,10 +52,13 @@ func (b *Bot) onDocument(ctx context.Context, r *request) error {
 	if err != nil {
 		return err
 	}
-	if kind == "roster" {
+	switch {
+	case kind == "roster":
 		return b.importRoster(ctx, r, name, data)
+	case ext == ".md" || b.kb == nil:
+		return b.importDocument(ctx, r, name, data, knowledge.ImportMeta{})
 	}
-	return b.importDocument(ctx, r, name, data)
+	return b.startDocImport(ctx, r, doc.FileID, name, data)
 }
 
 var errTooBig = errors.New("file too big")
@@ -163,7 +170,7 @@ func problemText(p member.RowProblem) string {
 
 // importDocument imports a knowledge document into the coordinator's scope
 // (a district coordinator's: their district) and says what was added.
-func (b *Bot) importDocument(ctx context.Context, r *request, name string, data []byte) error {
+func (b *Bot) importDocument(ctx context.Context, r *request, name string, data []byte, meta knowledge.ImportMeta) error {
 	if b.kb == nil {
 		return b.reply(ctx, r, t("file.unsupported", esc(name)))
 	}
@@ -172,11 +179,37 @@ func (b *Bot) importDocument(ctx context.Context, r *request, name string, data 
 		return err
 	}
 	ictx, cancel := context.WithTimeout(ctx, b.importTimeout)
-	res, err := b.kb.Import(ictx, name, data, by)
+	res, err := b.kb.ImportWith(ictx, name, data, meta, by)
 	cancel()
+	if err != nil {
+		return b.refuseDocument(ctx, r, name, by, err)
+	}
+	key := "doc.imported"
+	if res.Replaced {
+		key = "doc.replaced"
+	}
+	text := t(key, esc(res.Title), res.Sections, esc(res.DocID))
+	if res.Source != "" {
+		text += "\n" + t("ask.source", esc(truncate(res.Source, maxHeading)))
+	}
+	if res.District != "" {
+		text += "\n" + t("doc.owner", esc(res.District))
+	}
+	if n := len(res.InvalidLines); n > 0 {
+		text += "\n" + t("doc.invalid_lines", n, res.InvalidLines[0])
+	}
+	return b.reply(ctx, r, text)
+}
+
+// refuseDocument says why a document was not imported, or returns err when
+// it is not the file's fault.
+func (b *Bot) refuseDocument(ctx context.Context, r *request, name string, by knowledge.Actor, err error) error {
+	var dup *knowledge.DuplicateError
 	switch {
 	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil:
 		return b.reply(ctx, r, t("file.too_slow", esc(name)))
+	case errors.As(err, &dup):
+		return b.reply(ctx, r, t("doc.duplicate", esc(name), esc(dup.Title)))
 	case errors.Is(err, knowledge.ErrOutOfScope) && by.CityWide:
 		return b.reply(ctx, r, t("doc.id_taken", esc(name)))
 	case errors.Is(err, knowledge.ErrOutOfScope):
@@ -195,19 +228,140 @@ func (b *Bot) importDocument(ctx context.Context, r *request, name string, data 
 		return b.reply(ctx, r, t("file.unsupported", esc(name)))
 	case errors.Is(err, knowledge.ErrContentDocument):
 		return b.reply(ctx, r, t("doc.builtin", esc(name)))
-	case err != nil:
+	case errors.Is(err, knowledge.ErrSourceTooLong):
+		return b.reply(ctx, r, t("import.source_too_long", knowledge.MaxSourceRunes))
+	}
+	return err
+}
+
+// A .txt or .docx file cannot say its source or district, so the
+// coordinator is asked before it is imported: the source (typed, or 跳过),
+// then, for a city-wide coordinator, the district (buttons). The dialogue
+// keeps only the file's Telegram file_id, name and size; the file is
+// checked when it arrives (so a bad or duplicate file is refused before any
+// question), downloaded again and imported in one transaction after the
+// last answer. A crash, /cancel or an abandoned dialogue leaves no document.
+
+// flowDocImport waits for the answers about a file being imported.
+const flowDocImport = "docimport"
+
+// startDocImport checks a .txt or .docx file and asks for its source.
+func (b *Bot) startDocImport(ctx context.Context, r *request, fileID, name string, data []byte) error {
+	by, err := b.actor(ctx, r.userID)
+	if err != nil {
 		return err
 	}
-	key := "doc.imported"
-	if res.Replaced {
-		key = "doc.replaced"
+	ictx, cancel := context.WithTimeout(ctx, b.importTimeout)
+	res, err := b.kb.CheckImport(ictx, name, data, knowledge.ImportMeta{}, by)
+	cancel()
+	if err != nil {
+		return b.refuseDocument(ctx, r, name, by, err)
 	}
-	text := t(key, esc(res.Title), res.Sections, esc(res.DocID))
-	if res.District != "" {
-		text += "\n" + t("doc.owner", esc(res.District))
+	c := store.Conversation{Flow: flowDocImport, Step: "source", Data: map[string]string{
+		"file": fileID, "name": name, "size": strconv.Itoa(len(data)), "title": res.Title,
+	}}
+	if err := b.conv.Save(ctx, r.userID, r.userID, c); err != nil {
+		return err
 	}
-	if n := len(res.InvalidLines); n > 0 {
-		text += "\n" + t("doc.invalid_lines", n, res.InvalidLines[0])
+	return b.send(ctx, r.userID, message{text: t("import.ask_source", esc(res.Title), knowledge.MaxSourceRunes),
+		markup: &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{{button(t("import.skip"), "imp", "skip")}}}})
+}
+
+// docImportFlow takes typed answers: the source, or a district's name.
+func (b *Bot) docImportFlow(ctx context.Context, r *request, c store.Conversation) error {
+	switch c.Step {
+	case "source":
+		if n := utf8.RuneCountInString(r.text); n > knowledge.MaxSourceRunes {
+			return b.reply(ctx, r, t("import.source_too_long", knowledge.MaxSourceRunes)) // ask again
+		}
+		c.Data["source"] = r.text
+		return b.afterSource(ctx, r, c)
+	case "district":
+		if r.text == t("import.city") {
+			return b.finishDocImport(ctx, r, c, "")
+		}
+		if name, ok := b.members.Districts().Resolve(r.text); ok {
+			return b.finishDocImport(ctx, r, c, name)
+		}
+		return b.send(ctx, r.userID, b.districtQuestion(c, t("import.pick_district")))
 	}
-	return b.reply(ctx, r, text)
+	if err := b.conv.End(ctx, r.chatID, r.userID); err != nil {
+		return err
+	}
+	return b.onText(ctx, r)
+}
+
+// onImportButton handles imp:skip (no source) and imp:d:<n> (district n of
+// the list from 1; 0 is 全市), pressed in the dialogue of a file import.
+func (b *Bot) onImportButton(ctx context.Context, r *request, payload string) error {
+	c, err := b.conv.Get(ctx, r.userID, r.userID)
+	if errors.Is(err, store.ErrNoConversation) || err == nil && c.Flow != flowDocImport {
+		return b.staleButton(ctx, r)
+	}
+	if err != nil {
+		return err
+	}
+	op, arg, _ := strings.Cut(payload, ":")
+	switch {
+	case op == "skip" && c.Step == "source":
+		c.Data["source"] = ""
+		return b.afterSource(ctx, r, c)
+	case op == "d" && c.Step == "district":
+		names := b.members.Districts().Names()
+		n, err := strconv.Atoi(arg)
+		if err != nil || n < 0 || n > len(names) {
+			return b.staleButton(ctx, r)
+		}
+		district := ""
+		if n > 0 {
+			district = names[n-1]
+		}
+		return b.finishDocImport(ctx, r, c, district)
+	}
+	return b.staleButton(ctx, r)
+}
+
+// afterSource asks a city-wide coordinator for the district; a district
+// coordinator's file is their district's, so it is imported now.
+func (b *Bot) afterSource(ctx context.Context, r *request, c store.Conversation) error {
+	by, err := b.actor(ctx, r.userID)
+	if err != nil {
+		return err
+	}
+	if !by.CityWide {
+		return b.finishDocImport(ctx, r, c, "")
+	}
+	c.Step = "district"
+	if err := b.conv.Save(ctx, r.userID, r.userID, c); err != nil {
+		return err
+	}
+	return b.send(ctx, r.userID, b.districtQuestion(c, t("import.ask_district", esc(c.Data["title"]))))
+}
+
+// districtQuestion is prompt with the buttons 全市 and the districts.
+func (b *Bot) districtQuestion(c store.Conversation, prompt string) message {
+	buttons := []models.InlineKeyboardButton{button(t("import.city"), "imp", "d", 0)}
+	for i, name := range b.members.Districts().Names() {
+		buttons = append(buttons, models.InlineKeyboardButton{Text: name, CallbackData: fmt.Sprintf("imp:d:%d", i+1)})
+	}
+	return message{text: prompt, markup: &models.InlineKeyboardMarkup{InlineKeyboard: grid(buttons, 3)}}
+}
+
+// finishDocImport downloads the file again and imports it with the
+// answers, then ends the dialogue. The document commits in one
+// transaction; a crash before the dialogue ends leaves the dialogue to be
+// answered again, which imports the same file under the same id (an update).
+func (b *Bot) finishDocImport(ctx context.Context, r *request, c store.Conversation, district string) error {
+	name := c.Data["name"]
+	meta := knowledge.ImportMeta{Source: c.Data["source"], District: district}
+	data, err := b.download(ctx, c.Data["file"])
+	if errors.Is(err, errTooBig) {
+		err = b.reply(ctx, r, t("file.too_big", esc(name), maxDownload>>20))
+	} else if err == nil {
+		err = b.importDocument(ctx, r, name, data, meta)
+	}
+	if err != nil {
+		return err
+	}
+	return b.conv.End(ctx, r.userID, r.userID)
 }

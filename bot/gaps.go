@@ -145,48 +145,6 @@ func (b *Bot) gapAnswerFlow(ctx context.Context, r *request, c store.Conversatio
 	return b.reply(ctx, r, t("gap.done", esc(faq.Question), len(notices)))
 }
 
-// cmdDocs lists the knowledge documents; the imported ones the user may
-// remove (a district coordinator: their district's) have removal buttons.
-func (b *Bot) cmdDocs(ctx context.Context, r *request) error {
-	by, err := b.actor(ctx, r.userID)
-	if err != nil {
-		return err
-	}
-	docs, err := b.kb.Documents(ctx)
-	if err != nil {
-		return err
-	}
-	if len(docs) == 0 {
-		return b.reply(ctx, r, t("doc.none"))
-	}
-	var lines []string
-	var rows [][]models.InlineKeyboardButton
-	for i, d := range docs {
-		line := fmt.Sprintf("%d. %s（%s，%s）", i+1, esc(d.Title), esc(d.ID), t("doc.sections", d.Sections))
-		if d.District != "" {
-			line += " · " + esc(d.District)
-		}
-		if d.Origin == knowledge.OriginImport {
-			line += " · " + t("doc.imported_mark")
-			if by.MayRemove(d) && len(rows) < maxListed && len("doc:rm:"+d.ID) <= maxCallbackData {
-				rows = append(rows, []models.InlineKeyboardButton{button(t("doc.remove", truncate(d.Title, 20)), "doc", "rm", d.ID)})
-			}
-		}
-		lines = append(lines, line)
-	}
-	if err := b.sendLines(ctx, r.chatID, t("doc.header", len(docs)), lines); err != nil {
-		return err
-	}
-	if len(rows) == 0 {
-		return nil
-	}
-	hint := "doc.remove_hint"
-	if !by.CityWide {
-		hint = "doc.remove_hint_district"
-	}
-	return b.send(ctx, r.chatID, message{text: t(hint), markup: &models.InlineKeyboardMarkup{InlineKeyboard: rows}})
-}
-
 // onDocButton handles doc:rm:<id> (ask) and doc:rmy:<id> (remove). The
 // knowledge service checks that the user may remove the document.
 func (b *Bot) onDocButton(ctx context.Context, r *request, payload string) error {

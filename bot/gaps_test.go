@@ -57,7 +57,7 @@ func TestCoordinatorImportsDocuments(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reply := h.sendFile(admin, "企业年金须知.txt", []byte(gbk))
+	reply := h.importFile(admin, "企业年金须知.txt", []byte(gbk), "", "")
 	mustContain(t, "GBK import", reply, "企业年金办理须知", "2")
 	mustContain(t, "search the import", h.ask(46, "企业年金谁能参加"), "劳动合同")
 
@@ -69,7 +69,7 @@ func TestCoordinatorImportsDocuments(t *testing.T) {
 		`<w:p><w:pPr><w:pStyle w:val="Heading1"/></w:pPr><w:r><w:t>一、值班时间</w:t></w:r></w:p>` +
 		`<w:p><w:r><w:t>春节期间党群服务中心每天九点到十七点有人值班。</w:t></w:r></w:p></w:body></w:document>`))
 	zw.Close()
-	mustContain(t, "docx import", h.sendFile(admin, "duty.docx", docx.Bytes()), "值班安排通知")
+	mustContain(t, "docx import", h.importFile(admin, "duty.docx", docx.Bytes(), "", ""), "值班安排通知")
 	mustContain(t, "search the docx", h.ask(47, "春节党群服务中心几点有人值班"), "九点")
 
 	for _, tc := range []struct{ name, data, want string }{
@@ -120,7 +120,7 @@ func TestLongContentStaysWithinTelegramLimits(t *testing.T) {
 	title := "关于规范非公企业党组织活动场所建设的补充说明" + strings.Repeat("长", 300)
 	body := strings.Repeat("党组织活动场所应当悬挂党旗，配备必要的学习资料和桌椅。", 400) // about 10,000 characters
 	doc := title + "\n一、活动场所" + strings.Repeat("很长的标题", 60) + "\n" + body + "\n"
-	mustContain(t, "import", h.sendFile(admin, "site.txt", []byte(doc)), "关于规范非公企业党组织活动场所建设")
+	mustContain(t, "import", h.importFile(admin, "site.txt", []byte(doc), "", ""), "关于规范非公企业党组织活动场所建设")
 
 	u := botapi.DefaultUser(49)
 	mustContain(t, "answer", h.ask(u.ID, "党组织活动场所要悬挂党旗吗"), "党旗")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"path"
 	"regexp"
@@ -70,6 +71,7 @@ func (a Actor) documentDistrict(named string) (string, error) {
 type ImportResult struct {
 	DocID    string
 	Title    string
+	Source   string
 	District string // the district it belongs to; "" city-wide
 	Sections int    // passages stored
 	Replaced bool
@@ -80,44 +82,126 @@ type ImportResult struct {
 	InvalidLines []int
 }
 
-// ImportFile parses a .md, .txt or .docx file and stores it as an imported
-// document of the actor's scope, in one transaction. A district
-// coordinator's document belongs to their district (its front matter may
-// name no other: ErrOutOfScope); a city-wide actor's to the district its
-// front matter names (a known one: ErrUnknownDistrict), or to the city.
+// ImportMeta is what an importer says of a file besides its bytes: the
+// source (the issuing document or body) and the district, for a file that
+// cannot say them itself (.txt, .docx). A .md file's front matter wins over
+// both. District "" leaves the document city-wide (or, for a district
+// coordinator, their district's).
+type ImportMeta struct {
+	Source   string
+	District string
+}
+
+// MaxSourceRunes bounds ImportMeta.Source.
+const MaxSourceRunes = 200
+
+// ErrSourceTooLong is an ImportMeta.Source over MaxSourceRunes.
+var ErrSourceTooLong = errors.New("source too long")
+
+// ImportFile is ImportFileWith with no ImportMeta.
+func ImportFile(ctx context.Context, st Store, fileName string, data []byte, by Actor, now time.Time) (ImportResult, error) {
+	return ImportFileWith(ctx, st, fileName, data, ImportMeta{}, by, now)
+}
+
+// ImportFileWith parses a .md, .txt or .docx file and stores it as an
+// imported document of the actor's scope, in one transaction. A district
+// coordinator's document belongs to their district (its front matter or
+// meta may name no other: ErrOutOfScope); a city-wide actor's to the
+// district its front matter or meta names (a known one: ErrUnknownDistrict),
+// or to the city.
 // It replaces an imported document with the same id of the same scope only;
 // one of another scope is left alone (ErrOutOfScope), and ids made from the
 // file name include the district, so two districts' files of one name are two
-// documents.
+// documents. A document whose Fingerprint another document (of any id,
+// origin or district) already has is refused with a *DuplicateError
+// (ErrDuplicate): the same file name with changed text is an update, the
+// same text under another name is a duplicate.
 //
 // It writes the store only: a process that does not hold the index (the
 // command line while the bot runs) uses it, and a running Base picks the
 // document up before its next search.
-func ImportFile(ctx context.Context, st Store, fileName string, data []byte, by Actor, now time.Time) (ImportResult, error) {
-	doc, err := ParseFile(ctx, fileName, data)
+func ImportFileWith(ctx context.Context, st Store, fileName string, data []byte, meta ImportMeta, by Actor, now time.Time) (ImportResult, error) {
+	doc, err := prepareImport(ctx, st, fileName, data, meta, by, now)
 	if err != nil {
 		return ImportResult{}, err
 	}
-	district, err := by.documentDistrict(doc.District)
+	replaced, err := st.PutDocument(ctx, doc)
 	if err != nil {
-		return ImportResult{}, fmt.Errorf("%s: %w", fileName, err)
+		if errors.Is(err, ErrDuplicate) {
+			return ImportResult{}, fmt.Errorf("%s: %w", fileName, err)
+		}
+		return ImportResult{}, fmt.Errorf("store %s: %w", fileName, err)
+	}
+	return resultOf(doc, replaced), nil
+}
+
+// CheckImport does what ImportFileWith does except storing: it parses the
+// file, applies meta and the actor's scope, and looks for a document with
+// the same text. It returns the same errors, and the result the import
+// would have now (Replaced: a document of that id exists). The bot checks a
+// file before asking about it, and imports it once the questions are
+// answered (which checks again).
+func CheckImport(ctx context.Context, st Store, fileName string, data []byte, meta ImportMeta, by Actor) (ImportResult, error) {
+	doc, err := prepareImport(ctx, st, fileName, data, meta, by, time.Time{})
+	if err != nil {
+		return ImportResult{}, err
+	}
+	dup, err := st.DuplicateOf(ctx, Fingerprint(doc), doc.ID)
+	switch {
+	case err == nil:
+		return ImportResult{}, fmt.Errorf("%s: %w", fileName, &DuplicateError{DocID: dup.ID, Title: dup.Title})
+	case !notFound(err):
+		return ImportResult{}, fmt.Errorf("check %s: %w", fileName, err)
+	}
+	old, err := st.Document(ctx, doc.ID)
+	switch {
+	case err == nil && (old.Origin != OriginImport):
+		return ImportResult{}, fmt.Errorf("%s: %w", fileName, ErrContentDocument)
+	case err == nil && old.District != doc.District:
+		return ImportResult{}, fmt.Errorf("%s: held by %q: %w", fileName, old.District, ErrOutOfScope)
+	case err != nil && !notFound(err):
+		return ImportResult{}, fmt.Errorf("check %s: %w", fileName, err)
+	}
+	return resultOf(doc, err == nil), nil
+}
+
+// prepareImport parses a file into the document an import would store.
+func prepareImport(ctx context.Context, st Store, fileName string, data []byte, meta ImportMeta, by Actor, now time.Time) (Document, error) {
+	source := strings.TrimSpace(meta.Source)
+	if utf8.RuneCountInString(source) > MaxSourceRunes {
+		return Document{}, fmt.Errorf("%s: %w (%d characters, limit %d)", fileName, ErrSourceTooLong, utf8.RuneCountInString(source), MaxSourceRunes)
+	}
+	doc, err := ParseFile(ctx, fileName, data)
+	if err != nil {
+		return Document{}, err
+	}
+	named := doc.District
+	if named == "" {
+		named = strings.TrimSpace(meta.District)
+	}
+	district, err := by.documentDistrict(named)
+	if err != nil {
+		return Document{}, fmt.Errorf("%s: %w", fileName, err)
 	}
 	stem := strings.TrimSuffix(doc.FileName, path.Ext(doc.FileName))
 	if district != "" && doc.ID == DocIDFromFileName(stem) {
 		if doc.ID, err = districtDocID(ctx, st, district, stem); err != nil {
-			return ImportResult{}, fmt.Errorf("%s: %w", fileName, err)
+			return Document{}, fmt.Errorf("%s: %w", fileName, err)
 		}
+	}
+	if doc.Source == "" {
+		doc.Source = source
 	}
 	doc.District = district
 	doc.Origin = OriginImport
 	doc.ImportedBy = by.UserID
 	doc.ImportedAt = now
-	replaced, err := st.PutDocument(ctx, doc)
-	if err != nil {
-		return ImportResult{}, fmt.Errorf("store %s: %w", fileName, err)
-	}
-	return ImportResult{DocID: doc.ID, Title: doc.Title, District: district, Sections: len(doc.Passages), Replaced: replaced,
-		Encoding: doc.Encoding, InvalidLines: doc.InvalidLines}, nil
+	return doc, nil
+}
+
+func resultOf(doc Document, replaced bool) ImportResult {
+	return ImportResult{DocID: doc.ID, Title: doc.Title, Source: doc.Source, District: doc.District, Sections: len(doc.Passages),
+		Replaced: replaced, Encoding: doc.Encoding, InvalidLines: doc.InvalidLines}
 }
 
 // districtDocID is the id of a district's document named by its file: the
@@ -161,16 +245,27 @@ func RemoveDocument(ctx context.Context, st Store, id string, by Actor) error {
 	return nil
 }
 
-// Import parses a .md, .txt or .docx file and stores it as an imported
-// document of the actor's scope (see ImportFile), then updates the index.
-// On any error nothing is stored.
+// Import is ImportWith with no ImportMeta.
 func (b *Base) Import(ctx context.Context, fileName string, data []byte, by Actor) (ImportResult, error) {
-	res, err := ImportFile(ctx, b.st, fileName, data, by, b.Now())
+	return b.ImportWith(ctx, fileName, data, ImportMeta{}, by)
+}
+
+// ImportWith parses a .md, .txt or .docx file and stores it as an imported
+// document of the actor's scope (see ImportFileWith), then updates the
+// index. On any error nothing is stored.
+func (b *Base) ImportWith(ctx context.Context, fileName string, data []byte, meta ImportMeta, by Actor) (ImportResult, error) {
+	res, err := ImportFileWith(ctx, b.st, fileName, data, meta, by, b.Now())
 	if err != nil {
 		return res, err
 	}
 	b.syncAfterWrite(ctx)
 	return res, nil
+}
+
+// CheckImport checks a file as ImportWith would import it, storing nothing
+// (see CheckImport).
+func (b *Base) CheckImport(ctx context.Context, fileName string, data []byte, meta ImportMeta, by Actor) (ImportResult, error) {
+	return CheckImport(ctx, b.st, fileName, data, meta, by)
 }
 
 // Remove deletes an imported document the actor covers (see

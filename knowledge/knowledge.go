@@ -213,7 +213,13 @@ type Store interface {
 	// reports whether one with the same id was replaced. It refuses to
 	// replace a document of another origin with ErrContentDocument, and one
 	// of another district (d.District; "" is city-wide) with ErrOutOfScope.
+	// It stores the document's Fingerprint, and refuses an imported
+	// document whose fingerprint a document of another id has with a
+	// *DuplicateError naming that document, in the same transaction.
 	PutDocument(ctx context.Context, d Document) (replaced bool, err error)
+	// DuplicateOf returns the document, other than exceptID, whose text has
+	// the fingerprint (see Fingerprint); ErrNotFound when there is none.
+	DuplicateOf(ctx context.Context, fingerprint, exceptID string) (DocInfo, error)
 	// DeleteDocument removes a document of origin import and of district
 	// ("" city-wide): ErrContentDocument for content, ErrOutOfScope for a
 	// document of another district, ErrNotFound when missing.

@@ -286,9 +286,10 @@ func putDocument(ctx context.Context, tx *sql.Tx, d knowledge.Document, gen int6
 		tags = []string{}
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO kb_documents
-		(id, title, origin, source, date, district, tags, file_name, hash, imported_by, imported_at, generation)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		d.ID, d.Title, d.Origin, d.Source, d.Date, d.District, toJSON(tags), d.FileName, d.Hash, d.ImportedBy, formatTime(at), gen)
+		(id, title, origin, source, date, district, tags, file_name, hash, imported_by, imported_at, generation, fingerprint)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		d.ID, d.Title, d.Origin, d.Source, d.Date, d.District, toJSON(tags), d.FileName, d.Hash, d.ImportedBy, formatTime(at), gen,
+		knowledge.Fingerprint(d))
 	if err != nil {
 		return fmt.Errorf("insert document %s: %w", d.ID, err)
 	}
@@ -364,6 +365,11 @@ func docScope(ctx context.Context, tx *sql.Tx, id string) (origin, district stri
 // document of the same origin and district.
 func (s *KnowledgeStore) PutDocument(ctx context.Context, d knowledge.Document) (bool, error) {
 	replaced := false
+	if d.Origin == knowledge.OriginImport {
+		if err := s.db.Tx(ctx, func(tx *sql.Tx) error { return fillFingerprints(ctx, tx) }); err != nil {
+			return false, err
+		}
+	}
 	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
 		o, district, err := docScope(ctx, tx, d.ID)
 		if err != nil {
@@ -376,6 +382,15 @@ func (s *KnowledgeStore) PutDocument(ctx context.Context, d knowledge.Document) 
 			return fmt.Errorf("put document %s: held by %q: %w", d.ID, district, knowledge.ErrOutOfScope)
 		}
 		replaced = o != ""
+		if d.Origin == knowledge.OriginImport {
+			dup, err := duplicateOf(ctx, tx, knowledge.Fingerprint(d), d.ID)
+			switch {
+			case err == nil:
+				return &knowledge.DuplicateError{DocID: dup.ID, Title: dup.Title}
+			case !errors.Is(err, knowledge.ErrNotFound):
+				return fmt.Errorf("put document %s: %w", d.ID, err)
+			}
+		}
 		gen, err := bump(ctx, tx)
 		if err != nil {
 			return err
@@ -383,6 +398,77 @@ func (s *KnowledgeStore) PutDocument(ctx context.Context, d knowledge.Document) 
 		return putDocument(ctx, tx, d, gen, s.db.Now())
 	})
 	return replaced, err
+}
+
+// DuplicateOf returns the document other than exceptID with the fingerprint.
+func (s *KnowledgeStore) DuplicateOf(ctx context.Context, fingerprint, exceptID string) (knowledge.DocInfo, error) {
+	if err := s.db.Tx(ctx, func(tx *sql.Tx) error { return fillFingerprints(ctx, tx) }); err != nil {
+		return knowledge.DocInfo{}, err
+	}
+	return duplicateOf(ctx, s.db.q(ctx), fingerprint, exceptID)
+}
+
+// duplicateOf finds the document other than exceptID with the fingerprint
+// (fillFingerprints first gives the older documents theirs).
+func duplicateOf(ctx context.Context, tx querier, fingerprint, exceptID string) (knowledge.DocInfo, error) {
+	var d knowledge.DocInfo
+	err := tx.QueryRowContext(ctx, `SELECT id, title, origin, source, district FROM kb_documents
+		WHERE fingerprint = ? AND id <> ? ORDER BY origin, imported_at, id LIMIT 1`, fingerprint, exceptID).
+		Scan(&d.ID, &d.Title, &d.Origin, &d.Source, &d.District)
+	if errors.Is(err, sql.ErrNoRows) {
+		return d, knowledge.ErrNotFound
+	}
+	if err != nil {
+		return d, fmt.Errorf("find duplicate: %w", err)
+	}
+	return d, nil
+}
+
+// fillFingerprints computes the fingerprints of the documents that have
+// none (stored before migration 0006) from their stored passages, in a
+// transaction of its own so that the work is kept whatever the import does
+// next. The fingerprint is not part of what the index reflects: the
+// generation stays.
+func fillFingerprints(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `SELECT `+docColumns+` FROM kb_documents d WHERE d.fingerprint = ''`)
+	if err != nil {
+		return fmt.Errorf("fill fingerprints: %w", err)
+	}
+	var docs []knowledge.Document
+	for rows.Next() {
+		d, err := scanDocument(rows)
+		if err != nil {
+			rows.Close()
+			return fmt.Errorf("fill fingerprints: %w", err)
+		}
+		docs = append(docs, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("fill fingerprints: %w", err)
+	}
+	for _, d := range docs {
+		ps, err := tx.QueryContext(ctx, `SELECT section, text FROM kb_passages WHERE doc_id = ? ORDER BY seq`, d.ID)
+		if err != nil {
+			return fmt.Errorf("fill fingerprint of %s: %w", d.ID, err)
+		}
+		for ps.Next() {
+			var p knowledge.Passage
+			if err := ps.Scan(&p.Section, &p.Text); err != nil {
+				ps.Close()
+				return fmt.Errorf("fill fingerprint of %s: %w", d.ID, err)
+			}
+			d.Passages = append(d.Passages, p)
+		}
+		ps.Close()
+		if err := ps.Err(); err != nil {
+			return fmt.Errorf("fill fingerprint of %s: %w", d.ID, err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE kb_documents SET fingerprint = ? WHERE id = ?`, knowledge.Fingerprint(d), d.ID); err != nil {
+			return fmt.Errorf("fill fingerprint of %s: %w", d.ID, err)
+		}
+	}
+	return nil
 }
 
 // DeleteDocument removes an imported document of district ("" city-wide).

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/dangwu/dangwu/bot"
 	"github.com/dangwu/dangwu/content"
@@ -24,11 +25,15 @@ import (
 // only, each file in one transaction, so it is safe while the bot runs: the
 // bot brings its index up to date before its next search.
 func cmdImport(ctx context.Context, args []string, env Env) int {
+	var meta knowledge.ImportMeta
 	cfg, fs, err := loadConfig("import", args, env.Getenv, func(fs *flag.FlagSet) {
 		fs.SetOutput(env.Stderr)
+		fs.StringVar(&meta.Source, "source", "", "the `SOURCE` (issuing document or body) of the documents, where a .md file's front matter names none")
+		fs.StringVar(&meta.District, "district", "", "the `DISTRICT` the documents belong to, where a .md file's front matter names none (default: city-wide)")
 		fs.Usage = func() {
 			fmt.Fprintln(fs.Output(), "usage: dangwu import [flags] FILE...")
 			fmt.Fprintln(fs.Output(), "  .md .txt .docx: knowledge documents; .xlsx .csv: a district roster")
+			fmt.Fprintln(fs.Output(), "  a document whose text is already in the knowledge base under another name is a duplicate, not imported")
 			fmt.Fprintln(fs.Output(), "  exits 1 if any file, or any roster row, could not be imported")
 			fs.PrintDefaults()
 		}
@@ -51,7 +56,24 @@ func cmdImport(ctx context.Context, args []string, env Env) int {
 		return 1
 	}
 	defer db.Close()
-	im := &importer{cfg: cfg, db: db, out: env.Stdout}
+	im := &importer{cfg: cfg, db: db, out: env.Stdout, meta: meta}
+	if utf8.RuneCountInString(strings.TrimSpace(meta.Source)) > knowledge.MaxSourceRunes {
+		fmt.Fprintf(env.Stderr, "dangwu import: --source is over %d characters\n", knowledge.MaxSourceRunes)
+		return 2
+	}
+	if meta.District != "" {
+		svc, err := im.memberService()
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "dangwu import: --district: %v\n", err)
+			return 1
+		}
+		name, ok := svc.Districts().Resolve(meta.District)
+		if !ok {
+			fmt.Fprintf(env.Stderr, "dangwu import: --district %q is not a district of the content (see districts.yaml)\n", meta.District)
+			return 2
+		}
+		im.meta.District = name
+	}
 	failed := 0
 	for _, file := range fs.Args() {
 		if ctx.Err() != nil {
@@ -71,9 +93,10 @@ func cmdImport(ctx context.Context, args []string, env Env) int {
 
 // importer imports files into one database and reports each on out.
 type importer struct {
-	cfg Config
-	db  *store.DB
-	out io.Writer
+	cfg  Config
+	db   *store.DB
+	out  io.Writer
+	meta knowledge.ImportMeta // --source and --district
 
 	members    *member.Service // opened with the first roster
 	membersErr error
@@ -119,7 +142,11 @@ func (im *importer) importDocument(ctx context.Context, file string, data []byte
 	if svc, err := im.memberService(); err == nil {
 		by.ResolveDistrict = svc.Districts().Resolve
 	}
-	res, err := knowledge.ImportFile(ctx, store.NewKnowledgeStore(im.db), filepath.Base(file), data, by, time.Now())
+	res, err := knowledge.ImportFileWith(ctx, store.NewKnowledgeStore(im.db), filepath.Base(file), data, im.meta, by, time.Now())
+	var dup *knowledge.DuplicateError
+	if errors.As(err, &dup) {
+		return im.fail(file, fmt.Sprintf("duplicate of %s «%s»: its text is already in the knowledge base; not imported", dup.DocID, dup.Title))
+	}
 	if err != nil {
 		return im.fail(file, documentProblem(err))
 	}
@@ -135,7 +162,11 @@ func (im *importer) importDocument(ctx context.Context, file string, data []byte
 	if res.Encoding != "" {
 		enc = ", read as " + res.Encoding
 	}
-	fmt.Fprintf(im.out, "ok  %s: document %s «%s»%s, %s%s%s\n", file, res.DocID, res.Title, scope, plural(res.Sections, "section"), enc, replaced)
+	source := ""
+	if res.Source != "" {
+		source = ", source «" + res.Source + "»"
+	}
+	fmt.Fprintf(im.out, "ok  %s: document %s «%s»%s%s, %s%s%s\n", file, res.DocID, res.Title, scope, source, plural(res.Sections, "section"), enc, replaced)
 	if len(res.InvalidLines) > 0 {
 		fmt.Fprintf(im.out, "    warning: bytes that are not characters were replaced on %s %s\n", plural(len(res.InvalidLines), "line"), lineList(res.InvalidLines))
 	}
@@ -157,6 +188,8 @@ func documentProblem(err error) string {
 		return "its document id belongs to the built-in content; rename the file or give it another id"
 	case errors.Is(err, knowledge.ErrUnknownDistrict):
 		return "the front matter names a district the content does not know (see districts.yaml): " + err.Error()
+	case errors.Is(err, knowledge.ErrSourceTooLong):
+		return fmt.Sprintf("the source is over %d characters", knowledge.MaxSourceRunes)
 	case errors.Is(err, knowledge.ErrOutOfScope):
 		return "its document id belongs to a document of another district or of the city; give it another id"
 	}

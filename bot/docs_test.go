@@ -260,7 +260,7 @@ func TestDocsListsTitlesAndOpens(t *testing.T) {
 
 	listed := h.next(adminID, 2, func() { h.srv.SendText(admin, botapi.PrivateChat(admin), "/docs") })
 	list := listed[0]
-	mustContain(t, "/docs", list.Text, "1. 《我市召开两新组织党建工作推进会》 · 鼓楼区 · 徐州日报", "《党费的交纳标准》")
+	mustContain(t, "/docs", list.Text, "1. 《我市召开两新组织党建工作推进会》 · 鼓楼区 · 徐州日报", "《党务工作者的能力培训》")
 	for _, hidden := range []string{"tuijinhui", id, "dues-rates", ".md"} {
 		if strings.Contains(list.Text, hidden) {
 			t.Errorf("/docs shows %q: %q", hidden, list.Text)

@@ -98,7 +98,7 @@ func TestCoordinatorImportsDocuments(t *testing.T) {
 
 	// /docs lists them; an imported one can be removed, and is then not found.
 	listed := h.next(adminID, 2, func() { h.srv.SendText(admin, botapi.PrivateChat(admin), "/docs") })
-	mustContain(t, "/docs", listed[0].Text, "值班安排通知", "党费的交纳标准")
+	mustContain(t, "/docs", listed[0].Text, "值班安排通知", "党务工作者的能力培训")
 	removeList := listed[1]
 	_, confirm := h.pressNext(admin, removeList, "值班安排通知", 1)
 	ans, _ := h.pressNext(admin, confirm[0], bot.T("doc.remove_yes"), 0)

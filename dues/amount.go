@@ -414,8 +414,21 @@ func classify(rs []rune, n number, prevEnd int) (Amount, bool) {
 // starting at most nearAfter characters after it.
 func nearWords(rs []rune, a Amount, prevEnd int, extra []string) []string {
 	const nearBefore, nearAfter = 6, 3
+	// The words of another clause are not next to it.
 	from := max(prevEnd, a.Start-nearBefore)
+	for i := a.Start - 1; i >= from; i-- {
+		if isClauseBreak(rs[i]) {
+			from = i + 1
+			break
+		}
+	}
 	to := min(len(rs), a.End+nearAfter)
+	for i := a.End; i < to; i++ {
+		if isClauseBreak(rs[i]) {
+			to = i
+			break
+		}
+	}
 	var out []string
 	look := func(words []string) {
 		for _, w := range words {
@@ -483,6 +496,15 @@ func contains(list []string, s string) bool {
 func isFigure(r rune) bool {
 	_, d := chineseDigit[r]
 	return isDigit(r) || d || chineseUnit[r] != 0 || r == '万' || r == '亿'
+}
+
+// isClauseBreak reports punctuation between clauses.
+func isClauseBreak(r rune) bool {
+	switch r {
+	case ',', '，', '。', ';', '；', '、', '!', '！', '?', '？', '\n':
+		return true
+	}
+	return false
 }
 
 func isDigit(r rune) bool  { return r >= '0' && r <= '9' }

@@ -242,7 +242,7 @@ func (r *Rules) AnswerAmount(categoryID, text string) Reply {
 	chosen, _ := r.byID[categoryID]
 	rep := r.reply(q, chosen)
 	if rep.Kind == NeedAmount && len(q.amounts) == 0 && len([]rune(text)) > 0 && len(q.named) == 0 {
-		rep.Kind = NoAmount
+		rep.Kind, rep.Assumptions = NoAmount, nil
 	}
 	return rep
 }
@@ -310,7 +310,9 @@ func (r *Rules) reply(q question, chosen *Category) Reply {
 		return Reply{Kind: NeedAmount, Category: c, Rule: c.Rule, Source: r.SourceOf(c), Assumptions: assumed}
 	}
 	rep := r.calculate(c, *amount)
-	rep.Assumptions = append(assumed, rep.Assumptions...)
+	if rep.Kind != Implausible {
+		rep.Assumptions = append(assumed, rep.Assumptions...)
+	}
 	return rep
 }
 

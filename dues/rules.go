@@ -63,9 +63,9 @@ type CategoryKind int
 
 // The kinds of categories.
 const (
-	ByBrackets CategoryKind = iota // a rate of an income
-	FixedAmount                    // one amount a month
-	AmountRange                    // an amount between Min and Max a month
+	ByBrackets  CategoryKind = iota // a rate of an income
+	FixedAmount                     // one amount a month
+	AmountRange                     // an amount between Min and Max a month
 )
 
 // Category is a kind of member with their own rule.

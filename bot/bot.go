@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dangwu/dangwu/dues"
 	"github.com/dangwu/dangwu/inbox"
 	"github.com/dangwu/dangwu/knowledge"
 	"github.com/dangwu/dangwu/member"
@@ -41,6 +42,8 @@ type Options struct {
 	Store         ConversationStore
 	// Knowledge answers questions; nil leaves questions unanswered.
 	Knowledge *knowledge.Base
+	// Dues computes 党费; nil leaves out the calculator (/dues).
+	Dues *dues.Rules
 	// Members knows people, roles and districts.
 	Members *member.Service
 	// Outbox queues the messages the bot starts on its own.
@@ -75,6 +78,7 @@ type Bot struct {
 	admins        map[int64]bool
 	conv          ConversationStore
 	kb            *knowledge.Base
+	dues          *dues.Rules
 	members       *member.Service
 	outbox        outbox.Store
 	sender        *outbox.Sender
@@ -142,6 +146,7 @@ func New(ctx context.Context, o Options) (*Bot, error) {
 		admins:        make(map[int64]bool, len(o.Admins)),
 		conv:          o.Store,
 		kb:            o.Knowledge,
+		dues:          o.Dues,
 		members:       o.Members,
 		outbox:        o.Outbox,
 		inbox:         o.Inbox,

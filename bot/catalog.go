@@ -291,6 +291,33 @@ var catalog = map[string]string{
 	// A gap of a district the coordinator no longer covers (they moved).
 	"gap.out_of_scope": "这组问题不在您现在负责的区县，不能由您答复了。",
 
+	// The 党费 calculator.
+	"cmd.dues":             "党费计算：/dues 或 /dues 8000",
+	"dues.prompt":          "<b>党费计算器</b>\n请选择您的情况；在职党员也可以直接输入税后月工资，例如 8000 或 8千。\n（发送 /cancel 可退出）",
+	"dues.ask_amount":      "%s：请输入%s，例如 8000 或 8千。\n（发送 /cancel 可退出）",
+	"dues.group_usage":     "在群里请用 /dues 加金额，例如 /dues 8000；要一步步计算，请私聊我发送 /dues。",
+	"dues.amount":          "每月应交党费 <b>%s</b>",
+	"dues.yuan":            "%s元",
+	"dues.range_amount":    "%s元至%s元",
+	"dues.computed":        "%[1]s，%[2]s %[3]s，属于“%[4]s”一档：%[3]s × %[5]s = %[6]s。",
+	"dues.bracket_first":   "%[1]s元以下（含%[1]s元）",
+	"dues.bracket_middle":  "%[1]s元以上至%[2]s元（含%[2]s元）",
+	"dues.bracket_last":    "%s元以上",
+	"dues.bracket_all":     "不分档",
+	"dues.given_pretax":    "您给出的税前数额",
+	"dues.base":            "计算基数：%s。",
+	"dues.fixed":           "%s按固定数额交纳，不按收入比例计算。",
+	"dues.ranged":          "%s在这个范围内按月交纳，不按收入比例计算；具体数额请向所在党支部确认。",
+	"dues.rule":            "依据：%s",
+	"dues.need_amount":     "%s的党费按收入比例计算。请告诉我%s（元），例如 8000 或 8千。",
+	"dues.need_category":   "您说到了%s，党费按不同的规定计算。请选择您的情况：",
+	"dues.implausible":     "“%s”不像每月收入的金额。请输入每月收入（元），在%s到%s之间，例如 8000 或 8千。",
+	"dues.ambiguous":       "您的话里有几个金额（%s），我不确定按哪个计算。请只说一个金额，例如 8000。",
+	"dues.no_amount":       "没有看懂金额。请直接输入%s的数字，例如 8000、8千 或 1.2万。",
+	"dues.assumed_default": "假设：您没有说明身份，以上按%s的规定计算；离退休、学生等情况请告诉我，例如“退休金4500交多少党费”。",
+	"dues.assumed_yearly":  "假设：“%s”是全年数额，以上按平均每月%s计算；规定的计算基数是%s，每月实际所得不同的，请按当月所得再算。",
+	"dues.assumed_pretax":  "假设：党费按税后工资计算，以上按您给出的税前数额计算，实际应交会少一些；请用税后数额再算一次。",
+
 	// Generic replies.
 	"unknown.command":    "没有这个命令：%s。发送 /help 查看可用命令。",
 	"unknown.button":     "这个按钮已失效，请重新操作。",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/dangwu/dangwu/store"
@@ -17,6 +18,7 @@ func (b *Bot) registerAll() {
 		{name: "start", desc: "cmd.start", group: true, run: b.cmdStart},
 		{name: "help", desc: "cmd.help", group: true, run: b.cmdHelp},
 		{name: "ask", desc: "cmd.ask", group: true, run: b.cmdAsk},
+		{name: "dues", desc: "cmd.dues", group: true, run: b.cmdDues},
 		{name: "me", desc: "cmd.me", run: b.cmdMe},
 		{name: "cancel", desc: "cmd.cancel", run: b.cmdCancel},
 		{name: "privacy", desc: "cmd.privacy", run: b.cmdPrivacy},
@@ -31,6 +33,9 @@ func (b *Bot) registerAll() {
 		{name: "invite", desc: "cmd.invite", role: RoleAdmin, run: b.cmdInvite},
 		{name: "revoke", desc: "cmd.revoke", role: RoleAdmin, run: b.cmdRevoke},
 		{name: "audit", desc: "cmd.audit", role: RoleAdmin, run: b.cmdAudit},
+	}
+	if b.dues == nil {
+		b.commands = slices.DeleteFunc(b.commands, func(c *command) bool { return c.name == "dues" }) // no dues.yaml
 	}
 	b.byName = make(map[string]*command, len(b.commands))
 	for _, c := range b.commands {
@@ -60,6 +65,10 @@ func (b *Bot) registerAll() {
 		flowLeave:     b.coordinatorFlow(b.leaveFlow),
 		flowGapAnswer: b.coordinatorFlow(b.gapAnswerFlow),
 		flowDocImport: b.coordinatorFlow(b.docImportFlow),
+	}
+	if b.dues != nil {
+		b.callbacks["dues"] = b.onDuesButton
+		b.flows[flowDues] = b.duesFlow
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/dangwu/dangwu/bot"
 	"github.com/dangwu/dangwu/content"
+	"github.com/dangwu/dangwu/dues"
 	"github.com/dangwu/dangwu/knowledge"
 	"github.com/dangwu/dangwu/member"
 	"github.com/dangwu/dangwu/store"
@@ -25,6 +26,8 @@ type app struct {
 	db      *store.DB
 	kb      *knowledge.Base
 	members *member.Service
+	// dues is the 党费 calculator; nil when the content has no dues.yaml.
+	dues *dues.Rules
 }
 
 // openApp opens the database file name+".db" in the data folder, the
@@ -47,6 +50,14 @@ func openApp(ctx context.Context, cfg Config, name string, log *slog.Logger) (*a
 	if errors.Is(err, fs.ErrNotExist) {
 		// A content folder without districts.yaml keeps the built-in districts.
 		districts, err = member.LoadDistricts(content.Embedded())
+	}
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("content: %w", err)
+	}
+	a.dues, err = dues.Load(fsys)
+	if errors.Is(err, fs.ErrNotExist) {
+		a.dues, err = nil, nil // a content folder without dues.yaml: no calculator
 	}
 	if err != nil {
 		db.Close()
@@ -99,6 +110,7 @@ func (a *app) newBot(ctx context.Context, token, apiURL string) (*bot.Bot, error
 		Inbox:     store.NewInbox(a.db),
 		Atomic:    a.db.Atomic,
 		Location:  a.cfg.Location,
+		Dues:      a.dues,
 	})
 }
 

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 
 	"github.com/dangwu/dangwu/content"
+	"github.com/dangwu/dangwu/dues"
 	"github.com/dangwu/dangwu/knowledge"
 	"github.com/dangwu/dangwu/member"
 )
@@ -44,6 +45,20 @@ func cmdCheck(_ context.Context, args []string, env Env) int {
 		fmt.Fprintln(env.Stdout, err)
 		bad++
 	}
+	duesRules, err := dues.Load(fsys)
+	var duesProblems dues.Problems
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		// No dues.yaml: no 党费 calculator, which is allowed.
+	case errors.As(err, &duesProblems):
+		for _, p := range duesProblems {
+			fmt.Fprintln(env.Stdout, p.String())
+		}
+		bad += len(duesProblems)
+	case err != nil:
+		fmt.Fprintln(env.Stdout, err)
+		bad++
+	}
 	if bad > 0 {
 		fmt.Fprintf(env.Stderr, "dangwu check: %d problems in %s\n", bad, orEmbedded(cfg.Content))
 		return 1
@@ -52,7 +67,11 @@ func cmdCheck(_ context.Context, args []string, env Env) int {
 	for _, d := range docs {
 		passages += len(d.Passages)
 	}
-	fmt.Fprintf(env.Stdout, "ok: %d documents (%d passages), %d FAQ entries, %d synonym groups, %d districts\n",
-		len(docs), passages, len(faqs), len(synonyms.Groups), len(districts.Names()))
+	duesLine := "no dues calculator (no dues.yaml)"
+	if duesRules != nil {
+		duesLine = fmt.Sprintf("%d dues categories", len(duesRules.Categories))
+	}
+	fmt.Fprintf(env.Stdout, "ok: %d documents (%d passages), %d FAQ entries, %d synonym groups, %d districts, %s\n",
+		len(docs), passages, len(faqs), len(synonyms.Groups), len(districts.Names()), duesLine)
 	return 0
 }

@@ -39,6 +39,10 @@ func (b *Bot) answerQuestion(ctx context.Context, r *request) error {
 	if len([]rune(q)) > maxQuestion {
 		q = string([]rune(q)[:maxQuestion])
 	}
+	// A policy question with a number in it gets the number, computed.
+	if ok, err := b.answerDues(ctx, r, q); ok || err != nil {
+		return err
+	}
 	kind, search := knowledge.ClassifyMessage(q)
 	switch kind {
 	case knowledge.Greeting:

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dangwu/dangwu/bot"
+	"github.com/dangwu/dangwu/dues"
 	"github.com/dangwu/dangwu/knowledge"
 )
 
@@ -65,6 +67,15 @@ func cmdAsk(ctx context.Context, args []string, env Env) int {
 		return 1
 	}
 	defer a.Close()
+	if a.dues != nil {
+		if rep, ok := a.dues.Answer(question); ok {
+			if err := writeDues(env.Stdout, rep, asJSON); err != nil {
+				fmt.Fprintf(env.Stderr, "dangwu ask: %v\n", err)
+				return 1
+			}
+			return 0
+		}
+	}
 	kind, search := knowledge.ClassifyMessage(question)
 	if kind != knowledge.NotChatter {
 		// as the bot does: chatter is not searched
@@ -195,4 +206,27 @@ func writeAnswerText(w io.Writer, ans knowledge.Answer) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeDues prints the calculator's answer: as text, or as a one-element
+// JSON array whose kind is "dues" (doc "dues": content/dues.yaml),
+// confident by construction when it gave an amount.
+func writeDues(w io.Writer, rep dues.Reply, asJSON bool) error {
+	text := bot.DuesPlainText(rep)
+	if !asJSON {
+		_, err := fmt.Fprintln(w, text)
+		return err
+	}
+	first, _, _ := strings.Cut(text, "\n")
+	title := "党费计算"
+	if rep.Category != nil {
+		title += "：" + rep.Category.Name
+	}
+	certain := rep.Kind == dues.Computed || rep.Kind == dues.Fixed || rep.Kind == dues.Ranged
+	out := []askResult{{Rank: 1, Kind: "dues", Doc: "dues", Title: title, Source: rep.Source, Text: text,
+		Snippet: text, Score: 1, Answer: first, Confident: certain}}
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
 }

@@ -84,12 +84,18 @@ type Category struct {
 	Min, Max Money // AmountRange
 	Rule     string
 	Source   string // the part and article of the document
+	Section  string // the section of the knowledge document (Rules.Doc) that states the rule
 	Line     int    // where it starts in dues.yaml
 }
 
 // Rules are the dues rules of one content folder.
 type Rules struct {
 	Document   string
+	// Doc is the knowledge document that states the rules (its id), with
+	// each category's Section: answers point there; `dangwu check` verifies
+	// both exist.
+	Doc        string
+	DocLine    int
 	Keywords   []string
 	Categories []*Category
 	byID       map[string]*Category
@@ -255,12 +261,15 @@ func (p *parser) file(root *yaml.Node) *Rules {
 		p.add(1, "empty file: want document, keywords and categories")
 		return nil
 	}
-	f := p.fields(root.Content[0], "the file", "document", "keywords", "categories")
+	f := p.fields(root.Content[0], "the file", "document", "doc", "keywords", "categories")
 	r := &Rules{byID: map[string]*Category{}}
 	if n := f["document"]; n == nil {
 		p.add(root.Content[0].Line, "missing document (the regulation the rules come from)")
 	} else if r.Document = p.text(n, "document"); r.Document == "" {
 		p.add(n.Line, "document is empty")
+	}
+	if n := f["doc"]; n != nil {
+		r.Doc, r.DocLine = p.text(n, "doc"), n.Line
 	}
 	if n := f["keywords"]; n == nil {
 		p.add(root.Content[0].Line, "missing keywords (the words of a dues question, like 党费)")
@@ -337,7 +346,7 @@ func (p *parser) file(root *yaml.Node) *Rules {
 
 func (p *parser) category(n *yaml.Node, pendingOf map[*Category]*yaml.Node) *Category {
 	f := p.fields(n, "category", "id", "name", "button", "keywords", "except", "default", "base", "prompt",
-		"brackets", "brackets_of", "fixed", "range", "rule", "source")
+		"brackets", "brackets_of", "fixed", "range", "rule", "source", "section")
 	if n.Kind != yaml.MappingNode {
 		return nil
 	}
@@ -369,6 +378,9 @@ func (p *parser) category(n *yaml.Node, pendingOf map[*Category]*yaml.Node) *Cat
 	}
 	c.Rule, _ = need("rule")
 	c.Source, _ = need("source")
+	if v := f["section"]; v != nil {
+		c.Section = p.text(v, "section")
+	}
 	if v := f["keywords"]; v == nil {
 		p.add(n.Line, "%s: missing keywords (the words that identify it in a question)", label)
 	} else if c.Keywords = p.words(v, "keywords"); len(c.Keywords) == 0 {

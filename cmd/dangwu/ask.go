@@ -68,8 +68,10 @@ func cmdAsk(ctx context.Context, args []string, env Env) int {
 	}
 	defer a.Close()
 	if a.dues != nil {
-		if rep, ok := a.dues.Answer(question); ok {
-			if err := writeDues(env.Stdout, rep, asJSON); err != nil {
+		// The bot asks back when the calculator needs more; one command
+		// cannot, so only an answer with an amount replaces the search.
+		if rep, ok := a.dues.Answer(question); ok && certain(rep) {
+			if err := writeDues(env.Stdout, a.dues, rep, asJSON); err != nil {
 				fmt.Fprintf(env.Stderr, "dangwu ask: %v\n", err)
 				return 1
 			}
@@ -208,25 +210,30 @@ func writeAnswerText(w io.Writer, ans knowledge.Answer) error {
 	return err
 }
 
+// certain reports whether the calculator gave an amount.
+func certain(rep dues.Reply) bool {
+	return rep.Kind == dues.Computed || rep.Kind == dues.Fixed || rep.Kind == dues.Ranged
+}
+
 // writeDues prints the calculator's answer: as text, or as a one-element
-// JSON array whose kind is "dues" (doc "dues": content/dues.yaml),
-// confident by construction when it gave an amount.
-func writeDues(w io.Writer, rep dues.Reply, asJSON bool) error {
+// JSON array, a passage of the document that states the rule (dues.yaml's
+// doc and the category's section) whose text and answer are the computed
+// reply, confident by construction.
+func writeDues(w io.Writer, rules *dues.Rules, rep dues.Reply, asJSON bool) error {
 	text := bot.DuesPlainText(rep)
 	if !asJSON {
 		_, err := fmt.Fprintln(w, text)
 		return err
 	}
 	first, _, _ := strings.Cut(text, "\n")
-	title := "党费计算"
+	res := askResult{Rank: 1, Kind: knowledge.KindPassage, Doc: rules.Doc, Title: "党费计算", Source: rep.Source,
+		Text: text, Snippet: text, Score: 1, Answer: first, Confident: true}
 	if rep.Category != nil {
-		title += "：" + rep.Category.Name
+		res.Section = rep.Category.Section
+		res.Title += "：" + rep.Category.Name
 	}
-	certain := rep.Kind == dues.Computed || rep.Kind == dues.Fixed || rep.Kind == dues.Ranged
-	out := []askResult{{Rank: 1, Kind: "dues", Doc: "dues", Title: title, Source: rep.Source, Text: text,
-		Snippet: text, Score: 1, Answer: first, Confident: certain}}
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	return enc.Encode([]askResult{res})
 }

@@ -59,6 +59,12 @@ func cmdCheck(_ context.Context, args []string, env Env) int {
 		fmt.Fprintln(env.Stdout, err)
 		bad++
 	}
+	if duesRules != nil {
+		for _, p := range duesPointers(duesRules, docs) {
+			fmt.Fprintln(env.Stdout, p)
+			bad++
+		}
+	}
 	if bad > 0 {
 		fmt.Fprintf(env.Stderr, "dangwu check: %d problems in %s\n", bad, orEmbedded(cfg.Content))
 		return 1
@@ -74,4 +80,35 @@ func cmdCheck(_ context.Context, args []string, env Env) int {
 	fmt.Fprintf(env.Stdout, "ok: %d documents (%d passages), %d FAQ entries, %d synonym groups, %d districts, %s\n",
 		len(docs), passages, len(faqs), len(synonyms.Groups), len(districts.Names()), duesLine)
 	return 0
+}
+
+// duesPointers checks that the knowledge document and sections dues.yaml
+// points at exist.
+func duesPointers(r *dues.Rules, docs []knowledge.Document) []string {
+	if r.Doc == "" {
+		return nil
+	}
+	var doc *knowledge.Document
+	for i := range docs {
+		if docs[i].ID == r.Doc {
+			doc = &docs[i]
+		}
+	}
+	if doc == nil {
+		return []string{fmt.Sprintf("%s:%d: doc %q: no such knowledge document", dues.File, r.DocLine, r.Doc)}
+	}
+	var out []string
+	for _, c := range r.Categories {
+		if c.Section == "" {
+			continue
+		}
+		found := false
+		for _, p := range doc.Passages {
+			found = found || p.Section == c.Section
+		}
+		if !found {
+			out = append(out, fmt.Sprintf("%s:%d: category %q: section %q: no such section in %s", dues.File, c.Line, c.ID, c.Section, r.Doc))
+		}
+	}
+	return out
 }

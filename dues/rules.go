@@ -90,7 +90,7 @@ type Category struct {
 
 // Rules are the dues rules of one content folder.
 type Rules struct {
-	Document   string
+	Document string
 	// Doc is the knowledge document that states the rules (its id), with
 	// each category's Section: answers point there; `dangwu check` verifies
 	// both exist.

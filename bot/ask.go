@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dangwu/dangwu/dues"
 	"github.com/dangwu/dangwu/knowledge"
 	"github.com/dangwu/dangwu/store"
 	tgbot "github.com/go-telegram/bot"
@@ -361,6 +362,18 @@ func (b *Bot) onInlineQuery(ctx context.Context, q *models.InlineQuery) error {
 	if text != "" && b.kb != nil {
 		if len([]rune(text)) > maxQuestion {
 			text = string([]rune(text)[:maxQuestion])
+		}
+		if b.dues != nil {
+			if rep, ok := b.dues.Answer(text); ok && (rep.Kind == dues.Computed || rep.Kind == dues.Fixed || rep.Kind == dues.Ranged) {
+				results = append(results, &models.InlineQueryResultArticle{
+					ID:          "dues",
+					Title:       t("dues.inline_title"),
+					Description: truncate(DuesPlainText(rep), 100),
+					InputMessageContent: &models.InputTextMessageContent{
+						MessageText: duesText(rep), ParseMode: models.ParseModeHTML,
+					},
+				})
+			}
 		}
 		ans, err := b.kb.Search(ctx, text, 5)
 		if err != nil {

@@ -160,6 +160,18 @@ func TestQuestionsInGroupsAndInline(t *testing.T) {
 	if len(results) == 0 {
 		t.Fatal("inline query 党费 found nothing")
 	}
+
+	// An income is computed inline too, first.
+	id = h.srv.InlineQuery(botapi.DefaultUser(30), "工资8000交多少党费")
+	if _, err := h.srv.WaitEvents(ctx, 1, func(e botapi.Event) bool {
+		return e.Kind == botapi.EventAnswerInline && e.QueryID == id
+	}); err != nil {
+		t.Fatalf("inline query not answered: %v", err)
+	}
+	results, _ = h.srv.InlineAnswer(id)
+	if len(results) == 0 || results[0].ID != "dues" || !strings.Contains(string(results[0].Raw), "120元") {
+		t.Errorf("inline dues question: first result %v, want the computed 120元", results)
+	}
 }
 
 func TestOddQuestionsGetAClearReply(t *testing.T) {

@@ -27,6 +27,7 @@ var catalog = map[string]string{
 
 	// Questions and answers.
 	"cmd.ask":            "提问：/ask 问题",
+	"dues.inline_title":  "党费计算结果",
 	"chat.greeting":      "您好！我是党务助手。直接把问题发给我就行，比如“预备期多长”“工资8000交多少党费”“组织生活会一年开几次”。发送 /help 查看全部命令。",
 	"chat.thanks":        "不客气！还有问题随时问我。",
 	"chat.hint":          "请用一句话把问题写出来，比如“入党要经过哪些步骤”或“党费怎么交”。",

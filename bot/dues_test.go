@@ -150,7 +150,7 @@ func TestDuesPlainText(t *testing.T) {
 }
 
 func TestNoDuesRulesNoCommand(t *testing.T) {
-	h := startBot(t, nil, nil)
+	h := startBot(t, func(o *bot.Options) { o.Dues = nil }, nil)
 	mustContain(t, "/dues without rules", h.ask(505, "/dues 8000"), "没有这个命令")
 	if got := h.ask(505, "/help"); strings.Contains(got, "/dues") {
 		t.Errorf("/help lists /dues without rules: %q", got)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/dangwu/dangwu/bot"
 	"github.com/dangwu/dangwu/content"
+	"github.com/dangwu/dangwu/dues"
 	"github.com/dangwu/dangwu/internal/botapi"
 	"github.com/dangwu/dangwu/knowledge"
 	"github.com/dangwu/dangwu/member"
@@ -99,6 +100,7 @@ func startBotOn(t *testing.T, srvOpts botapi.Options, edit func(*bot.Options), p
 		Inbox:     store.NewInbox(db),
 		Atomic:    db.Atomic,
 		Knowledge: kb,
+		Dues:      embeddedDues(t),
 		Token:     botToken,
 		APIURL:    srv.URL(),
 		Admins:    []int64{adminID},
@@ -192,4 +194,14 @@ func mustContain(t *testing.T, what, got string, wants ...string) {
 			t.Errorf("%s = %q, want it to contain %q", what, got, w)
 		}
 	}
+}
+
+// embeddedDues is the calculator of the embedded content, as the bot runs it.
+func embeddedDues(t *testing.T) *dues.Rules {
+	t.Helper()
+	r, err := dues.Load(content.Embedded())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

@@ -70,10 +70,64 @@ var sentenceHolds = map[answerKind]*regexp.Regexp{
 	wantName:      regexp.MustCompile(`是指|称为|叫做|简称|即|也就是|是[^。；，]{2,30}(的|制度|活动|会议|组织|形式|机制|做法)`),
 }
 
-// holds reports whether a sentence, as written (with its punctuation), holds the kind of answer.
-func holds(k answerKind, sentence string) bool {
+// holds reports whether a sentence, as written (with its punctuation), holds
+// the kind of answer; for a count with a measure word ("几级", "多少名") the
+// sentence must count in that measure ("四个等级", "96名").
+func holds(k answerKind, measure, sentence string) bool {
 	re := sentenceHolds[k]
-	return re != nil && re.MatchString(sentence)
+	if re == nil || !re.MatchString(sentence) {
+		return false
+	}
+	return measure == "" || countsIn(sentence, measure)
+}
+
+// questionMeasure is the measure word a question counts in: the character
+// after 几 or 多少 (past a 个), as in 几级, 几个等级, 多少名; "" when there is
+// none (交多少, 多少钱).
+func questionMeasure(norm string) string {
+	rs := []rune(norm)
+	for i, r := range rs {
+		next := i + 1
+		switch {
+		case r == '几':
+		case r == '多' && next < len(rs) && rs[next] == '少':
+			next++
+		default:
+			continue
+		}
+		if next < len(rs) && rs[next] == '个' {
+			next++
+		}
+		if next < len(rs) && isHan(rs[next]) && !strings.ContainsRune(notMeasures, rs[next]) {
+			return string(rs[next])
+		}
+	}
+	return ""
+}
+
+// notMeasures follow 几 or 多少 without being a measure of the answer.
+const notMeasures = "钱块元乎时天年月周岁次遍倍分点"
+
+// countsIn reports whether a sentence has a numeral followed, within two
+// characters, by the measure.
+func countsIn(sentence, measure string) bool {
+	m := []rune(measure)[0]
+	rs := []rune(sentence)
+	for i, r := range rs {
+		if !isNumeral(r) {
+			continue
+		}
+		for j := i + 1; j < len(rs) && j <= i+3; j++ {
+			if rs[j] == m {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isNumeral(r rune) bool {
+	return r >= '0' && r <= '9' || strings.ContainsRune("一二两三四五六七八九十百千万", r)
 }
 
 // strongKind reports whether a kind's sentence pattern tells answers apart:

@@ -59,3 +59,16 @@ func TestFAQSimilarity(t *testing.T) {
 		t.Errorf("similarity: literal %.2f, other %.2f", s1, s2)
 	}
 }
+
+func TestQuestionMeasure(t *testing.T) {
+	for q, want := range map[string]string{
+		"党务工作者分几级": "级", "分几个等级": "等", "一个支部最多几名委员": "名", "交多少": "", "多少钱": "", "几年": "",
+	} {
+		if got := questionMeasure(Normalize(q)); got != want {
+			t.Errorf("questionMeasure(%q) = %q, want %q", q, got, want)
+		}
+	}
+	if !countsIn("按照初级、中级、高级、特级四个等级认证", "等") || countsIn("共96名，评为初级的77名", "级") {
+		t.Error("countsIn")
+	}
+}

@@ -31,10 +31,11 @@ type unit struct {
 
 // plan is an analyzed question.
 type plan struct {
-	norm  string
-	kind  answerKind // what the question asks for
-	units []unit
-	chars []string // the Han characters kept, for the unigram clause
+	norm    string
+	kind    answerKind // what the question asks for
+	measure string     // what a count is counted in ("级" of 几级), if anything
+	units   []unit
+	chars   []string // the Han characters kept, for the unigram clause
 }
 
 func (p *plan) empty() bool { return len(p.units) == 0 }
@@ -100,12 +101,12 @@ func (si *synonymIndex) scan(run string, strip bool) []piece {
 		}
 		for l := min(longest, len(rs)-i); l >= 1; l-- {
 			w := string(rs[i : i+l])
-			if _, ok := si.alts[w]; ok && l >= 2 {
-				n, kind = l, 3
-				break
-			}
 			if cueWords[w] && strip {
 				n, kind = l, 4
+				break
+			}
+			if _, ok := si.alts[w]; ok && l >= 2 {
+				n, kind = l, 3
 				break
 			}
 			if stop, ok := defaultStops.words[w]; ok {
@@ -143,7 +144,7 @@ func analyze(question string, si *synonymIndex) plan {
 	if rs := []rune(norm); len(rs) > maxQueryRunes {
 		norm = strings.TrimSpace(string(rs[:maxQueryRunes]))
 	}
-	p := plan{norm: norm, kind: questionKind(norm)}
+	p := plan{norm: norm, kind: questionKind(norm), measure: questionMeasure(norm)}
 	build := func(strip bool) {
 		p.units, p.chars = nil, nil
 		seen := map[string]bool{}

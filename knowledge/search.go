@@ -160,6 +160,9 @@ func (b *Base) rerank(p plan, st termStats, si *synonymIndex, asker string, cand
 		f.place = place(named, asker, r.District)
 		f.rare = rareCoverage(p, st.unitIDF, *r)
 		f.final = w.score(*f, r.cov, r.charCov)
+		if p.measure != "" && f.typed {
+			f.final += w.typed // a count in the very measure asked for ("四个等级" for 几级)
+		}
 	}
 	sort.SliceStable(cands, func(i, j int) bool { return cands[i].feat.final > cands[j].feat.final })
 	seen := map[string]bool{}
@@ -484,6 +487,9 @@ func setConfidence(p plan, rs []Result) {
 		if r.feat.faqSim >= literalFAQ && r.cov >= 0.99 {
 			c = max(c, r.feat.faqSim)
 		}
+		if p.measure != "" && !r.feat.typed {
+			c = min(c, uncountedCap) // asked how many 级 and no count of 级 in it
+		}
 		if singles {
 			c = min(c, singleCap)
 		}
@@ -525,8 +531,11 @@ var confidenceModel = []float64{-1.73, 0.89, 1.35, -0.11, 0.58, 0.06, 1.70, 0.96
 // The most a question of single characters can reach (below Threshold),
 // and the similarity of an FAQ question that counts as the question asked.
 const (
-	singleCap  = 0.5
-	literalFAQ = 0.85
+	singleCap = 0.5
+	// uncountedCap is the most a result can reach that has no count in
+	// the measure a question asks for (几级, 多少名).
+	uncountedCap = 0.6
+	literalFAQ   = 0.85
 )
 
 // isNumber reports whether s is a run of ASCII digits.

@@ -31,7 +31,7 @@ type rerankWeights struct {
 	faqFloor                                  float64 // similarity below which an FAQ question counts for nothing
 }
 
-var rerankDefaults = rerankWeights{bm: 1.2, cov: 0.3, charCov: 0.4, head: 0.35, faq: 1.5, typed: 0.2, place: 0.3, faqFloor: 0.35}
+var rerankDefaults = rerankWeights{bm: 0.8, cov: 0.8, charCov: 0.53, head: 0.93, faq: 0.75, typed: 0.1, place: 0.3, faqFloor: 0}
 
 func (w rerankWeights) score(f features, cov, charCov float64) float64 {
 	s := w.bm*f.bm + w.cov*cov + w.charCov*charCov + w.head*f.head + w.place*f.place

@@ -161,7 +161,7 @@ func (b *Base) rerank(p plan, st termStats, si *synonymIndex, asker string, cand
 		f.rare = rareCoverage(p, st.unitIDF, *r)
 		f.final = w.score(*f, r.cov, r.charCov)
 		if p.measure != "" && f.typed {
-			f.final += w.typed // a count in the very measure asked for ("四个等级" for 几级)
+			f.final += measureBonus // a count in the very measure asked for ("四个等级" for 几级)
 		}
 	}
 	sort.SliceStable(cands, func(i, j int) bool { return cands[i].feat.final > cands[j].feat.final })
@@ -187,6 +187,10 @@ func (b *Base) rerank(p plan, st termStats, si *synonymIndex, asker string, cand
 	}
 	return out
 }
+
+// measureBonus is what a count in the measure a question asks for (几级:
+// "四个等级") adds to a candidate's rerank score.
+const measureBonus = 0.25
 
 // result reads what a hit stands for from the store.
 func (b *Base) result(ctx context.Context, key string) (Result, bool, error) {

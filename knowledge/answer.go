@@ -18,6 +18,11 @@ const (
 	typedBonus = 0.35
 )
 
+// faqFirstBonus is what being the first sentence of an FAQ answer is worth
+// against coverage: a tie-break, not more (the answer to "预备党员能投票吗"
+// may be its third sentence).
+const faqFirstBonus = 0.1
+
 // maxAnswerRunes bounds the answering sentences: a "sentence" of a pasted
 // text without punctuation can be a paragraph long.
 const maxAnswerRunes = 160
@@ -85,7 +90,7 @@ func answerSentence(p plan, weights []float64, r Result) (string, float64, bool)
 	base := func(i int) float64 {
 		score := covs[i] - 0.01*float64(i) // earlier wins a tie
 		if i == 0 && r.Kind == KindFAQ {
-			score += 0.3 // an FAQ answer is written to answer its question first
+			score += faqFirstBonus // an FAQ answer is written to answer its question first
 		}
 		return score
 	}

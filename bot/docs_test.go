@@ -136,7 +136,7 @@ func TestImportDialogue(t *testing.T) {
 	}
 
 	// Abandoned halfway (/cancel, or a file never answered about): nothing stored.
-	other := strings.ReplaceAll(newsArticle, "推进会", "部署会")
+	other := strings.ReplaceAll(newsArticle, "推进会", "部署会") + "\n会议还部署了下半年的党建工作。\n"
 	h.next(adminID, 1, func() { h.srv.SendDocument(admin, botapi.PrivateChat(admin), "部署会.txt", "", []byte(other)) })
 	h.say(admin, "市委组织部")
 	need(t, "cancel", h.say(admin, "/cancel").Text, bot.T("cancel.done"))

@@ -126,6 +126,7 @@ func findAmounts(rs []rune, extra []string) []Amount {
 		n := readNumber(rs, i)
 		end := n.end
 		a, ok := classify(rs, n, prevEnd)
+		ok = ok && !n.vague // the calculator asks for the amount instead
 		if ok {
 			end = a.End
 			a.near = nearWords(rs, a, prevEnd, extra)
@@ -171,7 +172,10 @@ type number struct {
 	arabic        bool // had Arabic digits
 	withUnit      bool // had 十百千万亿 k w
 	chineseDigits int
+	vague         bool // a spoken range (三四千, 五六万): not one amount
 }
+
+func isChineseUnit(r rune) bool { return chineseUnit[r] != 0 || r == '万' || r == '亿' }
 
 // readNumber reads the run of figures at rs[i]: Arabic digits (with 8,000
 // grouping and decimals), Chinese digits and the units 十百千万亿, k and w.
@@ -236,6 +240,10 @@ loop:
 			d := chineseDigit[r]
 			n.chineseDigits++
 			switch {
+			case prevChineseDigit && hasPending && pending != 0 && d != 0 && j+1 < len(rs) && isChineseUnit(rs[j+1]):
+				n.vague = true // 三四千: "three or four thousand", no one figure
+				pending = add(mul(pending, 10), d*scale)
+				single = false
 			case prevChineseDigit && hasPending:
 				pending = add(mul(pending, 10), d*scale) // 八零零零
 				single = false
@@ -254,6 +262,7 @@ loop:
 				pending = scale // 十二
 			}
 			section = add(section, mul(pending, u))
+			pending = 0 // counted in section: 二十万 is (20 + 0) × 10000
 			hasPending, single, zero, lastUnit = false, false, false, u
 			n.withUnit = true
 			prevChineseDigit = false

@@ -281,6 +281,11 @@ func (r *Rules) reply(q question, chosen *Category) Reply {
 			special = near
 		}
 	}
+	if len(special) == 1 && amount != nil && r.def != nil && nearAny(amount.near, r.def.Keywords) && !nearAny(amount.near, special[0].Keywords) {
+		// 我退休了，返聘工资6000: the situation says one category, the words
+		// at the amount another; ask rather than guess.
+		return Reply{Kind: NeedCategory, Choices: []*Category{special[0], r.def}}
+	}
 	var c *Category
 	var assumed []Assumption
 	switch {
@@ -314,6 +319,16 @@ func (r *Rules) reply(q question, chosen *Category) Reply {
 		rep.Assumptions = append(assumed, rep.Assumptions...)
 	}
 	return rep
+}
+
+// nearAny reports whether any of the words next to an amount is one of keywords.
+func nearAny(near, keywords []string) bool {
+	for _, w := range near {
+		if contains(keywords, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // pick returns the amount that is the income among several: the one after

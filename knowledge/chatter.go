@@ -50,7 +50,7 @@ func ClassifyMessage(text string) (Chatter, string) {
 		return Hint, ""
 	case isNumber(strings.ReplaceAll(rest, " ", "")) || isAmount(rest):
 		return Number, ""
-	case utf8.RuneCountInString(strings.ReplaceAll(rest, " ", "")) < 2:
+	case utf8.RuneCountInString(strings.ReplaceAll(rest, " ", "")) < 2, repetitive(rest):
 		return Hint, ""
 	}
 	if greeted || thanked {
@@ -60,17 +60,32 @@ func ClassifyMessage(text string) (Chatter, string) {
 }
 
 // stripChatter removes greeting, thanks and empty words from the start
-// and the end of a normalized text, longest word first; the middle of a
-// question is left alone ("怎么" keeps its 么).
+// and the end of a normalized text, longest word first. A word is removed
+// only where it stands apart (its token ends with it: "谢谢，党费…"), except
+// that a greeting of two characters or more may run into the question
+// ("你好预备期多长") and a particle may end it ("预备期多长啊"); so 赞成票,
+// 感谢信 and 好的党员 keep their first character, and 是什么 its 么.
 func stripChatter(norm string) (rest string, greeted, thanked bool) {
 	note := func(k Chatter) {
 		greeted = greeted || k == Greeting
 		thanked = thanked || k == Thanks
 	}
 	ts := tokens(norm)
+	// Tokens made of nothing but chatter words ("请问在吗", "多谢了") go whole.
+	kept := ts[:0]
+	for _, t := range ts {
+		if ks, ok := allChatter(t); ok {
+			for _, k := range ks {
+				note(k)
+			}
+			continue
+		}
+		kept = append(kept, t)
+	}
+	ts = kept
 	for len(ts) > 0 {
 		w, k := chatterAffix(ts[0], strings.HasPrefix)
-		if w == "" {
+		if w == "" || w != ts[0].text && !(k == Greeting && utf8.RuneCountInString(w) >= 2) {
 			break
 		}
 		note(k)
@@ -81,7 +96,7 @@ func stripChatter(norm string) (rest string, greeted, thanked bool) {
 	for len(ts) > 0 {
 		last := &ts[len(ts)-1]
 		w, k := chatterAffix(*last, strings.HasSuffix)
-		if w == "" {
+		if w == "" || w != last.text && !endParticle(w) && !(k == Thanks && utf8.RuneCountInString(w) >= 2) {
 			break
 		}
 		note(k)
@@ -119,13 +134,66 @@ func chatterAffix(t token, at func(s, affix string) bool) (string, Chatter) {
 	return best, kind
 }
 
+// allChatter reports whether a token is a run of chatter words, and their kinds.
+func allChatter(t token) ([]Chatter, bool) {
+	var kinds []Chatter
+	for rest := t; rest.text != ""; {
+		w, k := chatterAffix(rest, strings.HasPrefix)
+		if w == "" {
+			for _, a := range aloneWords { // 了 of 多谢了
+				if rest.text == a {
+					return kinds, true
+				}
+			}
+			return nil, false
+		}
+		kinds = append(kinds, k)
+		rest.text = rest.text[len(w):]
+	}
+	return kinds, true
+}
+
+// endParticle reports whether w is a particle that may end a question
+// attached to it ("多长啊"); 么 is not one (是什么, 怎么).
+func endParticle(w string) bool {
+	return strings.Contains("啊呀吗呢吧哦嘛啦", w) && utf8.RuneCountInString(w) == 1
+}
+
+// repetitive reports whether s is one or two characters repeated
+// ("党党党党…", "哈哈哈哈"): nothing a question could be about.
+func repetitive(s string) bool {
+	seen := map[rune]bool{}
+	n := 0
+	for _, r := range s {
+		if r != ' ' {
+			seen[r] = true
+			n++
+		}
+	}
+	return n >= 6 && len(seen) <= 2
+}
+
 // isAmount reports whether s is a figure and its unit only ("8000元",
-// "8千", "1.2万").
+// "8千", "1.2万", "一万二", "八千块").
 func isAmount(s string) bool {
 	s = strings.ReplaceAll(s, " ", "")
-	for _, unit := range []string{"元", "块", "块钱", "千", "万", "k"} {
+	for _, unit := range []string{"块钱", "元", "块", "k", "w"} {
 		s = strings.TrimSuffix(s, unit)
 	}
-	digits := strings.ReplaceAll(s, ".", "")
-	return isNumber(digits) && strings.Count(s, ".") <= 1
+	if s == "" {
+		return false
+	}
+	digits := 0
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case strings.ContainsRune("零〇一二两三四五六七八九十百千万亿", r):
+			digits++
+		case r == '.':
+		default:
+			return false
+		}
+	}
+	return digits > 0 && strings.Count(s, ".") <= 1
 }

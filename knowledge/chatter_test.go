@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"os"
+	"strings"
 	"testing"
 
 	"go.yaml.in/yaml/v3"
@@ -27,6 +28,9 @@ func TestClassifyMessage(t *testing.T) {
 		{"嗯嗯", Hint, ""},
 		{"8000", Number, ""},
 		{"８０００元", Number, ""},
+		{"一万二", Number, ""},
+		{"八千块", Number, ""},
+		{"十一", Number, ""},
 		{"党费", NotChatter, "党费"},
 		{"你好，预备期多长", NotChatter, "预备期多长"},
 		{"在吗 党费怎么交", NotChatter, "党费怎么交"},
@@ -73,5 +77,14 @@ func TestChatterSet(t *testing.T) {
 		if got, _ := ClassifyMessage(c.Text); got != want {
 			t.Errorf("ClassifyMessage(%q) = %v, want %s", c.Text, got, c.Kind)
 		}
+	}
+}
+
+func TestRepetitiveTextIsAHint(t *testing.T) {
+	if kind, _ := ClassifyMessage(strings.Repeat("党", 500)); kind != Hint {
+		t.Errorf("党×500 = %v, want a hint", kind)
+	}
+	if kind, _ := ClassifyMessage("党员党员"); kind != NotChatter {
+		t.Errorf("党员党员 = %v, want a question", kind)
 	}
 }

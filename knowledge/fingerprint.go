@@ -30,14 +30,14 @@ func (e *DuplicateError) Error() string {
 func (e *DuplicateError) Is(target error) bool { return target == ErrDuplicate }
 
 // Fingerprint is a document's content fingerprint: the hex SHA-256 of its
-// text as extracted — the title, then each passage's section heading
-// (unless it repeats the title or the previous passage's heading) and text,
-// in order — with every white-space character (line ends, spaces, U+3000,
-// BOMs and zero-width spaces) removed and full-width letters, digits and
-// punctuation folded to their half-width forms. So the same text saved as
-// .txt, .docx or .md, with other line breaks, indentation or encodings, has
-// one fingerprint, and where the split into passages falls does not change
-// it. Two documents of one fingerprint hold the same words.
+// passages' text, in order, with every white-space character (line ends,
+// spaces, U+3000, BOMs and zero-width spaces) removed and full-width
+// letters, digits and punctuation folded to their half-width forms. The
+// title and the section headings are left out: the same body sent without
+// its title line (whose first heading then becomes the title) or with
+// other headings holds the same words. So the same text saved as .txt,
+// .docx or .md, with other line breaks, indentation or encodings, has one
+// fingerprint, and where the split into passages falls does not change it.
 func Fingerprint(d Document) string {
 	h := sha256.New()
 	write := func(s string) {
@@ -50,13 +50,7 @@ func Fingerprint(d Document) string {
 		}, s)
 		h.Write([]byte(s))
 	}
-	write(d.Title)
-	prev := d.Title
 	for _, p := range d.Passages {
-		if p.Section != prev && p.Section != d.Title {
-			write(p.Section)
-		}
-		prev = p.Section
 		write(p.Text)
 	}
 	return hex.EncodeToString(h.Sum(nil))

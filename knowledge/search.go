@@ -480,6 +480,7 @@ func setConfidence(p plan, rs []Result) {
 	for _, u := range p.units {
 		singles = singles && u.single
 	}
+	singles = singles || repetitive(p.norm) // 党党党…: nothing asked
 	for i := range rs {
 		r := &rs[i]
 		x := resultInputs(p, rs, i)
@@ -491,8 +492,8 @@ func setConfidence(p plan, rs []Result) {
 		if r.feat.faqSim >= literalFAQ && r.cov >= 0.99 {
 			c = max(c, r.feat.faqSim)
 		}
-		if p.measure != "" && !r.feat.typed {
-			c = min(c, uncountedCap) // asked how many 级 and no count of 级 in it
+		if (p.measure != "" || p.kind == wantNumber) && !r.feat.typed {
+			c = min(c, uncountedCap) // asked how many (级) and no count (of 级) in it
 		}
 		if singles {
 			c = min(c, singleCap)

@@ -29,6 +29,7 @@ func cmdAsk(ctx context.Context, args []string, env Env) int {
 		n      int
 		asJSON bool
 	)
+	args = negativesAreText(args)
 	cfg, fs, err := loadConfig("ask", args, env.Getenv, func(fs *flag.FlagSet) {
 		fs.SetOutput(env.Stderr)
 		fs.IntVar(&n, "n", knowledge.DefaultResults, fmt.Sprintf("how many results to show, 1 to %d", maxAskResults))
@@ -69,8 +70,10 @@ func cmdAsk(ctx context.Context, args []string, env Env) int {
 	defer a.Close()
 	if a.dues != nil {
 		// The bot asks back when the calculator needs more; one command
-		// cannot, so only an answer with an amount replaces the search.
-		if rep, ok := a.dues.Answer(question); ok && certain(rep) {
+		// cannot, so in JSON only an answer with an amount replaces the
+		// search, and as text the calculator's reply is printed (an
+		// implausible amount, two amounts, a missing one).
+		if rep, ok := a.dues.Answer(question); ok && (certain(rep) || !asJSON) {
 			if err := writeDues(env.Stdout, a.dues, rep, asJSON); err != nil {
 				fmt.Fprintf(env.Stderr, "dangwu ask: %v\n", err)
 				return 1
@@ -134,6 +137,22 @@ var chatterLine = map[knowledge.Chatter]string{
 	knowledge.Thanks:   "（致谢）这不是一个问题。",
 	knowledge.Hint:     "（没有可以查询的内容）请用一句话写出问题，例如：dangwu ask 党费怎么交",
 	knowledge.Number:   "（只有一个数字）计算党费请这样问：dangwu ask 工资8000交多少党费",
+}
+
+// negativesAreText puts "--" before the first argument that is a negative
+// number ("dangwu ask -5", "ask -n 3 -5"), so the flag parser takes it as
+// the question rather than as an unknown flag.
+func negativesAreText(args []string) []string {
+	for i, a := range args {
+		if a == "--" {
+			return args
+		}
+		if strings.HasPrefix(a, "-") && isNumeric(a) && (i == 0 || args[i-1] != "-n") {
+			out := append(append(append([]string{}, args[:i]...), "--"), args[i:]...)
+			return out
+		}
+	}
+	return args
 }
 
 // isNumeric reports whether a is a negative number ("-5"), which is a

@@ -143,6 +143,15 @@ func TestAskText(t *testing.T) {
 	if _, out, _ := dangwu(t, "ask", "--data", data, "你好"); !strings.Contains(out, "问候") {
 		t.Errorf("a greeting is searched:\n%s", out)
 	}
+	if code, out, errOut := dangwu(t, "ask", "--data", data, "-5"); code != 0 || !strings.Contains(out, "只有一个数字") {
+		t.Errorf("ask -5: exit %d, stdout %q, stderr %q; want the number hint", code, out, errOut)
+	}
+	if _, out, _ := dangwu(t, "ask", "--data", data, "工资999999999交多少党费"); !strings.Contains(out, "不像每月收入") {
+		t.Errorf("an absurd income is not told so:\n%s", out)
+	}
+	if _, out, _ := dangwu(t, "ask", "--data", data, "年薪二十万交多少党费"); !strings.Contains(out, "333.33元") {
+		t.Errorf("年薪二十万:\n%s", out)
+	}
 }
 
 func TestAskUsage(t *testing.T) {

@@ -116,7 +116,7 @@ type Rejection struct {
 }
 
 // maxRejections bounds the rejections shown with a group.
-const maxRejections = 3
+const maxRejections = 2
 
 // GapPage is one page of the unanswered queue.
 type GapPage struct {

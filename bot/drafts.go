@@ -63,25 +63,20 @@ func (b *Bot) checkDraft(ctx context.Context, by knowledge.Actor, c store.Conver
 	return err
 }
 
-// refuseDraft ends the dialogue the knowledge service refused and says why.
+// refuseDraft ends a dialogue the knowledge service refused and says why,
+// or returns err when it is not a refusal.
 func (b *Bot) refuseDraft(ctx context.Context, r *request, c store.Conversation, err error) error {
-	if msg := faqRefusal(err); c.Flow == flowFAQEdit && msg != "" {
-		if err := b.conv.End(ctx, r.userID, r.userID); err != nil {
-			return err
-		}
-		if r.cb != nil {
-			b.ack(r, msg, true)
-			return nil
-		}
-		return b.reply(ctx, r, msg)
+	msg := gapRefusal(err)
+	if c.Flow == flowFAQEdit {
+		msg = faqRefusal(err)
 	}
-	if errors.Is(err, knowledge.ErrOutOfScope) || errors.Is(err, knowledge.ErrNotFound) ||
-		errors.Is(err, knowledge.ErrGapClosed) || errors.Is(err, knowledge.ErrUnknownDistrict) {
-		if err := b.conv.End(ctx, r.userID, r.userID); err != nil {
-			return err
-		}
+	if msg == "" {
+		return err
 	}
-	return b.refuseGap(ctx, r, err)
+	if err := b.conv.End(ctx, r.userID, r.userID); err != nil {
+		return err
+	}
+	return b.refuse(ctx, r, msg)
 }
 
 // draftFlow takes what the coordinator types at each step.

@@ -126,8 +126,7 @@ func (b *Bot) onFAQButton(ctx context.Context, r *request, payload string) error
 	id := gapFAQPrefix + strconv.FormatInt(n, 10)
 	f, err := b.kb.EditableFAQ(ctx, id, by)
 	if msg := faqRefusal(err); msg != "" {
-		b.ack(r, msg, true)
-		return nil
+		return b.refuse(ctx, r, msg)
 	}
 	if err != nil {
 		return err
@@ -144,8 +143,7 @@ func (b *Bot) onFAQButton(ctx context.Context, r *request, payload string) error
 	case "dy":
 		if _, err := b.kb.DeleteFAQ(ctx, id, by, b.doneInTx); err != nil {
 			if msg := faqRefusal(err); msg != "" {
-				b.ack(r, msg, true)
-				return nil
+				return b.refuse(ctx, r, msg)
 			}
 			return err
 		}

@@ -417,3 +417,52 @@ func TestFAQListEditDeleteAndScope(t *testing.T) {
 		}
 	}
 }
+
+// Saving an answer is one transaction: when the askers' notices cannot be
+// queued nothing is saved and the dialogue stays at its preview, which
+// survives a restart and saves once the outbox takes messages again.
+func TestGapAnswerThatCannotBeToldIsNotSaved(t *testing.T) {
+	h := startBot(t, nil, nil)
+	ctx := context.Background()
+	admin := botapi.DefaultUser(adminID)
+	h.ask(71, "/help")
+	h.logQuestion(71, "", "党员可以炒股吗")
+	list := h.say(admin, "/unanswered")
+	preview := h.draftAnswer(admin, list, 1, "党员可以依法买卖股票。", bot.T("draft.city"), "")
+	if _, err := h.db.SQL().ExecContext(ctx, `CREATE TRIGGER outbox_full BEFORE INSERT ON outbox
+		BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.pressNextText(admin, preview, bot.T("draft.save")); got != bot.T("error.internal") {
+		t.Errorf("saving while the outbox is full: %q", got)
+	}
+	if p, err := h.kb.GapFAQs(ctx, knowledge.Operator, 1, 5); err != nil || p.Total != 0 {
+		t.Errorf("FAQ entries after the failed save = %+v, %v", p, err)
+	}
+	if groups, err := h.kb.Unanswered(ctx, knowledge.Operator); err != nil || len(groups) != 1 {
+		t.Errorf("queue after the failed save = %+v, %v", groups, err)
+	}
+	if _, err := h.db.SQL().ExecContext(ctx, `DROP TRIGGER outbox_full`); err != nil {
+		t.Fatal(err)
+	}
+	h.restart()
+	done := h.pressEdit(admin, preview, bot.T("draft.save"))
+	mustContain(t, "saved after the restart", done.Text, "炒股", strings.SplitN(bot.T("gap.done", "", 1), "\n", 2)[1])
+	h.settle()
+	told := 0
+	for _, text := range h.sentTo(71) {
+		if strings.Contains(text, "依法买卖股票") {
+			told++
+		}
+	}
+	if told != 1 {
+		t.Errorf("the asker was told %d times, want once", told)
+	}
+}
+
+// pressNextText presses label on m and returns the text of the next message.
+func (h *harness) pressNextText(u botapi.User, m botapi.Message, label string) string {
+	h.t.Helper()
+	_, msgs := h.pressNext(u, m, label, 1)
+	return msgs[0].Text
+}

@@ -172,28 +172,39 @@ func (b *Bot) openGap(ctx context.Context, r *request, qid int64) (knowledge.Gap
 	return g, by, true, nil
 }
 
-// refuseGap tells the user why a gap action was refused, or returns err
-// when it is not a refusal. A press is answered with an alert, typed text
-// with a reply.
+// refuseGap tells the user why the knowledge service refused a gap action
+// (a press with an alert, typed text with a reply), or returns err when it
+// is not a refusal.
 func (b *Bot) refuseGap(ctx context.Context, r *request, err error) error {
-	key := ""
-	switch {
-	case errors.Is(err, knowledge.ErrOutOfScope):
-		key = "gap.out_of_scope"
-	case errors.Is(err, knowledge.ErrNotFound), errors.Is(err, knowledge.ErrGapClosed):
-		key = "gap.closed"
-	case errors.Is(err, knowledge.ErrUnknownDistrict):
-		key = "err.district"
-	case errors.Is(err, knowledge.ErrEmptyAnswer):
-		key = "gap.empty"
-	default:
+	msg := gapRefusal(err)
+	if msg == "" {
 		return err
 	}
+	return b.refuse(ctx, r, msg)
+}
+
+// gapRefusal words a refusal about a group of questions; "" when err is none.
+func gapRefusal(err error) string {
+	switch {
+	case errors.Is(err, knowledge.ErrOutOfScope):
+		return t("gap.out_of_scope")
+	case errors.Is(err, knowledge.ErrNotFound), errors.Is(err, knowledge.ErrGapClosed):
+		return t("gap.closed")
+	case errors.Is(err, knowledge.ErrUnknownDistrict):
+		return t("err.district")
+	case errors.Is(err, knowledge.ErrEmptyAnswer):
+		return t("gap.empty")
+	}
+	return ""
+}
+
+// refuse answers a press with an alert, or typed text with a reply.
+func (b *Bot) refuse(ctx context.Context, r *request, msg string) error {
 	if r.cb != nil {
-		b.ack(r, t(key), true)
+		b.ack(r, msg, true)
 		return nil
 	}
-	return b.reply(ctx, r, t(key))
+	return b.reply(ctx, r, msg)
 }
 
 // dismissGap takes the group of qid out of the queue, nobody told, and shows

@@ -27,6 +27,7 @@ func (b *Bot) registerAll() {
 		{name: "pending", desc: "cmd.pending", role: RoleCoordinator, run: b.cmdPending},
 		{name: "members", desc: "cmd.members", role: RoleCoordinator, run: b.cmdMembers},
 		{name: "unanswered", desc: "cmd.unanswered", role: RoleCoordinator, run: b.cmdUnanswered},
+		{name: "faq", desc: "cmd.faq", role: RoleCoordinator, run: b.cmdFAQ},
 		{name: "docs", desc: "cmd.docs", role: RoleCoordinator, run: b.cmdDocs},
 
 		{name: "grant", desc: "cmd.grant", role: RoleAdmin, run: b.cmdGrant},
@@ -52,6 +53,8 @@ func (b *Bot) registerAll() {
 		"pd":    b.coordinatorOnly(b.onPendingButton),
 		"mb":    b.coordinatorOnly(b.onMemberButton),
 		"gap":   b.coordinatorOnly(b.onGapButton),
+		"dr":    b.coordinatorOnly(b.onDraftButton),
+		"faq":   b.coordinatorOnly(b.onFAQButton),
 		"doc":   b.coordinatorOnly(b.onDocButton),
 		"dl":    b.coordinatorOnly(b.onDocListButton),
 		"rd":    b.onReaderButton,
@@ -63,8 +66,10 @@ func (b *Bot) registerAll() {
 		flowEdit:      b.profileFlow,
 		flowReject:    b.coordinatorFlow(b.rejectFlow),
 		flowLeave:     b.coordinatorFlow(b.leaveFlow),
-		flowGapAnswer: b.coordinatorFlow(b.gapAnswerFlow),
 		flowDocImport: b.coordinatorFlow(b.docImportFlow),
+		flowGapAnswer: b.coordinatorFlow(b.draftFlow),
+		flowFAQEdit:   b.coordinatorFlow(b.draftFlow),
+		flowGapMerge:  b.coordinatorFlow(b.mergeSearchFlow),
 	}
 	if b.dues != nil {
 		b.callbacks["dues"] = b.onDuesButton

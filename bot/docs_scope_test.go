@@ -163,9 +163,8 @@ func TestMovedCoordinatorAnswersAnOldGap(t *testing.T) {
 		t.Errorf("answering the old district's gap: %q, want %q", got, bot.T("gap.out_of_scope"))
 	}
 	// The old button says the same, and the question is still open for 鼓楼.
-	_, msgs := h.pressNext(coord, list, bot.T("gap.answer", 1), 1)
-	if msgs[0].Text != bot.T("gap.out_of_scope") {
-		t.Errorf("pressing the old gap button: %q, want %q", msgs[0].Text, bot.T("gap.out_of_scope"))
+	if ans, _ := h.pressNext(coord, list, bot.T("gap.answer", 1), 0); ans.Text != bot.T("gap.out_of_scope") || !ans.ShowAlert {
+		t.Errorf("pressing the old gap button: %+v, want the alert %q", ans, bot.T("gap.out_of_scope"))
 	}
 	groups, err := h.kb.Unanswered(context.Background(), knowledge.Actor{District: "鼓楼区"})
 	if err != nil || len(groups) != 1 {

@@ -26,22 +26,21 @@ func TestGapLoopThroughChat(t *testing.T) {
 
 	list := h.say(admin, "/unanswered")
 	mustContain(t, "/unanswered", list.Text, "年终奖", bot.T("gap.count", 3))
-	_, prompt := h.pressNext(admin, list, bot.T("gap.answer", 1), 1)
-	need(t, "answer prompt", prompt[0].Text, "年终奖")
-
 	answer := "党费和党组织工作经费都不能用于发放奖金，支部不能给党员发年终奖；企业的奖金由企业按规定发放。"
-	done := h.say(admin, answer)
+	preview := h.draftAnswer(admin, list, 1, answer, bot.T("draft.city"), "《中国共产党党费使用和管理办法》")
+	mustContain(t, "preview", preview.Text, "年终奖", "不能用于发放奖金", bot.T("draft.city"), "《中国共产党党费使用和管理办法》")
+	done := h.pressEdit(admin, preview, bot.T("draft.save"))
 	told := strings.SplitN(bot.T("gap.done", "", 3), "\n", 2)[1] // "已通知 3 位提问人。"
-	mustContain(t, "after answering", done.Text, "年终奖", told)
+	mustContain(t, "after saving", done.Text, "年终奖", told)
 	for _, id := range askers {
 		got := h.waitSent(id, 2)[1].Message.Text
-		mustContain(t, "asker told", got, "年终奖", "不能用于发放奖金")
+		mustContain(t, "asker told", got, "年终奖", "不能用于发放奖金", "党费使用和管理办法")
 	}
 	if n := len(h.sentTo(44)); n != 1 {
 		t.Errorf("the unrelated asker got %d messages, want only the first answer", n)
 	}
-	// The answer is an FAQ entry now: a fourth person gets it at once.
-	mustContain(t, "new asker", h.ask(45, "党支部发年终奖可以吗"), "不能用于发放奖金", "来源")
+	// The answer is an FAQ entry now: a fourth person gets it at once, with its source.
+	mustContain(t, "new asker", h.ask(45, "党支部发年终奖可以吗"), "不能用于发放奖金", "党费使用和管理办法")
 	left := h.say(admin, "/unanswered")
 	if strings.Contains(left.Text, "年终奖") || !strings.Contains(left.Text, "刮风") {
 		t.Errorf("after answering, /unanswered = %q", left.Text)
@@ -131,9 +130,10 @@ func TestLongContentStaysWithinTelegramLimits(t *testing.T) {
 	// and later askers can read all of it, split across messages.
 	mustContain(t, "unanswerable", h.ask(50, "党员可以炒股吗"), bot.T("ask.recorded"))
 	list := h.say(admin, "/unanswered")
-	h.pressNext(admin, list, bot.T("gap.answer", 1), 1)
 	long := "党员可以依法买卖股票。" + strings.Repeat("答", 4080)
-	h.say(admin, long)
+	preview := h.draftAnswer(admin, list, 1, long, bot.T("draft.city"), "")
+	mustContain(t, "long preview", preview.Text, "依法买卖股票", plain(bot.T("draft.long", 4091)))
+	h.pressEdit(admin, preview, bot.T("draft.save"))
 	mustContain(t, "asker told", h.waitSent(50, 2)[1].Message.Text, "炒股", "答答答")
 
 	v := botapi.DefaultUser(51)

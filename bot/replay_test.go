@@ -9,7 +9,7 @@ import (
 	"github.com/dangwu/dangwu/internal/botapi"
 )
 
-// The update that answers a gap is recorded as handled in the transaction
+// The update that saves a gap's answer is recorded as handled in the transaction
 // that stores the answer, before its reply goes out: a crash in between
 // cannot replay the answer as a new question.
 func TestGapAnswerIsHandledWithItsChange(t *testing.T) {
@@ -20,11 +20,11 @@ func TestGapAnswerIsHandledWithItsChange(t *testing.T) {
 		t.Fatalf("got %q, want it recorded as unanswered", reply)
 	}
 	list := h.say(admin, "/unanswered")
-	_, _ = h.pressNext(admin, list, bot.T("gap.answer", 1), 1)
+	preview := h.draftAnswer(admin, list, 1, "党费和党组织工作经费都不能用于发放奖金。", bot.T("draft.city"), "")
 
 	held, release := make(chan int, 1), make(chan struct{})
 	h.srv.SetFault(func(method string, p botapi.Params) *botapi.APIError {
-		if method == "sendMessage" && p.Get("chat_id") == strconv.Itoa(adminID) {
+		if method == "editMessageText" && p.Get("chat_id") == strconv.Itoa(adminID) {
 			var undone int
 			h.db.SQL().QueryRow(`SELECT COUNT(*) FROM inbox WHERE done_at IS NULL`).Scan(&undone)
 			select {
@@ -35,7 +35,7 @@ func TestGapAnswerIsHandledWithItsChange(t *testing.T) {
 		}
 		return nil
 	})
-	h.srv.SendText(admin, botapi.PrivateChat(admin), "党费和党组织工作经费都不能用于发放奖金。")
+	h.srv.Press(admin, botapi.PrivateChat(admin), preview.MessageID, buttonData(t, preview, bot.T("draft.save")))
 	undone := <-held
 	close(release)
 	h.srv.SetFault(nil)

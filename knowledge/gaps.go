@@ -101,6 +101,79 @@ type GapGroup struct {
 	Phrasings   []string // the distinct phrasings, representative first
 	Districts   []string
 	First, Last time.Time
+	// Rejections are the answers its askers rejected with 👎, filled by
+	// UnansweredPage (at most maxRejections).
+	Rejections []Rejection
+}
+
+// Rejection is an answer someone rejected with 👎, and why, if they said.
+type Rejection struct {
+	QuestionID int64
+	Title      string // the result's title (an FAQ entry's question)
+	Section    string
+	Text       string // the passage or FAQ answer; "" when it is gone
+	Comment    string // the reason given, if any
+}
+
+// maxRejections bounds the rejections shown with a group.
+const maxRejections = 2
+
+// GapPage is one page of the unanswered queue.
+type GapPage struct {
+	Page
+	Groups []GapGroup
+}
+
+// UnansweredPage is page n (from 1; one past the end is the last) of the
+// queue Unanswered lists, size groups a page, each with the answers its
+// askers rejected.
+func (b *Base) UnansweredPage(ctx context.Context, by Actor, n, size int) (GapPage, error) {
+	groups, err := b.Unanswered(ctx, by)
+	if err != nil {
+		return GapPage{}, err
+	}
+	p, from, to := pageOf(n, min(size, maxPageSize), len(groups))
+	page := GapPage{Page: p, Groups: groups[from:to]}
+	for i := range page.Groups {
+		if page.Groups[i].Rejections, err = b.rejections(ctx, page.Groups[i].QuestionIDs); err != nil {
+			return GapPage{}, err
+		}
+	}
+	return page, nil
+}
+
+// rejections lists the 👎 votes on the questions, with the answers rejected.
+func (b *Base) rejections(ctx context.Context, questionIDs []int64) ([]Rejection, error) {
+	var out []Rejection
+	for _, id := range questionIDs {
+		votes, err := b.st.Downvotes(ctx, id)
+		if err != nil {
+			return nil, fmt.Errorf("rejections of %d: %w", id, err)
+		}
+		for _, v := range votes {
+			if len(out) == maxRejections {
+				return out, nil
+			}
+			rej := Rejection{QuestionID: id, Comment: v.Comment}
+			res, err := b.ShownResult(ctx, id, v.Rank)
+			switch {
+			case err == nil:
+				rej.Title, rej.Section, rej.Text = res.Title, res.Section, res.Text
+			case notFound(err): // the passage is gone: its title as shown
+				if q, err := b.st.Question(ctx, id); err == nil {
+					for _, s := range q.Shown {
+						if s.Rank == v.Rank {
+							rej.Title, rej.Section = s.Title, s.Section
+						}
+					}
+				}
+			default:
+				return nil, err
+			}
+			out = append(out, rej)
+		}
+	}
+	return out, nil
 }
 
 // maxOpen bounds the questions grouped at once.
@@ -221,11 +294,16 @@ func (b *Base) group(qs []Question) []GapGroup {
 		}
 		groups = append(groups, g)
 	}
+	// Largest first, then newest; the representative's id makes the order
+	// total, so pages of one queue never repeat or skip a group.
 	sort.SliceStable(groups, func(i, j int) bool {
 		if groups[i].Count != groups[j].Count {
 			return groups[i].Count > groups[j].Count
 		}
-		return groups[i].Last.After(groups[j].Last)
+		if !groups[i].Last.Equal(groups[j].Last) {
+			return groups[i].Last.After(groups[j].Last)
+		}
+		return groups[i].ID > groups[j].ID
 	})
 	return groups
 }
@@ -303,33 +381,85 @@ func medoid(ms []int, sigs []signature, qs []Question) int {
 	return best
 }
 
-// AnswerGap answers a group of unanswered questions: it creates an FAQ
-// entry (origin gap; question the representative phrasing, alternatives the
-// others), searchable at once, closes the questions and returns who asked,
-// to be told. notify (may be nil) queues the notices to the askers in the
-// transaction that closes the questions. Questions already closed are
-// skipped; ErrGapClosed when none is left open. The actor must cover the
-// district of every question (ErrOutOfScope, and nothing is answered).
-func (b *Base) AnswerGap(ctx context.Context, questionIDs []int64, answer string, by Actor, notify func(ctx context.Context, f FAQ, askers []Asker) error) (FAQ, []Asker, error) {
-	answer = strings.TrimSpace(cleanControl(answer))
-	if answer == "" {
-		return FAQ{}, nil, ErrEmptyAnswer
-	}
+// GapAnswer is a coordinator's answer to a group of questions.
+type GapAnswer struct {
+	Answer string
+	Source string // where the answer comes from; may be empty
+	// District the answer holds for, "" city-wide, when Picked; otherwise
+	// the actor's own scope (see Actor.AnswerDistrict).
+	District string
+	Picked   bool
+}
+
+// openInScope reads the questions, checks that the actor covers the district
+// of every one (ErrOutOfScope) and returns those still open (ErrGapClosed
+// when none is).
+func (b *Base) openInScope(ctx context.Context, questionIDs []int64, by Actor) ([]Question, error) {
 	var qs []Question
 	for _, id := range questionIDs {
 		q, err := b.st.Question(ctx, id)
 		if err != nil {
-			return FAQ{}, nil, fmt.Errorf("answer gap: question %d: %w", id, err)
+			return nil, fmt.Errorf("question %d: %w", id, err)
 		}
 		if !by.Covers(q.District) {
-			return FAQ{}, nil, fmt.Errorf("answer gap: question %d of %q: %w", id, q.District, ErrOutOfScope)
+			return nil, fmt.Errorf("question %d of %q: %w", id, q.District, ErrOutOfScope)
 		}
 		if q.ClosedAt.IsZero() {
 			qs = append(qs, q)
 		}
 	}
 	if len(qs) == 0 {
-		return FAQ{}, nil, ErrGapClosed
+		return nil, ErrGapClosed
+	}
+	return qs, nil
+}
+
+// AnswerDistrict is the district an actor's answer holds for: with nothing
+// picked, the actor's own scope (city-wide for a city-wide actor, their
+// district for a district coordinator); else the district picked ("" is
+// city-wide), which must be one the actor covers (ErrOutOfScope: a district
+// coordinator may pick neither another district nor the city) and a known
+// one (ErrUnknownDistrict).
+func (a Actor) AnswerDistrict(district string, picked bool) (string, error) {
+	if !picked {
+		district = a.District
+		if a.CityWide {
+			district = ""
+		}
+	}
+	if district != "" && a.ResolveDistrict != nil {
+		name, ok := a.ResolveDistrict(district)
+		if !ok {
+			return "", fmt.Errorf("district %q: %w", district, ErrUnknownDistrict)
+		}
+		district = name
+	}
+	if !a.Covers(district) {
+		return "", fmt.Errorf("answer for %q: %w", district, ErrOutOfScope)
+	}
+	return district, nil
+}
+
+// AnswerGap answers a group of unanswered questions: it creates an FAQ
+// entry (origin gap; question the representative phrasing, alternatives the
+// others; the district and source of ans), searchable at once, closes the
+// questions and returns who asked, to be told. notify (may be nil) queues
+// the notices to the askers in the transaction that closes the questions.
+// Questions already closed are skipped; ErrGapClosed when none is left open.
+// The actor must cover the district of every question and the district the
+// answer is for (ErrOutOfScope, and nothing is answered).
+func (b *Base) AnswerGap(ctx context.Context, questionIDs []int64, ans GapAnswer, by Actor, notify func(ctx context.Context, f FAQ, askers []Asker) error) (FAQ, []Asker, error) {
+	answer := strings.TrimSpace(cleanControl(ans.Answer))
+	if answer == "" {
+		return FAQ{}, nil, ErrEmptyAnswer
+	}
+	district, err := by.AnswerDistrict(strings.TrimSpace(ans.District), ans.Picked)
+	if err != nil {
+		return FAQ{}, nil, fmt.Errorf("answer gap: %w", err)
+	}
+	qs, err := b.openInScope(ctx, questionIDs, by)
+	if err != nil {
+		return FAQ{}, nil, fmt.Errorf("answer gap: %w", err)
 	}
 	groups := b.group(qs)
 	sort.SliceStable(groups, func(i, j int) bool { return groups[i].Count > groups[j].Count })
@@ -344,21 +474,18 @@ func (b *Base) AnswerGap(ctx context.Context, questionIDs []int64, answer string
 			}
 		}
 	}
-	district := ""
-	if len(rep.Districts) == 1 {
-		district = rep.Districts[0]
-	}
 	f := FAQ{
 		ID:           "gap-" + strconv.FormatInt(rep.ID, 10),
 		Question:     cleanLine(rep.Text),
 		Alternatives: alts,
 		Answer:       answer,
+		Source:       cleanLine(ans.Source),
 		District:     district,
 		Origin:       OriginGap,
 		CreatedBy:    by.UserID,
 		CreatedAt:    b.Now(),
 	}
-	f.Hash = hashOf([]byte(f.Question), []byte(strings.Join(alts, "\n")), []byte(answer))
+	f.Hash = faqHash(f)
 	ids := make([]int64, len(qs))
 	for i, q := range qs {
 		ids[i] = q.ID
@@ -373,4 +500,25 @@ func (b *Base) AnswerGap(ctx context.Context, questionIDs []int64, answer string
 	}
 	b.syncAfterWrite(ctx)
 	return f, askers, nil
+}
+
+// DismissGap takes a group of questions out of the unanswered queue without
+// an answer: they are recorded as dismissed by the actor, now, and nobody is
+// told. The actor must cover every question's district (ErrOutOfScope, and
+// nothing changes); ErrGapClosed when none is left open. then (may be nil)
+// runs in the transaction. It reports how many questions it closed.
+func (b *Base) DismissGap(ctx context.Context, questionIDs []int64, by Actor, then func(ctx context.Context) error) (int, error) {
+	qs, err := b.openInScope(ctx, questionIDs, by)
+	if err != nil {
+		return 0, fmt.Errorf("dismiss gap: %w", err)
+	}
+	ids := make([]int64, len(qs))
+	for i, q := range qs {
+		ids[i] = q.ID
+	}
+	n, err := b.st.DismissQuestions(ctx, ids, by.UserID, then)
+	if err != nil {
+		return 0, fmt.Errorf("dismiss gap: %w", err)
+	}
+	return n, nil
 }

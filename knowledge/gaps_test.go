@@ -89,10 +89,10 @@ func TestGapLoop(t *testing.T) {
 	}
 
 	// the coordinator answers: an FAQ entry, searchable at once
-	if _, _, err := b.AnswerGap(ctx, g.QuestionIDs, "  ", admin99, nil); !errors.Is(err, knowledge.ErrEmptyAnswer) {
+	if _, _, err := b.AnswerGap(ctx, g.QuestionIDs, knowledge.GapAnswer{Answer: "  "}, admin99, nil); !errors.Is(err, knowledge.ErrEmptyAnswer) {
 		t.Errorf("empty answer: %v", err)
 	}
-	faq, askers, err := b.AnswerGap(ctx, g.QuestionIDs, "可以。经党支部同意，党员可以通过微信等线上方式交纳党费。", admin99, nil)
+	faq, askers, err := b.AnswerGap(ctx, g.QuestionIDs, knowledge.GapAnswer{Answer: "可以。经党支部同意，党员可以通过微信等线上方式交纳党费。"}, admin99, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,10 +125,10 @@ func TestGapLoop(t *testing.T) {
 	if len(groups) != 1 || groups[0].ID != other {
 		t.Errorf("queue after answering = %+v", groups)
 	}
-	if _, _, err := b.AnswerGap(ctx, g.QuestionIDs, "再答一次", admin99, nil); !errors.Is(err, knowledge.ErrGapClosed) {
+	if _, _, err := b.AnswerGap(ctx, g.QuestionIDs, knowledge.GapAnswer{Answer: "再答一次"}, admin99, nil); !errors.Is(err, knowledge.ErrGapClosed) {
 		t.Errorf("answering a closed group: %v, want ErrGapClosed", err)
 	}
-	if _, _, err := b.AnswerGap(ctx, []int64{123456}, "答案", admin99, nil); !errors.Is(err, knowledge.ErrNotFound) {
+	if _, _, err := b.AnswerGap(ctx, []int64{123456}, knowledge.GapAnswer{Answer: "答案"}, admin99, nil); !errors.Is(err, knowledge.ErrNotFound) {
 		t.Errorf("answering an unknown question: %v, want ErrNotFound", err)
 	}
 	q, err := b.Shown(ctx, ids[0])

@@ -164,6 +164,10 @@ type Question struct {
 	Open       bool    // in the unanswered queue
 	ClosedAt   time.Time
 	FAQID      string // the FAQ entry that closed it
+	// Resolution is how it left the queue (ResolutionAnswered, ResolutionMerged,
+	// ResolutionDismissed), "" while it has not; ClosedBy is who closed it.
+	Resolution string
+	ClosedBy   int64
 	Shown      []Shown
 }
 
@@ -240,4 +244,6 @@ type Store interface {
 	// ids with it, in one transaction; it returns their askers.
 	// then, if not nil, runs inside that transaction with its context.
 	CloseQuestions(ctx context.Context, ids []int64, f FAQ, then func(ctx context.Context, askers []Asker) error) ([]Asker, error)
+	// The rest of the gap loop (see gaps.go and faqs.go).
+	GapStore
 }

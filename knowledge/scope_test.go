@@ -217,7 +217,7 @@ func TestGapsFollowTheCoordinatorsDistrict(t *testing.T) {
 	if _, err := b.Gap(ctx, gulou, ylQ); !errors.Is(err, knowledge.ErrOutOfScope) {
 		t.Errorf("鼓楼 opens 云龙's gap: %v, want ErrOutOfScope", err)
 	}
-	if _, _, err := b.AnswerGap(ctx, []int64{ylQ}, "答案", gulou, nil); !errors.Is(err, knowledge.ErrOutOfScope) {
+	if _, _, err := b.AnswerGap(ctx, []int64{ylQ}, knowledge.GapAnswer{Answer: "答案"}, gulou, nil); !errors.Is(err, knowledge.ErrOutOfScope) {
 		t.Errorf("鼓楼 answers 云龙's gap: %v, want ErrOutOfScope", err)
 	}
 	if q, err := b.Shown(ctx, ylQ); err != nil || !q.Open {
@@ -229,14 +229,14 @@ func TestGapsFollowTheCoordinatorsDistrict(t *testing.T) {
 	if _, err := b.Gap(ctx, moved, glQ); !errors.Is(err, knowledge.ErrOutOfScope) {
 		t.Errorf("moved coordinator opens the old gap: %v, want ErrOutOfScope", err)
 	}
-	if _, _, err := b.AnswerGap(ctx, []int64{glQ}, "九点开门。", moved, nil); !errors.Is(err, knowledge.ErrOutOfScope) {
+	if _, _, err := b.AnswerGap(ctx, []int64{glQ}, knowledge.GapAnswer{Answer: "九点开门。"}, moved, nil); !errors.Is(err, knowledge.ErrOutOfScope) {
 		t.Errorf("moved coordinator answers the old gap: %v, want ErrOutOfScope", err)
 	}
 	g, err := b.Gap(ctx, moved, ylQ)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := b.AnswerGap(ctx, g.QuestionIDs, "在市民广场东侧。", moved, nil); err != nil {
+	if _, _, err := b.AnswerGap(ctx, g.QuestionIDs, knowledge.GapAnswer{Answer: "在市民广场东侧。"}, moved, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := b.Gap(ctx, moved, ylQ); !errors.Is(err, knowledge.ErrGapClosed) {

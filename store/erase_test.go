@@ -54,7 +54,7 @@ func TestEraseReachesKnowledgeTables(t *testing.T) {
 	if _, err := knowledge.ImportFile(ctx, store.NewKnowledgeStore(db), "notice.txt", []byte("通知\n一、内容\n正文"), knowledge.Actor{UserID: uid, CityWide: true}, db.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := kb.AnswerGap(ctx, qids[:1], "按月交纳。", knowledge.Actor{UserID: uid, CityWide: true}, nil); err != nil {
+	if _, _, err := kb.AnswerGap(ctx, qids[:1], knowledge.GapAnswer{Answer: "按月交纳。"}, knowledge.Actor{UserID: uid, CityWide: true}, nil); err != nil {
 		t.Fatal(err)
 	}
 

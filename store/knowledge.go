@@ -158,6 +158,13 @@ func (s *KnowledgeStore) Changes(ctx context.Context, since int64) (knowledge.Ch
 	if err := rows.Err(); err != nil {
 		return ch, fmt.Errorf("changed faq: %w", err)
 	}
+	changed := make([]*knowledge.FAQ, len(ch.FAQs))
+	for i := range ch.FAQs {
+		changed[i] = &ch.FAQs[i]
+	}
+	if err := addPhrasings(ctx, s.db.q(ctx), changed); err != nil {
+		return ch, fmt.Errorf("changed faq: %w", err)
+	}
 	if since > 0 {
 		rows, err = s.db.q(ctx).QueryContext(ctx, `SELECT kind, id FROM kb_removed WHERE generation > ? ORDER BY kind, id`, since)
 		if err != nil {
@@ -343,6 +350,9 @@ func putFAQ(ctx context.Context, tx *sql.Tx, f knowledge.FAQ, gen int64, now tim
 
 func deleteFAQ(ctx context.Context, tx *sql.Tx, id string, gen int64) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM kb_faqs WHERE id = ?`, id); err != nil {
+		return fmt.Errorf("delete faq %s: %w", id, err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM kb_faq_phrasings WHERE faq_id = ?`, id); err != nil {
 		return fmt.Errorf("delete faq %s: %w", id, err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO kb_removed (kind, id, generation) VALUES ('faq', ?, ?)`, id, gen); err != nil {
@@ -569,6 +579,9 @@ func (s *KnowledgeStore) FAQ(ctx context.Context, id string) (knowledge.FAQ, err
 	if err != nil {
 		return f, fmt.Errorf("read faq %s: %w", id, err)
 	}
+	if err := addPhrasings(ctx, s.db.q(ctx), []*knowledge.FAQ{&f}); err != nil {
+		return f, fmt.Errorf("read faq %s: %w", id, err)
+	}
 	return f, nil
 }
 
@@ -599,12 +612,12 @@ func (s *KnowledgeStore) AddQuestion(ctx context.Context, q knowledge.Question) 
 	return id, err
 }
 
-const questionColumns = `id, user_id, chat_id, district, text, asked_at, confident, confidence, open, COALESCE(closed_at, ''), faq_id`
+const questionColumns = `id, user_id, chat_id, district, text, asked_at, confident, confidence, open, COALESCE(closed_at, ''), faq_id, resolution, closed_by`
 
 func scanQuestion(sc interface{ Scan(...any) error }) (knowledge.Question, error) {
 	var q knowledge.Question
 	var at, closed string
-	err := sc.Scan(&q.ID, &q.UserID, &q.ChatID, &q.District, &q.Text, &at, &q.Confident, &q.Confidence, &q.Open, &closed, &q.FAQID)
+	err := sc.Scan(&q.ID, &q.UserID, &q.ChatID, &q.District, &q.Text, &at, &q.Confident, &q.Confidence, &q.Open, &closed, &q.FAQID, &q.Resolution, &q.ClosedBy)
 	q.AskedAt = parseTime(at)
 	if closed != "" {
 		q.ClosedAt = parseTime(closed)
@@ -710,8 +723,8 @@ func (s *KnowledgeStore) CloseQuestions(ctx context.Context, ids []int64, f know
 		now := s.now()
 		for _, id := range ids {
 			var a knowledge.Asker
-			err := tx.QueryRowContext(ctx, `UPDATE kb_questions SET open = 0, closed_at = ?, faq_id = ?
-				WHERE id = ? AND closed_at IS NULL RETURNING id, user_id, chat_id, text`, now, f.ID, id).
+			err := tx.QueryRowContext(ctx, `UPDATE kb_questions SET open = 0, closed_at = ?, faq_id = ?, resolution = 'answered', closed_by = ?
+				WHERE id = ? AND closed_at IS NULL RETURNING id, user_id, chat_id, text`, now, f.ID, f.CreatedBy, id).
 				Scan(&a.QuestionID, &a.UserID, &a.ChatID, &a.Text)
 			if errors.Is(err, sql.ErrNoRows) {
 				continue

@@ -513,6 +513,8 @@ func (t *memberTx) ForgetUser(ctx context.Context, userID int64) error {
 		{"votes left", `DELETE FROM kb_feedback WHERE user_id = ?1`},
 		{"documents imported", `UPDATE kb_documents SET imported_by = 0 WHERE imported_by = ?1`},
 		{"answers given", `UPDATE kb_faqs SET created_by = 0 WHERE created_by = ?1`},
+		{"questions closed", `UPDATE kb_questions SET closed_by = 0 WHERE closed_by = ?1`},
+		{"phrasings merged", `UPDATE kb_faq_phrasings SET added_by = 0 WHERE added_by = ?1`},
 		{"messages to the user", `DELETE FROM outbox WHERE chat_id = ?1`},
 		// Fails on the foreign key if a profile still points at the user.
 		{"user", `DELETE FROM users WHERE id = ?1`},

@@ -285,3 +285,17 @@ func TestAnotherDistrictsPracticeIsLabelled(t *testing.T) {
 		t.Errorf("a district's practice answered a general question without its label:\n%s", reply)
 	}
 }
+
+// A worker registered in 贾汪区 asks how many levels there are: the answer
+// is the district practice that counts them, labelled as that district's.
+func TestRegisteredWorkersDistrictAndLabel(t *testing.T) {
+	h := startBot(t, nil, nil)
+	w := newWorker(26, "王芳", "13900000026", "贾汪区")
+	h.seedWorker(w, true)
+	reply := h.ask(w.user.ID, "党务工作者分几级")
+	first, _, _ := strings.Cut(reply, "\n")
+	if !strings.Contains(first, "四个等级") {
+		t.Errorf("the answer does not count the levels: %q", first)
+	}
+	mustContain(t, "label", reply, "泉山区", "适用范围")
+}

@@ -29,6 +29,7 @@ type Base struct {
 	idx      bleve.Index
 	gen      int64 // the generation the index reflects (under syncMu)
 	synonyms atomic.Pointer[synonymIndex]
+	sounds   atomic.Pointer[soundIndex] // the index's characters by sound; nil: to be read again
 
 	params params
 }

@@ -181,6 +181,7 @@ func (b *Base) reusable(idx bleve.Index, gen Generation) string {
 		return "newer than the database"
 	}
 	b.gen = n
+	b.sounds.Store(nil) // the characters may have changed
 	return ""
 }
 
@@ -222,6 +223,7 @@ func (b *Base) rebuild(ctx context.Context) error {
 	}
 	b.idx = idx
 	b.gen = ch.Generation.N
+	b.sounds.Store(nil) // the characters may have changed
 	b.log.Info("search index built", "docs", n, "generation", b.gen, "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
@@ -385,6 +387,7 @@ func (b *Base) sync(ctx context.Context) error {
 		b.log.Debug("search index updated", "from", b.gen, "to", ch.Generation.N,
 			"documents", len(ch.Documents), "faq", len(ch.FAQs), "removed", len(ch.Removed))
 		b.gen = ch.Generation.N
+		b.sounds.Store(nil) // the characters may have changed
 	}
 	syn, err := b.st.Synonyms(ctx)
 	if err != nil {

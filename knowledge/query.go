@@ -27,6 +27,7 @@ type unit struct {
 	alts   []string // interchangeable terms (synonyms), normalized
 	weight float64  // share of the question it stands for
 	cue    bool     // a cue word: tells the kind of answer more than the topic
+	typo   bool     // no document holds it; alts[0] is the piece of the same sound that was meant
 }
 
 // plan is an analyzed question.

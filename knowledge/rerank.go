@@ -72,6 +72,8 @@ func questionGrams(p plan) map[string]float64 {
 	for _, u := range p.units {
 		t, w := u.text, 1.0
 		switch {
+		case u.typo:
+			t = u.alts[0] // 支部 for the 支布 typed
 		case len(u.alts) > 0:
 			t = canonical(u.text, u.alts)
 		case u.cue:

@@ -105,6 +105,9 @@ func (b *Base) Find(ctx context.Context, req Request) (Answer, error) {
 	if b.idx == nil {
 		return ans, fmt.Errorf("search: index closed")
 	}
+	if err := b.correctSounds(ctx, &p); err != nil {
+		return ans, fmt.Errorf("search %q: %w", req.Text, err)
+	}
 	st, err := b.stats(ctx, p)
 	if err != nil {
 		return ans, fmt.Errorf("search %q: %w", req.Text, err)

@@ -92,9 +92,9 @@ func resultMessage(qid int64, res knowledge.Result, all []knowledge.Result) mess
 	if snippet == "" {
 		snippet = truncate(res.Text, 600)
 	}
-	if !sameText(snippet, res.Answer) {
+	if rest := afterAnswer(snippet, res.Answer); rest != "" {
 		sb.WriteString("\n")
-		sb.WriteString(escMarked(snippet))
+		sb.WriteString(escMarked(rest))
 	}
 	sb.WriteString("\n\n")
 	sb.WriteString(sourceLine(truncate(res.Source, maxHeading), res.Date))
@@ -122,10 +122,40 @@ func resultMessage(qid int64, res knowledge.Result, all []knowledge.Result) mess
 	return message{text: sb.String(), markup: &models.InlineKeyboardMarkup{InlineKeyboard: rows}}
 }
 
-// sameText reports whether a snippet says no more than the answer above it.
-func sameText(snippet, answer string) bool {
-	plain := strings.NewReplacer(string(knowledge.MarkStart), "", string(knowledge.MarkEnd), "").Replace(snippet)
-	return answer != "" && strings.TrimSpace(plain) == strings.TrimSpace(strings.TrimSuffix(answer, "…"))
+// afterAnswer is the snippet without the answering sentence when it opens
+// with it (the sentence is shown in bold above): the rest, its match marks
+// kept; "" when the answer is all it says.
+func afterAnswer(snippet, answer string) string {
+	want := []rune(strings.TrimSuffix(answer, "…"))
+	if len(want) == 0 {
+		return snippet
+	}
+	rs := []rune(snippet)
+	i, matched, marked := 0, 0, false
+	for ; i < len(rs) && matched < len(want); i++ {
+		switch rs[i] {
+		case knowledge.MarkStart:
+			marked = true
+		case knowledge.MarkEnd:
+			marked = false
+		default:
+			if rs[i] != want[matched] {
+				return snippet
+			}
+			matched++
+		}
+	}
+	if matched < len(want) {
+		return snippet
+	}
+	rest := strings.TrimLeft(string(rs[i:]), " \n")
+	if strings.Trim(rest, string([]rune{knowledge.MarkStart, knowledge.MarkEnd})+" \n") == "" {
+		return ""
+	}
+	if marked {
+		rest = string(knowledge.MarkStart) + rest // the mark the cut opened
+	}
+	return rest
 }
 
 // shortLabel names a result on a button: a passage by its section, which

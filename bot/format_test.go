@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/dangwu/dangwu/internal/botapi"
+	"github.com/dangwu/dangwu/knowledge"
 )
 
 // FuzzEscMarked checks that any text with any match markers becomes HTML
@@ -118,5 +119,21 @@ func TestSplitPlain(t *testing.T) {
 			}
 			checkSplit(t, tt.s, tt.limit, got)
 		})
+	}
+}
+
+func TestAfterAnswer(t *testing.T) {
+	m, e := string(knowledge.MarkStart), string(knowledge.MarkEnd)
+	for _, c := range []struct{ snippet, answer, want string }{
+		{"预备期为一年。预备党员的义务同正式党员一样。", "预备期为一年。", "预备党员的义务同正式党员一样。"},
+		{m + "预备期" + e + "为一年。" + m + "预备" + e + "党员…", "预备期为一年。", m + "预备" + e + "党员…"},
+		{"预" + m + "备期为一年。预备" + e + "党员", "预备期为一年。", m + "预备" + e + "党员"},
+		{"预备期为一年。", "预备期为一年。", ""},
+		{"…别的开头。预备期为一年。", "预备期为一年。", "…别的开头。预备期为一年。"},
+		{"短", "", "短"},
+	} {
+		if got := afterAnswer(c.snippet, c.answer); got != c.want {
+			t.Errorf("afterAnswer(%q, %q) = %q, want %q", c.snippet, c.answer, got, c.want)
+		}
 	}
 }

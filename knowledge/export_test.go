@@ -78,12 +78,19 @@ func unitTexts(p plan) []string {
 }
 
 // ConfidenceFeatures are the inputs of the confidence of a question's top
-// result (see confidenceInputs), for fitting the confidence model.
+// result (see resultInputs), for fitting the confidence model.
 func (b *Base) ConfidenceFeatures(question string) ([]float64, Result, bool) {
 	ans, err := b.Find(context.Background(), Request{Text: question, N: 3})
 	if err != nil || len(ans.Results) == 0 {
 		return nil, Result{}, false
 	}
 	p := analyze(question, b.synonyms.Load())
-	return confidenceInputs(p, ans.Results), ans.Results[0], true
+	return resultInputs(p, ans.Results, 0), ans.Results[0], true
+}
+
+// RerankParams are the rerank weights in use, by their SetParam names.
+func (b *Base) RerankParams() map[string]float64 {
+	w := b.params.rerank
+	return map[string]float64{"r.bm": w.bm, "r.cov": w.cov, "r.charCov": w.charCov, "r.head": w.head,
+		"r.faq": w.faq, "r.typed": w.typed, "r.place": w.place, "r.faqFloor": w.faqFloor}
 }

@@ -35,8 +35,11 @@ type plan struct {
 	norm    string
 	kind    answerKind // what the question asks for
 	measure string     // what a count is counted in ("级" of 几级), if anything
-	units   []unit
-	chars   []string // the Han characters kept, for the unigram clause
+	// cuesOnly: the question has no units but cue words ("步骤"), which
+	// then count as its topic.
+	cuesOnly bool
+	units    []unit
+	chars    []string // the Han characters kept, for the unigram clause
 }
 
 func (p *plan) empty() bool { return len(p.units) == 0 }
@@ -186,6 +189,10 @@ func analyze(question string, si *synonymIndex) plan {
 	build(true)
 	if len(p.units) == 0 {
 		build(false) // a question of nothing but question words: search it as typed
+	}
+	p.cuesOnly = true
+	for _, u := range p.units {
+		p.cuesOnly = p.cuesOnly && u.cue
 	}
 	return p
 }

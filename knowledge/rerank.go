@@ -104,15 +104,23 @@ func weightedDice(a, b map[string]float64) float64 {
 	return 2 * shared / all
 }
 
+// maxPhrasingsCompared bounds the phrasings of one FAQ entry compared with
+// a question: its question and first alternatives.
+const maxPhrasingsCompared = 32
+
 // faqSimilarity is the best similarity of the question to an FAQ entry's
 // question and alternatives (r.question holds them, one a line).
 func faqSimilarity(si *synonymIndex, q map[string]float64, r Result) float64 {
 	if r.Kind != KindFAQ {
 		return 0
 	}
-	best := 0.0
+	best, n := 0.0, 0
 	for line := range strings.SplitSeq(r.question, "\n") {
+		if n == maxPhrasingsCompared {
+			break // phrasings merged from answered gaps can pile up
+		}
 		if line = strings.TrimSpace(line); line != "" {
+			n++
 			best = max(best, weightedDice(q, questionGrams(analyze(line, si))))
 		}
 	}
@@ -165,13 +173,13 @@ func mentions(norm, district string) bool {
 	return false
 }
 
-// rareCoverage is the share of the question's two rarest topic units (the
-// ones that say what it is about: "失业金" more than "领取") that a result
-// covers.
-func rareCoverage(p plan, idf []float64, r Result) float64 {
+// rarestUnits are the question's two rarest topic units (the ones that
+// say what it is about: "失业金" more than "领取"), rarest first; fewer for a
+// question of fewer.
+func rarestUnits(p plan, idf []float64) []int {
 	first, second := -1, -1
 	for i, u := range p.units {
-		if u.cue && !onlyCues(p) {
+		if u.cue && !p.cuesOnly {
 			continue
 		}
 		switch {
@@ -181,18 +189,26 @@ func rareCoverage(p plan, idf []float64, r Result) float64 {
 			second = i
 		}
 	}
-	if first < 0 {
-		return 0
-	}
-	text := Normalize(r.Title + " " + r.Section + " " + r.question + " " + r.Text)
-	got, all := 0.0, 0.0
+	var out []int
 	for _, i := range []int{first, second} {
 		if i >= 0 {
-			all++
-			if covers(text, p.units[i]) {
-				got++
-			}
+			out = append(out, i)
 		}
 	}
-	return got / all
+	return out
+}
+
+// rareCoverage is the share of the rarest units that a result's searchable
+// text covers.
+func rareCoverage(p plan, rarest []int, text string) float64 {
+	if len(rarest) == 0 {
+		return 0
+	}
+	got := 0.0
+	for _, i := range rarest {
+		if covers(text, p.units[i]) {
+			got++
+		}
+	}
+	return got / float64(len(rarest))
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/blevesearch/bleve/v2"
+	index "github.com/blevesearch/bleve_index_api"
 )
 
 // Snippet markers: the matched words of a snippet are wrapped in them, so
@@ -105,10 +106,7 @@ func (b *Base) Find(ctx context.Context, req Request) (Answer, error) {
 	if b.idx == nil {
 		return ans, fmt.Errorf("search: index closed")
 	}
-	if err := b.correctSounds(ctx, &p); err != nil {
-		return ans, fmt.Errorf("search %q: %w", req.Text, err)
-	}
-	st, err := b.stats(ctx, p)
+	st, err := b.readStats(ctx, &p)
 	if err != nil {
 		return ans, fmt.Errorf("search %q: %w", req.Text, err)
 	}
@@ -148,9 +146,11 @@ func (b *Base) rerank(p plan, st termStats, si *synonymIndex, asker string, cand
 	named := namedDistricts(p.norm, cands)
 	top := cands[0].Score
 	w := b.params.rerank
+	rarest := rarestUnits(p, st.unitIDF)
 	for i := range cands {
 		r := &cands[i]
-		r.cov, r.charCov = coverage(p, st.unitIDF, st.charIDF, *r)
+		text := searchText(*r)
+		r.cov, r.charCov = coverage(p, st.unitIDF, st.charIDF, text)
 		f := &r.feat
 		if top > 0 {
 			f.bm = r.Score / top
@@ -161,7 +161,7 @@ func (b *Base) rerank(p plan, st termStats, si *synonymIndex, asker string, cand
 		f.answer, f.ansFrac, typed = answerSentence(p, st.unitIDF, *r)
 		f.typed = typed || (strongKind(p.kind) && typedAnywhere(p, *r))
 		f.place = place(named, asker, r.District)
-		f.rare = rareCoverage(p, st.unitIDF, *r)
+		f.rare = rareCoverage(p, rarest, text)
 		f.final = w.score(*f, r.cov, r.charCov)
 		if p.measure != "" && f.typed {
 			f.final += measureBonus // a count in the very measure asked for ("四个等级" for 几级)
@@ -227,6 +227,35 @@ func (b *Base) result(ctx context.Context, key string) (Result, bool, error) {
 		Section: f.Section, Text: f.Answer, FAQID: f.ID, question: head}, true, nil
 }
 
+// readStats reads, with one index reader, what the search needs to know of
+// the question's terms: sound-alikes of the pieces no document holds (which
+// change p), then how rare each term is.
+func (b *Base) readStats(ctx context.Context, p *plan) (termStats, error) {
+	ix, err := b.idx.Advanced()
+	if err != nil {
+		return termStats{}, err
+	}
+	r, err := ix.Reader()
+	if err != nil {
+		return termStats{}, err
+	}
+	defer r.Close()
+	if err := b.correctSounds(ctx, r, p); err != nil {
+		return termStats{}, err
+	}
+	return b.stats(ctx, r, *p)
+}
+
+// docFreq is how many documents hold term in field.
+func docFreq(ctx context.Context, r index.IndexReader, term, field string) (uint64, error) {
+	tfr, err := r.TermFieldReader(ctx, []byte(term), field, false, false, false)
+	if err != nil {
+		return 0, err
+	}
+	defer tfr.Close()
+	return tfr.Count(), nil
+}
+
 // termStats are how rare the terms of a question are in the index.
 type termStats struct {
 	unitIDF []float64 // BM25 idf of each unit (mean over its terms), times its weight
@@ -239,30 +268,16 @@ type termStats struct {
 // stats weighs each unit and character of a question by how rare it is in
 // the index (BM25's idf): covering "党费" counts for more than covering
 // "工作", and a character found nearly everywhere is not worth searching.
-func (b *Base) stats(ctx context.Context, p plan) (termStats, error) {
+func (b *Base) stats(ctx context.Context, r index.IndexReader, p plan) (termStats, error) {
 	var st termStats
-	ix, err := b.idx.Advanced()
-	if err != nil {
-		return st, err
-	}
-	r, err := ix.Reader()
-	if err != nil {
-		return st, err
-	}
-	defer r.Close()
 	total, err := r.DocCount()
 	if err != nil {
 		return st, err
 	}
 	st.total = int(total)
 	df := func(term, field string) (float64, error) {
-		tfr, err := r.TermFieldReader(ctx, []byte(term), field, false, false, false)
-		if err != nil {
-			return 0, err
-		}
-		n := tfr.Count()
-		tfr.Close()
-		return float64(n), nil
+		n, err := docFreq(ctx, r, term, field)
+		return float64(n), err
 	}
 	idf := func(n float64) float64 {
 		return math.Log(1 + (float64(total)-n+0.5)/(n+0.5))
@@ -308,12 +323,12 @@ func (b *Base) stats(ctx context.Context, p plan) (termStats, error) {
 
 // coverage is the share of the question, weighted by rarity, that a result
 // covers: of its units (a unit counts when its text, or a synonym, appears in
-// the result's heading or text), and of its characters.
-func coverage(p plan, weights, charWeights []float64, r Result) (units, chars float64) {
-	text := Normalize(r.Title + " " + r.Section + " " + r.question + " " + r.Text)
+// the result's heading or text), and of its characters. text is the
+// result's searchable text (searchText).
+func coverage(p plan, weights, charWeights []float64, text string) (units, chars float64) {
 	var got, all float64
 	for i, u := range p.units {
-		if u.cue && !onlyCues(p) {
+		if u.cue && !p.cuesOnly {
 			continue // what kind of answer is wanted, not what it is about
 		}
 		all += weights[i]
@@ -505,9 +520,6 @@ func setConfidence(p plan, rs []Result) {
 	}
 }
 
-// confidenceInputs are the model's inputs for the top result.
-func confidenceInputs(p plan, rs []Result) []float64 { return resultInputs(p, rs, 0) }
-
 // resultInputs are the model's inputs for result i: 1 (the intercept),
 // topic coverage, character coverage, heading coverage, FAQ similarity,
 // kind (+1 holds the kind asked for, -1 lacks it, 0 nothing specific was
@@ -556,12 +568,8 @@ func isNumber(s string) bool {
 	return s != ""
 }
 
-// onlyCues reports whether a question has no units but cue words.
-func onlyCues(p plan) bool {
-	for _, u := range p.units {
-		if !u.cue {
-			return false
-		}
-	}
-	return true
+// searchText is a result's heading, FAQ questions and text, normalized:
+// what coverage is counted on.
+func searchText(r Result) string {
+	return Normalize(r.Title + " " + r.Section + " " + r.question + " " + r.Text)
 }

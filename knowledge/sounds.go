@@ -4,7 +4,6 @@ import (
 	"context"
 	"sort"
 
-	"github.com/blevesearch/bleve/v2"
 	index "github.com/blevesearch/bleve_index_api"
 	"github.com/mozillazg/go-pinyin"
 )
@@ -38,16 +37,7 @@ const maxHomophones = 8
 
 // buildSounds reads the characters of the index (the single-character
 // body field) with how many documents hold each.
-func buildSounds(idx bleve.Index) (*soundIndex, error) {
-	ix, err := idx.Advanced()
-	if err != nil {
-		return nil, err
-	}
-	r, err := ix.Reader()
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
+func buildSounds(r index.IndexReader) (*soundIndex, error) {
 	dict, err := r.FieldDict(fieldUniBody)
 	if err != nil {
 		return nil, err
@@ -109,7 +99,7 @@ func (si *soundIndex) soundAlike(ctx context.Context, r index.IndexReader, piece
 				tried[c] = true
 				alt := []rune{rs[0], rs[1]}
 				alt[pos] = c
-				n, err := termDF(ctx, r, string(alt))
+				n, err := docFreq(ctx, r, string(alt), fieldBody)
 				if err != nil {
 					return "", err
 				}
@@ -122,41 +112,22 @@ func (si *soundIndex) soundAlike(ctx context.Context, r index.IndexReader, piece
 	return best, nil
 }
 
-// termDF is how many documents hold a bigram in their text.
-func termDF(ctx context.Context, r index.IndexReader, term string) (uint64, error) {
-	tfr, err := r.TermFieldReader(ctx, []byte(term), fieldBody, false, false, false)
-	if err != nil {
-		return 0, err
-	}
-	defer tfr.Close()
-	return tfr.Count(), nil
-}
-
 // maxSoundTries bounds the pieces of one question tried for sound-alikes:
 // a long question has many pieces that span two words and no document holds.
 const maxSoundTries = 4
 
 // correctSounds gives each two-character unit no document holds the
 // commonest piece of the same sound as an alternative.
-func (b *Base) correctSounds(ctx context.Context, p *plan) error {
+func (b *Base) correctSounds(ctx context.Context, r index.IndexReader, p *plan) error {
 	si := b.sounds.Load()
 	if si == nil {
-		built, err := buildSounds(b.idx)
+		built, err := buildSounds(r)
 		if err != nil {
 			return err
 		}
 		b.sounds.Store(built)
 		si = built
 	}
-	ix, err := b.idx.Advanced()
-	if err != nil {
-		return err
-	}
-	r, err := ix.Reader()
-	if err != nil {
-		return err
-	}
-	defer r.Close()
 	tries := 0
 	for i := range p.units {
 		u := &p.units[i]
@@ -166,7 +137,7 @@ func (b *Base) correctSounds(ctx context.Context, p *plan) error {
 		if u.single || u.cue || len(u.alts) > 0 || len(u.terms) != 1 || len([]rune(u.text)) != 2 || !isHan([]rune(u.text)[0]) {
 			continue
 		}
-		n, err := termDF(ctx, r, u.text)
+		n, err := docFreq(ctx, r, u.text, fieldBody)
 		if err != nil {
 			return err
 		}

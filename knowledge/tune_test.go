@@ -44,11 +44,8 @@ func TestTuneRerank(t *testing.T) {
 		f := evaluate(t, b, cs, nil)
 		return float64(f.at1)/float64(f.n) + 0.5*f.mrr, f
 	}
-	params := map[string]float64{"r.bm": 1.2, "r.cov": 0.3, "r.charCov": 0.4, "r.head": 0.35, "r.faq": 1.5, "r.typed": 0.2, "r.place": 0.3, "r.faqFloor": 0.35}
+	params := b.RerankParams() // start from the weights in use
 	names := []string{"r.bm", "r.cov", "r.charCov", "r.head", "r.faq", "r.typed", "r.faqFloor"}
-	for k, v := range params {
-		b.SetParam(k, v)
-	}
 	best, _ := objective(half[0])
 	for round := 0; round < 3; round++ {
 		for _, name := range names {

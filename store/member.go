@@ -516,6 +516,15 @@ func (t *memberTx) ForgetUser(ctx context.Context, userID int64) error {
 		{"questions closed", `UPDATE kb_questions SET closed_by = 0 WHERE closed_by = ?1`},
 		{"phrasings merged", `UPDATE kb_faq_phrasings SET added_by = 0 WHERE added_by = ?1`},
 		{"messages to the user", `DELETE FROM outbox WHERE chat_id = ?1`},
+		// Quiz answers stay, anonymous, in the questions' correct rates.
+		{"quiz answers", `UPDATE quiz_answers SET user_id = 0 WHERE user_id = ?1`},
+		{"quiz sessions", `DELETE FROM quiz_sessions WHERE user_id = ?1 OR chat_id = ?1`},
+		{"quiz notebook", `DELETE FROM quiz_cards WHERE user_id = ?1`},
+		{"quiz daily sets", `DELETE FROM quiz_daily WHERE user_id = ?1`},
+		{"quiz preferences", `DELETE FROM quiz_prefs WHERE user_id = ?1`},
+		{"challenge votes", `DELETE FROM quiz_votes WHERE user_id = ?1`},
+		{"challenges started", `UPDATE quiz_challenges SET started_by = 0 WHERE started_by = ?1`},
+		{"questions imported", `UPDATE quiz_questions SET added_by = 0 WHERE added_by = ?1`},
 		// Fails on the foreign key if a profile still points at the user.
 		{"user", `DELETE FROM users WHERE id = ?1`},
 	}

@@ -100,11 +100,12 @@ func (s *Server) addMessageLocked(st *chatState, m Message) Message {
 	return m
 }
 
-// Messages returns the bot's messages in a chat as they are now — edits applied, deleted
-// ones gone — in the order they were sent.
+// Messages returns the bot's messages in a chat as they are now — edits applied, polls with
+// their current counts, deleted ones gone — in the order they were sent.
 func (s *Server) Messages(chatID int64) []Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.expirePollsLocked()
 	st := s.chats[chatID]
 	if st == nil {
 		return nil

@@ -20,6 +20,8 @@ const (
 	EventSetCommands    EventKind = "set_commands"    // setMyCommands
 	EventDeleteCommands EventKind = "delete_commands" // deleteMyCommands
 	EventChatAction     EventKind = "chat_action"     // sendChatAction
+	EventPoll           EventKind = "poll"            // sendPoll
+	EventStopPoll       EventKind = "stop_poll"       // stopPoll
 	EventRefused        EventKind = "refused"         // any call but getUpdates that got an error
 )
 
@@ -31,7 +33,8 @@ type Event struct {
 	Kind   EventKind
 	Method string // the Bot API method, e.g. "sendMessage"
 	ChatID int64  // the chat concerned, when there is one
-	// Message is the message after the call: as sent, as edited, or as it was when deleted.
+	// Message is the message after the call: as sent, as edited (a stopped poll's message
+	// with the closed poll), or as it was when deleted.
 	Message *Message
 	// QueryID is the callback or inline query answered.
 	QueryID string

@@ -67,13 +67,14 @@ func mustClient(tb testing.TB, s *botapi.Server, opts ...bot.Option) *bot.Bot {
 }
 
 // startPolling runs b.Start with a default handler that passes updates to the channel it
-// returns, until the test ends.
-func startPolling(tb testing.TB, s *botapi.Server) (*bot.Bot, <-chan *models.Update) {
+// returns, until the test ends. opts are added to the client's options.
+func startPolling(tb testing.TB, s *botapi.Server, opts ...bot.Option) (*bot.Bot, <-chan *models.Update) {
 	tb.Helper()
 	updates := make(chan *models.Update, 16)
-	b := mustClient(tb, s, bot.WithDefaultHandler(func(_ context.Context, _ *bot.Bot, u *models.Update) {
+	opts = append(opts, bot.WithDefaultHandler(func(_ context.Context, _ *bot.Bot, u *models.Update) {
 		updates <- u
 	}))
+	b := mustClient(tb, s, opts...)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {

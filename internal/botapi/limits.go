@@ -4,8 +4,8 @@ import "time"
 
 // Telegram's sending pace, from the Bot FAQ: about 30 messages a second overall, about one
 // a second to one chat with short bursts allowed, 20 a minute to one group. Only sends
-// (sendMessage, sendDocument) count; Telegram counts edits too, but not documentedly, so
-// they are left out here.
+// (sendMessage, sendDocument, sendPoll) count; Telegram counts edits too, but not
+// documentedly, so they are left out here.
 const (
 	globalInterval  = time.Second / 30
 	globalBurst     = 30

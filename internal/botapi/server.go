@@ -28,7 +28,8 @@ type Options struct {
 	BotID       int64
 	BotUsername string
 	BotName     string
-	// Now is the clock for message dates, callback query expiry and rate limits.
+	// Now is the clock for message dates, callback query expiry, rate limits and the
+	// closing of timed polls.
 	// Default: time.Now. Long-poll timeouts and SetDelay always use real time.
 	Now func() time.Time
 	// RateLimits switches Telegram's sending limits on; see SetRateLimits.
@@ -54,6 +55,7 @@ type Server struct {
 	limits    rateLimits
 	faults    faultState
 	events    eventLog
+	polls     pollStore
 	listening *http.Server
 	url       string
 }
@@ -95,6 +97,7 @@ func New(opts Options) *Server {
 		files:    newFileStore(),
 		limits:   newRateLimits(opts.RateLimits),
 		faults:   newFaultState(),
+		polls:    newPollStore(),
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -119,6 +122,8 @@ func New(opts Options) *Server {
 		"deleteMyCommands":       s.deleteMyCommands,
 		"sendDocument":           s.sendDocument,
 		"getFile":                s.getFile,
+		"sendPoll":               s.sendPoll,
+		"stopPoll":               s.stopPoll,
 	} {
 		s.methods[strings.ToLower(name)] = method{name: name, handle: handle}
 	}

@@ -35,6 +35,10 @@ func updateType(u Update) string {
 		return "callback_query"
 	case u.InlineQuery != nil:
 		return "inline_query"
+	case u.Poll != nil:
+		return "poll"
+	case u.PollAnswer != nil:
+		return "poll_answer"
 	}
 	return "my_chat_member"
 }
@@ -106,6 +110,7 @@ func (s *Server) getUpdates(ctx context.Context, p Params) (any, *APIError) {
 		q.allowed = allowed
 	}
 	q.confirmLocked(offset)
+	s.expirePollsLocked() // a timed poll that closed meanwhile sends its poll update now
 	if q.poll != nil {
 		close(q.poll)
 	}

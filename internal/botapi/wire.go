@@ -53,6 +53,7 @@ type Message struct {
 	Caption            string                `json:"caption,omitempty"`
 	CaptionEntities    []MessageEntity       `json:"caption_entities,omitempty"`
 	Contact            *Contact              `json:"contact,omitempty"`
+	Poll               *Poll                 `json:"poll,omitempty"`
 	ReplyMarkup        *InlineKeyboardMarkup `json:"reply_markup,omitempty"`
 
 	// The fields below are never on the wire: Telegram does not echo them in a Message, but
@@ -126,6 +127,47 @@ type File struct {
 	FileUniqueID string `json:"file_unique_id"`
 	FileSize     int64  `json:"file_size,omitempty"`
 	FilePath     string `json:"file_path,omitempty"`
+}
+
+// Poll types, as in Poll.Type.
+const (
+	PollRegular = "regular"
+	PollQuiz    = "quiz"
+)
+
+// Poll is a native poll. CorrectOptionID and Explanation are shown only where Telegram
+// shows them: in the quizzes the bot sent, in quizzes of a private chat with the bot, and in
+// closed quizzes. OpenPeriod and CloseDate are shown while a timed poll is open.
+type Poll struct {
+	ID                    string          `json:"id"`
+	Question              string          `json:"question"`
+	QuestionEntities      []MessageEntity `json:"question_entities,omitempty"`
+	Options               []PollOption    `json:"options"`
+	TotalVoterCount       int             `json:"total_voter_count"`
+	IsClosed              bool            `json:"is_closed"`
+	IsAnonymous           bool            `json:"is_anonymous"`
+	Type                  string          `json:"type"`
+	AllowsMultipleAnswers bool            `json:"allows_multiple_answers"`
+	CorrectOptionID       *int            `json:"correct_option_id,omitempty"`
+	Explanation           string          `json:"explanation,omitempty"`
+	ExplanationEntities   []MessageEntity `json:"explanation_entities,omitempty"`
+	OpenPeriod            int             `json:"open_period,omitempty"`
+	CloseDate             int64           `json:"close_date,omitempty"`
+}
+
+// PollOption is one answer option of a poll, with the number of users who chose it.
+type PollOption struct {
+	Text         string          `json:"text"`
+	TextEntities []MessageEntity `json:"text_entities,omitempty"`
+	VoterCount   int             `json:"voter_count"`
+}
+
+// PollAnswer is a user's vote in a non-anonymous poll the bot sent. An empty OptionIDs is a
+// retracted vote.
+type PollAnswer struct {
+	PollID    string `json:"poll_id"`
+	User      *User  `json:"user,omitempty"`
+	OptionIDs []int  `json:"option_ids"`
 }
 
 // InlineKeyboardMarkup is a keyboard attached to a message.
@@ -223,6 +265,8 @@ type Update struct {
 	CallbackQuery *CallbackQuery     `json:"callback_query,omitempty"`
 	InlineQuery   *InlineQuery       `json:"inline_query,omitempty"`
 	MyChatMember  *ChatMemberUpdated `json:"my_chat_member,omitempty"`
+	Poll          *Poll              `json:"poll,omitempty"`
+	PollAnswer    *PollAnswer        `json:"poll_answer,omitempty"`
 }
 
 // BotCommand is one entry of the bot's command menu.

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dangwu/dangwu/dues"
@@ -18,6 +19,7 @@ import (
 	"github.com/dangwu/dangwu/knowledge"
 	"github.com/dangwu/dangwu/member"
 	"github.com/dangwu/dangwu/outbox"
+	"github.com/dangwu/dangwu/quiz"
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 )
@@ -44,6 +46,9 @@ type Options struct {
 	Knowledge *knowledge.Base
 	// Dues computes 党费; nil leaves out the calculator (/dues).
 	Dues *dues.Rules
+	// Quiz runs practice, exams, the notebook and challenges; nil leaves
+	// out the quiz commands.
+	Quiz *quiz.Service
 	// Members knows people, roles and districts.
 	Members *member.Service
 	// Outbox queues the messages the bot starts on its own.
@@ -79,6 +84,9 @@ type Bot struct {
 	conv          ConversationStore
 	kb            *knowledge.Base
 	dues          *dues.Rules
+	quiz          *quiz.Service
+	// challengeMu keeps one goroutine at a time moving challenges on.
+	challengeMu sync.Mutex
 	members       *member.Service
 	outbox        outbox.Store
 	sender        *outbox.Sender
@@ -147,6 +155,7 @@ func New(ctx context.Context, o Options) (*Bot, error) {
 		conv:          o.Store,
 		kb:            o.Knowledge,
 		dues:          o.Dues,
+		quiz:          o.Quiz,
 		members:       o.Members,
 		outbox:        o.Outbox,
 		inbox:         o.Inbox,
@@ -224,6 +233,11 @@ func (b *Bot) Run(ctx context.Context) error {
 		defer close(housekept)
 		b.housekeep(ctx)
 	}()
+	quizzed := make(chan struct{})
+	go func() {
+		defer close(quizzed)
+		b.quizLoop(ctx)
+	}()
 	if err := b.replay(ctx); err != nil && ctx.Err() == nil {
 		b.log.Error("replay unfinished updates", "err", err)
 	}
@@ -231,6 +245,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	b.poll(ctx)
 	<-delivered
 	<-housekept
+	<-quizzed
 	return b.shutdown()
 }
 

@@ -20,6 +20,12 @@ func (b *Bot) registerAll() {
 		{name: "ask", desc: "cmd.ask", group: true, run: b.cmdAsk},
 		{name: "dues", desc: "cmd.dues", group: true, run: b.cmdDues},
 		{name: "me", desc: "cmd.me", run: b.cmdMe},
+		{name: "quiz", desc: "cmd.quiz", run: b.cmdQuiz},
+		{name: "daily", desc: "cmd.daily", run: b.cmdDaily},
+		{name: "exam", desc: "cmd.exam", run: b.cmdExam},
+		{name: "mistakes", desc: "cmd.mistakes", run: b.cmdMistakes},
+		{name: "review", desc: "cmd.review", run: b.cmdReview},
+		{name: "rank", desc: "cmd.rank", run: b.cmdRank},
 		{name: "cancel", desc: "cmd.cancel", run: b.cmdCancel},
 		{name: "privacy", desc: "cmd.privacy", run: b.cmdPrivacy},
 		{name: "deleteme", desc: "cmd.deleteme", run: b.cmdDeleteMe},
@@ -29,11 +35,18 @@ func (b *Bot) registerAll() {
 		{name: "unanswered", desc: "cmd.unanswered", role: RoleCoordinator, run: b.cmdUnanswered},
 		{name: "faq", desc: "cmd.faq", role: RoleCoordinator, run: b.cmdFAQ},
 		{name: "docs", desc: "cmd.docs", role: RoleCoordinator, run: b.cmdDocs},
+		{name: "challenge", desc: "cmd.challenge", role: RoleCoordinator, group: true, run: b.cmdChallenge},
+		{name: "quizstats", desc: "cmd.quizstats", role: RoleCoordinator, run: b.cmdQuizStats},
+		{name: "quiztemplate", desc: "cmd.quiztemplate", role: RoleCoordinator, run: b.cmdQuizTemplate},
 
 		{name: "grant", desc: "cmd.grant", role: RoleAdmin, run: b.cmdGrant},
 		{name: "invite", desc: "cmd.invite", role: RoleAdmin, run: b.cmdInvite},
 		{name: "revoke", desc: "cmd.revoke", role: RoleAdmin, run: b.cmdRevoke},
 		{name: "audit", desc: "cmd.audit", role: RoleAdmin, run: b.cmdAudit},
+	}
+	if b.quiz == nil {
+		quizCommands := []string{"quiz", "daily", "exam", "mistakes", "review", "rank", "challenge", "quizstats", "quiztemplate"}
+		b.commands = slices.DeleteFunc(b.commands, func(c *command) bool { return slices.Contains(quizCommands, c.name) })
 	}
 	if b.dues == nil {
 		b.commands = slices.DeleteFunc(b.commands, func(c *command) bool { return c.name == "dues" }) // no dues.yaml
@@ -59,6 +72,13 @@ func (b *Bot) registerAll() {
 		"dl":    b.coordinatorOnly(b.onDocListButton),
 		"rd":    b.onReaderButton,
 		"imp":   b.coordinatorOnly(b.onImportButton),
+		"qz":    b.onQuizButton,
+		"ex":    b.onExamButton,
+		"mk":    b.onNotebookButton,
+		"rv":    b.onReviewButton,
+		"rk":    b.onRankButton,
+		"qs":    b.coordinatorOnly(b.onQuizStatsButton),
+		"qi":    b.coordinatorOnly(b.onQuizImportButton),
 	}
 	b.flows = map[string]flowFunc{
 		flowFeedback:  b.feedbackFlow,

@@ -215,6 +215,8 @@ func chatKey(u *models.Update) int64 {
 		return u.InlineQuery.From.ID
 	case u.MyChatMember != nil:
 		return u.MyChatMember.Chat.ID
+	case u.PollAnswer != nil && u.PollAnswer.User != nil:
+		return u.PollAnswer.User.ID
 	}
 	return 0
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/dangwu/dangwu/internal/botapi"
 	"github.com/dangwu/dangwu/knowledge"
 	"github.com/dangwu/dangwu/member"
+	"github.com/dangwu/dangwu/quiz"
 	"github.com/dangwu/dangwu/store"
 )
 
@@ -50,6 +51,10 @@ type harness struct {
 	bot  *bot.Bot
 	db   *store.DB
 	kb   *knowledge.Base
+	quiz *quiz.Service
+	// clock is the time of the bot, its quiz and the Bot API server: real
+	// time, moved on by tests that wait for something timed.
+	clock *offsetClock
 	logs *syncBuffer
 	stop context.CancelFunc
 	done chan error
@@ -68,6 +73,10 @@ func startBot(t *testing.T, edit func(*bot.Options), prepare func(*bot.Bot)) *ha
 // startBotOn is startBot with a Bot API server made with srvOpts.
 func startBotOn(t *testing.T, srvOpts botapi.Options, edit func(*bot.Options), prepare func(*bot.Bot)) *harness {
 	t.Helper()
+	clk := &offsetClock{}
+	if srvOpts.Now == nil {
+		srvOpts.Now = clk.Now
+	}
 	srv := botapi.New(srvOpts)
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
@@ -94,6 +103,17 @@ func startBotOn(t *testing.T, srvOpts botapi.Options, edit func(*bot.Options), p
 		t.Fatal(err)
 	}
 	members := member.NewService(store.NewMemberStore(db), districts, []int64{adminID})
+	qz, err := quiz.NewService(store.NewQuizStore(db), quiz.Options{Atomic: db.Atomic, Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	qc, problems, err := quiz.LoadContent(content.Embedded(), bot.QuizChecker(ctx, kb, districts))
+	if err != nil || len(problems) > 0 {
+		t.Fatalf("embedded question banks: %v %v", err, problems)
+	}
+	if _, err := qz.LoadContent(ctx, qc); err != nil {
+		t.Fatal(err)
+	}
 	opts := bot.Options{
 		Members:   members,
 		Outbox:    store.NewOutbox(db),
@@ -101,6 +121,8 @@ func startBotOn(t *testing.T, srvOpts botapi.Options, edit func(*bot.Options), p
 		Atomic:    db.Atomic,
 		Knowledge: kb,
 		Dues:      embeddedDues(t),
+		Quiz:      qz,
+		Now:       clk.Now,
 		Token:     botToken,
 		APIURL:    srv.URL(),
 		Admins:    []int64{adminID},
@@ -118,7 +140,7 @@ func startBotOn(t *testing.T, srvOpts botapi.Options, edit func(*bot.Options), p
 		prepare(b)
 	}
 	runCtx, stop := context.WithCancel(ctx)
-	h := &harness{t: t, srv: srv, bot: b, db: db, kb: kb, logs: logs, stop: stop, done: make(chan error, 1), opts: opts, dbFile: dbFile}
+	h := &harness{t: t, srv: srv, bot: b, db: db, kb: kb, quiz: qz, clock: clk, logs: logs, stop: stop, done: make(chan error, 1), opts: opts, dbFile: dbFile}
 	go func() { h.done <- b.Run(runCtx) }()
 	t.Cleanup(func() { h.shutdown() })
 	wait, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -127,6 +149,25 @@ func startBotOn(t *testing.T, srvOpts botapi.Options, edit func(*bot.Options), p
 		t.Fatalf("bot never polled: %v", err)
 	}
 	return h
+}
+
+// offsetClock is real time moved on by an offset.
+type offsetClock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+func (c *offsetClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+// Advance moves the clock on by d.
+func (c *offsetClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.offset += d
 }
 
 // shutdown stops the bot and returns what Run returned.

@@ -401,7 +401,7 @@ func (b *Bot) cmdMe(ctx context.Context, r *request) error {
 	p, err := b.members.Get(ctx, r.userID)
 	switch {
 	case errors.Is(err, member.ErrNotFound) || (err == nil && p.Status == member.StatusDeleted):
-		return b.reply(ctx, r, t("me.none"))
+		return b.reply(ctx, r, t("me.none")+b.studyBlock(ctx, r.userID))
 	case err != nil:
 		return err
 	case p.Status == member.StatusRejected:
@@ -413,7 +413,7 @@ func (b *Bot) cmdMe(ctx context.Context, r *request) error {
 		return err
 	}
 	m := b.profileMessage(p, "")
-	m.text += b.historyBlock(hist)
+	m.text += b.historyBlock(hist) + b.studyBlock(ctx, r.userID)
 	return b.send(ctx, r.chatID, m)
 }
 

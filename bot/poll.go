@@ -26,6 +26,7 @@ import (
 var allowedUpdates = []string{
 	models.AllowedUpdateMessage, models.AllowedUpdateCallbackQuery,
 	models.AllowedUpdateInlineQuery, models.AllowedUpdateMyChatMember,
+	models.AllowedUpdatePollAnswer,
 }
 
 // maxUpdatesResponse bounds the body of one getUpdates answer (at most 100

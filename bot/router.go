@@ -103,6 +103,9 @@ func (b *Bot) handle(ctx context.Context, u *models.Update) {
 		return
 	case u.MyChatMember != nil:
 		b.onMembership(ctx, u.MyChatMember)
+	case u.PollAnswer != nil:
+		b.onPollAnswer(ctx, u.PollAnswer)
+		return
 	default:
 		return
 	}

@@ -144,3 +144,19 @@ func (b *Base) FAQ(ctx context.Context, id string) (FAQ, error) {
 }
 
 func notFound(err error) bool { return errors.Is(err, ErrNotFound) }
+
+// Sections lists the section headings of document id, in order, each once;
+// false when there is no such document.
+func (b *Base) Sections(ctx context.Context, id string) ([]string, bool) {
+	d, err := b.st.Document(ctx, id)
+	if err != nil {
+		return nil, false
+	}
+	var out []string
+	for _, p := range d.Passages {
+		if len(out) == 0 || out[len(out)-1] != p.Section {
+			out = append(out, p.Section)
+		}
+	}
+	return out, true
+}

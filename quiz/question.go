@@ -345,3 +345,21 @@ func (c Checker) Check(q *Question) []Problem {
 	}
 	return out
 }
+
+// DocSections adapts a reader of a document's section headings to
+// Checker.Section, reading each document once.
+func DocSections(read func(doc string) (sections []string, ok bool)) func(doc, section string) (bool, bool) {
+	type entry struct {
+		sections []string
+		ok       bool
+	}
+	cache := map[string]entry{}
+	return func(doc, section string) (bool, bool) {
+		e, seen := cache[doc]
+		if !seen {
+			e.sections, e.ok = read(doc)
+			cache[doc] = e
+		}
+		return e.ok, e.ok && slices.Contains(e.sections, section)
+	}
+}

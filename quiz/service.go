@@ -124,7 +124,7 @@ func (s *Service) Active(ctx context.Context, userID int64) (Session, error) {
 		return Session{}, err
 	}
 	if sess.Kind == ExamKind && !s.clock().Before(sess.Deadline) {
-		if _, err := s.finishExpired(ctx, sess.ID); err != nil {
+		if _, _, err := s.finishExpired(ctx, sess.ID); err != nil {
 			return Session{}, err
 		}
 		return Session{}, ErrNotFound
@@ -372,8 +372,7 @@ func (s *Service) Toggle(ctx context.Context, userID, sessionID int64, pos, opti
 			return err
 		}
 		if sess.Kind == ExamKind && !s.clock().Before(sess.Deadline) {
-			sess, err = s.finishExpired(ctx, sess.ID)
-			if err != nil {
+			if sess, _, err = s.finishExpired(ctx, sess.ID); err != nil {
 				return err
 			}
 			return ErrStale
@@ -426,7 +425,7 @@ func (s *Service) Answer(ctx context.Context, userID, sessionID int64, pos, opti
 		}
 		now := s.clock()
 		if sess.Kind == ExamKind && !now.Before(sess.Deadline) {
-			out.Session, err = s.finishExpired(ctx, sess.ID)
+			out.Session, _, err = s.finishExpired(ctx, sess.ID)
 			if err != nil {
 				return err
 			}
@@ -567,9 +566,11 @@ func (s *Service) afterFinish(ctx context.Context, sess Session) error {
 	return nil
 }
 
-// finishExpired submits one exam whose time is up, as it stands.
-func (s *Service) finishExpired(ctx context.Context, sessionID int64) (Session, error) {
+// finishExpired submits one exam whose time is up, as it stands; it
+// reports false when the exam had already ended.
+func (s *Service) finishExpired(ctx context.Context, sessionID int64) (Session, bool, error) {
 	var sess Session
+	done := false
 	err := s.atomic(ctx, func(ctx context.Context) error {
 		var err error
 		if sess, err = s.store.Session(ctx, sessionID); err != nil {
@@ -579,9 +580,10 @@ func (s *Service) finishExpired(ctx context.Context, sessionID int64) (Session, 
 			return nil
 		}
 		s.finish(&sess, Expired, s.clock())
+		done = true
 		return s.store.SaveSession(ctx, sess, -1)
 	})
-	return sess, err
+	return sess, done, err
 }
 
 // ExpireExams submits every exam whose time has run out and calls done
@@ -596,9 +598,9 @@ func (s *Service) ExpireExams(ctx context.Context, done func(ctx context.Context
 		}
 		for _, e := range expired {
 			err := s.atomic(ctx, func(ctx context.Context) error {
-				sess, err := s.finishExpired(ctx, e.ID)
-				if err != nil {
-					return err
+				sess, finished, err := s.finishExpired(ctx, e.ID)
+				if err != nil || !finished {
+					return err // a press or another sweep got there first
 				}
 				return done(ctx, sess)
 			})

@@ -14,6 +14,7 @@ import (
 	"github.com/dangwu/dangwu/dues"
 	"github.com/dangwu/dangwu/knowledge"
 	"github.com/dangwu/dangwu/member"
+	"github.com/dangwu/dangwu/quiz"
 	"github.com/dangwu/dangwu/store"
 	"github.com/mattn/go-isatty"
 )
@@ -28,6 +29,7 @@ type app struct {
 	members *member.Service
 	// dues is the 党费 calculator; nil when the content has no dues.yaml.
 	dues *dues.Rules
+	quiz *quiz.Service
 }
 
 // openApp opens the database file name+".db" in the data folder, the
@@ -82,7 +84,37 @@ func openApp(ctx context.Context, cfg Config, name string, log *slog.Logger) (*a
 			"documents_removed", len(report.Removed), "faq_added", len(report.FAQAdded), "faq_updated", len(report.FAQUpdated),
 			"faq_removed", len(report.FAQRemoved))
 	}
+	if err := a.loadQuiz(ctx, fsys); err != nil {
+		a.Close()
+		return nil, err
+	}
 	return a, nil
+}
+
+// loadQuiz opens the quiz service and brings the content's question banks
+// and exam papers into it. A question with a problem is left out and
+// logged (dangwu check lists them all).
+func (a *app) loadQuiz(ctx context.Context, fsys fs.FS) error {
+	var err error
+	a.quiz, err = quiz.NewService(store.NewQuizStore(a.db), quiz.Options{Atomic: a.db.Atomic, Location: a.cfg.Location})
+	if err != nil {
+		return err
+	}
+	qc, problems, err := quiz.LoadContent(fsys, bot.QuizChecker(ctx, a.kb, a.members.Districts()))
+	if err != nil {
+		return fmt.Errorf("load question banks: %w", err)
+	}
+	for _, p := range problems {
+		a.log.Warn("question bank problem", "problem", p.Error())
+	}
+	counts, err := a.quiz.LoadContent(ctx, qc)
+	if err != nil {
+		return fmt.Errorf("load question banks: %w", err)
+	}
+	if counts.Added+counts.Updated+counts.Retired > 0 {
+		a.log.Info("question banks loaded", "added", counts.Added, "updated", counts.Updated, "retired", counts.Retired, "exams", len(qc.Exams))
+	}
+	return nil
 }
 
 // Close closes what openApp opened, in reverse order.
@@ -111,6 +143,7 @@ func (a *app) newBot(ctx context.Context, token, apiURL string) (*bot.Bot, error
 		Atomic:    a.db.Atomic,
 		Location:  a.cfg.Location,
 		Dues:      a.dues,
+		Quiz:      a.quiz,
 	})
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/dangwu/dangwu/dues"
 	"github.com/dangwu/dangwu/knowledge"
 	"github.com/dangwu/dangwu/member"
+	"github.com/dangwu/dangwu/quiz"
 )
 
 // cmdCheck validates the content in use (the embedded content, or
@@ -65,6 +66,27 @@ func cmdCheck(_ context.Context, args []string, env Env) int {
 			bad++
 		}
 	}
+	sections := map[string][]string{}
+	for _, d := range docs {
+		for _, p := range d.Passages {
+			sections[d.ID] = append(sections[d.ID], p.Section)
+		}
+	}
+	quizContent, quizProblems, err := quiz.LoadContent(fsys, quiz.Checker{
+		District: districts.Resolve,
+		Section: quiz.DocSections(func(doc string) ([]string, bool) {
+			s, ok := sections[doc]
+			return s, ok
+		}),
+	})
+	if err != nil {
+		fmt.Fprintf(env.Stdout, "%s: %v\n", quiz.Dir, err)
+		bad++
+	}
+	for _, p := range quizProblems {
+		fmt.Fprintln(env.Stdout, p.Error())
+		bad++
+	}
 	if bad > 0 {
 		fmt.Fprintf(env.Stderr, "dangwu check: %d problems in %s\n", bad, orEmbedded(cfg.Content))
 		return 1
@@ -77,8 +99,14 @@ func cmdCheck(_ context.Context, args []string, env Env) int {
 	if duesRules != nil {
 		duesLine = fmt.Sprintf("%d dues categories", len(duesRules.Categories))
 	}
-	fmt.Fprintf(env.Stdout, "ok: %d documents (%d passages), %d FAQ entries, %d synonym groups, %d districts, %s\n",
-		len(docs), passages, len(faqs), len(synonyms.Groups), len(districts.Names()), duesLine)
+	polls := 0
+	for _, q := range quizContent.Questions {
+		if q.PollReady() {
+			polls++
+		}
+	}
+	fmt.Fprintf(env.Stdout, "ok: %d documents (%d passages), %d FAQ entries, %d synonym groups, %d districts, %s, %d quiz questions (%d fit a group poll), %d exam papers\n",
+		len(docs), passages, len(faqs), len(synonyms.Groups), len(districts.Names()), duesLine, len(quizContent.Questions), polls, len(quizContent.Exams))
 	return 0
 }
 

@@ -1,24 +1,18 @@
 package member
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
-	"encoding/binary"
-	"encoding/csv"
-	"encoding/xml"
 	"errors"
 	"fmt"
-	"io"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
-	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/unicode/norm"
 
-	"github.com/dangwu/dangwu/internal/textenc"
+	"github.com/dangwu/dangwu/internal/table"
 )
 
 // MaxRosterRows is the most data rows a roster file may have.
@@ -135,18 +129,22 @@ const (
 	// MaxRosterColumns is the most cells a CSV line may have.
 	MaxRosterColumns = 256
 
-	maxHeaderRows  = 10       // non-blank rows searched for the header
-	maxRecordBytes = 64 << 10 // one CSV record
-	maxRecordLines = 8        // physical lines one CSV record may span
-	maxHeaderCells = 1024     // cells kept of a row before the header is known
-	maxCellBytes   = 4 << 10  // text kept of one spreadsheet cell
-	maxSheetRows   = 1 << 20  // row elements of a sheet (Excel's limit)
-	maxZipEntries  = 4096
-	maxUnzipped    = 256 << 20 // all entries of a spreadsheet, uncompressed
-	maxPartXML     = 64 << 20  // one worksheet or the shared strings, uncompressed
-	maxSmallXML    = 4 << 20   // the workbook and relationship parts
-	checkEvery     = 1 << 12   // tokens or records between two looks at ctx
+	maxHeaderRows = 10 // non-blank rows searched for the header
 )
+
+// rosterLimits bound the reading of a roster table.
+var rosterLimits = table.Limits{
+	MaxRecordBytes: 64 << 10, // one CSV record
+	MaxRecordLines: 8,        // physical lines one CSV record may span
+	MaxColumns:     MaxRosterColumns,
+	MaxRowCells:    1024,    // cells kept of a row
+	MaxCellBytes:   4 << 10, // text kept of one spreadsheet cell
+	MaxSheetRows:   1 << 20, // row elements of a sheet (Excel's limit)
+	MaxZipEntries:  4096,
+	MaxUnzipped:    256 << 20, // all entries of a spreadsheet, uncompressed
+	MaxPartXML:     64 << 20,  // one worksheet or the shared strings, uncompressed
+	MaxSmallXML:    4 << 20,   // the workbook and relationship parts
+}
 
 // Errors of roster files beyond the package's sentinels.
 var (
@@ -210,24 +208,18 @@ func ReadRoster(ctx context.Context, fileName string, data []byte, d Districts) 
 	}
 }
 
-// cell is one non-empty cell of a row; col counts from 0.
-type cell struct {
-	col  int
-	text string
-}
-
-// rosterBuilder takes a table row by row: it finds the header among the
-// first rows, then checks each data row, keeping only the named columns.
+// rosterBuilder takes a table row by row (it is a table.SheetSink): it
+// finds the header among the first rows, then checks each data row, keeping
+// only the named columns.
 type rosterBuilder struct {
 	d         Districts
 	cols      map[Field]int // set once the header is found
 	colField  map[int]Field
-	seen      int    // non-blank rows before the header
-	first     []cell // the first non-blank row, for the header error
+	seen      int          // non-blank rows before the header
+	first     []table.Cell // the first non-blank row, for the header error
 	dataRows  int
 	firstLine map[string]int
-	invalid   bool // the text had undecodable bytes
-	badLine   int  // the first line before the header with such bytes
+	badLine   int // the first line before the header with undecodable bytes
 	out       Roster
 }
 
@@ -235,8 +227,8 @@ func newRosterBuilder(d Districts) *rosterBuilder {
 	return &rosterBuilder{d: d, firstLine: make(map[string]int)}
 }
 
-// want reports whether the cells of column col are needed.
-func (b *rosterBuilder) want(col int) bool {
+// Want reports whether the cells of column col are needed.
+func (b *rosterBuilder) Want(col int) bool {
 	if b.cols == nil {
 		return true
 	}
@@ -244,12 +236,12 @@ func (b *rosterBuilder) want(col int) bool {
 	return ok
 }
 
-// add takes the row on line: its wanted non-empty cells (at most
-// maxHeaderCells before the header), and whether another cell has content.
-func (b *rosterBuilder) add(line int, cells []cell, other bool) error {
+// Row takes the row on line: its wanted non-empty cells, and whether
+// another cell has content.
+func (b *rosterBuilder) Row(line int, cells []table.Cell, other bool) error {
 	isBlank := !other
 	for _, c := range cells {
-		isBlank = isBlank && strings.TrimSpace(c.text) == ""
+		isBlank = isBlank && strings.TrimSpace(c.Text) == ""
 	}
 	if isBlank {
 		return nil
@@ -262,18 +254,18 @@ func (b *rosterBuilder) add(line int, cells []cell, other bool) error {
 		return ErrTooManyRows
 	}
 	values := make(map[Field]string, len(rosterColumns))
+	invalid := make(map[Field]bool)
 	for _, c := range cells {
-		if f, ok := b.colField[c.col]; ok {
-			values[f] = strings.TrimSpace(c.text)
+		if f, ok := b.colField[c.Col]; ok {
+			values[f] = strings.TrimSpace(c.Text)
+			invalid[f] = c.Invalid
 		}
 	}
 	values[FieldPhone] = spreadsheetNumber(values[FieldPhone])
 	var problems []RowProblem
-	if b.invalid {
-		for _, f := range rosterColumns {
-			if strings.ContainsRune(values[f], utf8.RuneError) {
-				problems = append(problems, RowProblem{Line: line, Field: f, Value: values[f], Err: ErrUnreadableText})
-			}
+	for _, f := range rosterColumns {
+		if invalid[f] {
+			problems = append(problems, RowProblem{Line: line, Field: f, Value: values[f], Err: ErrUnreadableText})
 		}
 	}
 	row, rowProblems := checkRosterRow(line, values, b.d)
@@ -295,10 +287,10 @@ func (b *rosterBuilder) add(line int, cells []cell, other bool) error {
 
 // headerCandidate looks at a non-blank row before the header: the first
 // with at least two known column names is the header.
-func (b *rosterBuilder) headerCandidate(line int, cells []cell) error {
-	if b.invalid && b.badLine == 0 {
+func (b *rosterBuilder) headerCandidate(line int, cells []table.Cell) error {
+	if b.badLine == 0 {
 		for _, c := range cells {
-			if strings.ContainsRune(c.text, utf8.RuneError) {
+			if c.Invalid {
 				b.badLine = line
 				break
 			}
@@ -306,11 +298,11 @@ func (b *rosterBuilder) headerCandidate(line int, cells []cell) error {
 	}
 	b.seen++
 	if b.first == nil {
-		b.first = cells
+		b.first = slices.Clone(cells) // the reader reuses cells
 	}
 	known := 0
 	for _, c := range cells {
-		if _, ok := headerField(c.text); ok {
+		if _, ok := headerField(c.Text); ok {
 			known++
 		}
 	}
@@ -324,17 +316,17 @@ func (b *rosterBuilder) headerCandidate(line int, cells []cell) error {
 }
 
 // setHeader maps columns from the header row, or refuses the file.
-func (b *rosterBuilder) setHeader(cells []cell) error {
+func (b *rosterBuilder) setHeader(cells []table.Cell) error {
 	cols := make(map[Field]int)
 	for _, c := range cells {
-		f, ok := headerField(c.text)
+		f, ok := headerField(c.Text)
 		if !ok {
 			continue
 		}
 		if _, dup := cols[f]; dup {
 			return &ColumnError{Field: f, Err: ErrDuplicateColumn, UnreadableLine: b.badLine}
 		}
-		cols[f] = c.col
+		cols[f] = c.Col
 	}
 	for _, f := range requiredColumns {
 		if _, ok := cols[f]; !ok {
@@ -350,513 +342,65 @@ func (b *rosterBuilder) setHeader(cells []cell) error {
 	return nil
 }
 
-// finish ends the table: a table whose header was not found is refused.
-func (b *rosterBuilder) finish() (Roster, error) {
+// End ends the table: a table whose header was not found is refused.
+func (b *rosterBuilder) End() error {
 	if b.cols == nil {
-		if err := b.setHeader(b.first); err != nil {
-			return Roster{}, err
-		}
+		return b.setHeader(b.first)
+	}
+	return nil
+}
+
+// readCSV reads a CSV file record by record.
+func readCSV(ctx context.Context, data []byte, d Districts) (Roster, error) {
+	b := newRosterBuilder(d)
+	info, err := table.ReadCSV(ctx, data, b, rosterLimits)
+	if err == nil {
+		err = b.End()
+	}
+	if err != nil {
+		return Roster{}, rosterError(err)
+	}
+	b.out.Encoding = info.Encoding
+	b.out.InvalidLines = info.InvalidLines
+	return b.out, nil
+}
+
+// readXLSX parses the first sheet of a workbook with a header naming every
+// required column; if none has, the first sheet's header error is returned.
+func readXLSX(ctx context.Context, data []byte, d Districts) (Roster, error) {
+	var b *rosterBuilder
+	_, err := table.ReadXLSX(ctx, data, func(string) table.SheetSink {
+		b = newRosterBuilder(d)
+		return b
+	}, rosterLimits)
+	if err != nil {
+		return Roster{}, rosterError(err)
 	}
 	return b.out, nil
 }
 
-// readCSV decodes a CSV file and reads it record by record.
-func readCSV(ctx context.Context, data []byte, d Districts) (Roster, error) {
-	dec, err := textenc.Decode(data)
-	if err != nil {
-		return Roster{}, fmt.Errorf("read csv: %w", err)
-	}
-	text := dec.Text
-	b := newRosterBuilder(d)
-	b.invalid = dec.InvalidCount > 0
-	lim := &recordLimit{r: strings.NewReader(text)}
-	r := csv.NewReader(lim)
-	r.Comma = sniffSeparator(text)
-	r.FieldsPerRecord = -1
-	r.LazyQuotes = true
-	r.ReuseRecord = true
-	var offset int64 // where the next record starts
-	var cells []cell
-	for n := 0; ; n++ {
-		if n%checkEvery == 0 {
-			if err := ctx.Err(); err != nil {
-				return Roster{}, err
-			}
-		}
-		lim.n = 0
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		if errors.Is(err, errRecordLimit) {
-			line := 1 + strings.Count(text[:offset], "\n")
-			return Roster{}, fmt.Errorf("line %d: %w (over %d bytes)", line, ErrRecordTooLong, maxRecordBytes)
-		}
-		if err != nil {
-			return Roster{}, fmt.Errorf("read csv: %w", err)
-		}
-		line, _ := r.FieldPos(0)
-		end := r.InputOffset()
-		if spans := strings.Count(text[offset:end], "\n"); spans > maxRecordLines {
-			return Roster{}, fmt.Errorf("line %d: %w (a quoted cell runs over %d lines: is a quote not closed?)", line, ErrRecordTooLong, spans)
-		}
-		offset = end
-		if len(rec) > MaxRosterColumns {
-			return Roster{}, fmt.Errorf("line %d: %w (%d cells, limit %d)", line, ErrRecordTooLong, len(rec), MaxRosterColumns)
-		}
-		if b.cols == nil {
-			cells = nil // a row before the header may be kept as the first
-		}
-		cells = cells[:0]
-		other := false
-		for j, v := range rec {
-			switch {
-			case v == "":
-			case b.want(j):
-				cells = append(cells, cell{col: j, text: v})
-			default:
-				other = true
-			}
-		}
-		if err := b.add(line, cells, other); err != nil {
-			return Roster{}, err
+// rosterError gives an error of internal/table the roster sentinel that
+// means the same, in its words; errors.Is finds both.
+func rosterError(err error) error {
+	for _, m := range []struct{ table, roster error }{
+		{table.ErrTooLarge, ErrRosterTooLarge},
+		{table.ErrRecordTooLong, ErrRecordTooLong},
+	} {
+		if errors.Is(err, m.table) {
+			msg := strings.Replace(err.Error(), m.table.Error(), m.roster.Error(), 1)
+			return &tableError{msg: msg, errs: []error{m.roster, err}}
 		}
 	}
-	out, err := b.finish()
-	if err != nil {
-		return Roster{}, err
-	}
-	out.Encoding = dec.Encoding
-	out.InvalidLines = dec.InvalidLines()
-	return out, nil
+	return err
 }
 
-var errRecordLimit = errors.New("record over its byte limit")
-
-// recordLimit fails a read once n, which the caller resets before each
-// record, passes maxRecordBytes: encoding/csv buffers a whole record (and
-// a line however long) before returning it.
-type recordLimit struct {
-	r io.Reader
-	n int
+type tableError struct {
+	msg  string
+	errs []error
 }
 
-func (l *recordLimit) Read(p []byte) (int, error) {
-	if l.n > maxRecordBytes {
-		return 0, errRecordLimit
-	}
-	n, err := l.r.Read(p)
-	l.n += n
-	return n, err
-}
-
-// sniffSeparator picks the separator most used on the first line.
-func sniffSeparator(text string) rune {
-	first, _, _ := strings.Cut(text, "\n")
-	if len(first) > maxRecordBytes {
-		first = first[:maxRecordBytes]
-	}
-	best, n := ',', strings.Count(first, ",")
-	for _, c := range []rune{'\t', ';'} {
-		if k := strings.Count(first, string(c)); k > n {
-			best, n = c, k
-		}
-	}
-	return best
-}
-
-// readXLSX reads the sheets of a workbook in order and parses the first
-// with a header naming every required column; if none has, the first
-// sheet's header error is returned. Worksheets are read as a stream of XML
-// tokens straight from the zip, keeping only the header's columns:
-// excelize's row reader pads each row to its last cell (a cell in column
-// XFD costs 16,384 strings a row) and holds the shared strings as one
-// struct each, so it cannot bound a hostile file.
-func readXLSX(ctx context.Context, data []byte, d Districts) (Roster, error) {
-	if n, ok := zipEntries(data); ok && n > maxZipEntries {
-		return Roster{}, fmt.Errorf("%w: %d zip entries, limit %d", ErrRosterTooLarge, n, maxZipEntries)
-	}
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		return Roster{}, fmt.Errorf("read spreadsheet: %w", err)
-	}
-	if len(zr.File) > maxZipEntries {
-		return Roster{}, fmt.Errorf("%w: %d zip entries, limit %d", ErrRosterTooLarge, len(zr.File), maxZipEntries)
-	}
-	// archive/zip fails a read past an entry's declared size, so the
-	// declared sizes bound what is read.
-	var total uint64
-	parts := make(map[string]*zip.File, len(zr.File))
-	for _, f := range zr.File {
-		total += f.UncompressedSize64
-		if total > maxUnzipped {
-			return Roster{}, fmt.Errorf("%w: over %d bytes uncompressed", ErrRosterTooLarge, maxUnzipped)
-		}
-		parts[strings.ToLower(strings.TrimPrefix(strings.ReplaceAll(f.Name, `\`, "/"), "/"))] = f
-	}
-	wb := &workbook{parts: parts}
-	sheets, err := wb.sheets()
-	if err != nil {
-		return Roster{}, fmt.Errorf("read spreadsheet: %w", err)
-	}
-	var firstErr error
-	for _, sh := range sheets {
-		b := newRosterBuilder(d)
-		if err := wb.readSheet(ctx, sh, b); err != nil {
-			return Roster{}, err
-		}
-		out, err := b.finish()
-		var ce *ColumnError
-		if errors.As(err, &ce) {
-			if firstErr == nil {
-				firstErr = err
-			}
-			continue
-		}
-		return out, err
-	}
-	if firstErr == nil {
-		firstErr = &ColumnError{Field: FieldName, Err: ErrMissingColumn}
-	}
-	return Roster{}, firstErr
-}
-
-// zipEntries reads the entry count of a zip's end-of-central-directory
-// record, so that a directory of millions of entries is refused before
-// archive/zip allocates one struct each. A zip64 count reads as 0xFFFF.
-func zipEntries(data []byte) (int, bool) {
-	const eocdLen = 22
-	from := max(0, len(data)-eocdLen-0xFFFF)
-	i := bytes.LastIndex(data[from:], []byte("PK\x05\x06"))
-	if i < 0 || from+i+eocdLen > len(data) {
-		return 0, false
-	}
-	return int(binary.LittleEndian.Uint16(data[from+i+10:])), true
-}
-
-// workbook finds the parts of an .xlsx package.
-type workbook struct {
-	parts map[string]*zip.File // by lower-case name
-	sst   *sharedStrings
-}
-
-// sheet is a worksheet's name and part.
-type sheet struct {
-	name, part string
-}
-
-// open opens a part, reading at most limit bytes of it.
-func (wb *workbook) open(name string, limit int64) (io.ReadCloser, error) {
-	f := wb.parts[strings.ToLower(name)]
-	if f == nil {
-		return nil, fmt.Errorf("no part %s", name)
-	}
-	if f.UncompressedSize64 > uint64(limit) {
-		return nil, fmt.Errorf("%w: %s is %d bytes uncompressed, limit %d", ErrRosterTooLarge, name, f.UncompressedSize64, limit)
-	}
-	rc, err := f.Open()
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", name, err)
-	}
-	return struct {
-		io.Reader
-		io.Closer
-	}{io.LimitReader(rc, limit), rc}, nil
-}
-
-type xmlRel struct {
-	ID     string `xml:"Id,attr"`
-	Type   string `xml:"Type,attr"`
-	Target string `xml:"Target,attr"`
-}
-
-// rels reads the relationships of a part, targets resolved to part names.
-func (wb *workbook) rels(part string) ([]xmlRel, error) {
-	dir, file := path.Split(part)
-	name := dir + "_rels/" + file + ".rels"
-	if wb.parts[strings.ToLower(name)] == nil {
-		return nil, nil
-	}
-	rc, err := wb.open(name, maxSmallXML)
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	var v struct {
-		Rels []xmlRel `xml:"Relationship"`
-	}
-	if err := xml.NewDecoder(rc).Decode(&v); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	for i, r := range v.Rels {
-		if strings.HasPrefix(r.Target, "/") {
-			v.Rels[i].Target = strings.TrimPrefix(r.Target, "/")
-		} else {
-			v.Rels[i].Target = path.Join(dir, r.Target)
-		}
-	}
-	return v.Rels, nil
-}
-
-// sheets lists the worksheets in workbook order.
-func (wb *workbook) sheets() ([]sheet, error) {
-	book := "xl/workbook.xml"
-	root, err := wb.rels("")
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range root {
-		if strings.HasSuffix(r.Type, "/officeDocument") {
-			book = r.Target
-		}
-	}
-	rels, err := wb.rels(book)
-	if err != nil {
-		return nil, err
-	}
-	targets := make(map[string]string, len(rels))
-	sstPart := "xl/sharedStrings.xml"
-	for _, r := range rels {
-		targets[r.ID] = r.Target
-		if strings.HasSuffix(r.Type, "/sharedStrings") {
-			sstPart = r.Target
-		}
-	}
-	rc, err := wb.open(book, maxSmallXML)
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	var v struct {
-		Sheets []struct {
-			Name string     `xml:"name,attr"`
-			Attr []xml.Attr `xml:",any,attr"`
-		} `xml:"sheets>sheet"`
-	}
-	if err := xml.NewDecoder(rc).Decode(&v); err != nil {
-		return nil, fmt.Errorf("%s: %w", book, err)
-	}
-	var out []sheet
-	for _, s := range v.Sheets {
-		for _, a := range s.Attr {
-			if a.Name.Local == "id" && targets[a.Value] != "" {
-				out = append(out, sheet{name: s.Name, part: targets[a.Value]})
-			}
-		}
-	}
-	if len(out) == 0 {
-		return nil, errors.New("no worksheet")
-	}
-	wb.sst = &sharedStrings{part: sstPart}
-	return out, nil
-}
-
-// sharedStrings is the workbook's string table: the strings one after the
-// other in buf, the end of each in ends (4 bytes a string, whatever the
-// table holds). It is read on first use.
-type sharedStrings struct {
-	part   string
-	loaded bool
-	buf    []byte
-	ends   []uint32
-}
-
-func (s *sharedStrings) get(i int) (string, bool) {
-	if i < 0 || i >= len(s.ends) {
-		return "", false
-	}
-	start := uint32(0)
-	if i > 0 {
-		start = s.ends[i-1]
-	}
-	end := min(s.ends[i], start+maxCellBytes)
-	return string(s.buf[start:end]), true
-}
-
-// load reads the shared strings: the text of each <si>, without its
-// phonetic runs (<rPh>).
-func (wb *workbook) loadStrings(ctx context.Context) error {
-	s := wb.sst
-	if s.loaded {
-		return nil
-	}
-	s.loaded = true
-	if wb.parts[strings.ToLower(s.part)] == nil {
-		return nil
-	}
-	rc, err := wb.open(s.part, maxPartXML)
-	if err != nil {
-		return err
-	}
-	defer rc.Close()
-	dec := xml.NewDecoder(rc)
-	inText, phonetic := false, 0
-	for n := 0; ; n++ {
-		if n%checkEvery == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		tok, err := dec.RawToken()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("read spreadsheet: %s: %w", s.part, err)
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			switch t.Name.Local {
-			case "rPh":
-				phonetic++
-			case "t":
-				inText = phonetic == 0
-			}
-		case xml.EndElement:
-			switch t.Name.Local {
-			case "rPh":
-				phonetic--
-			case "t":
-				inText = false
-			case "si":
-				s.ends = append(s.ends, uint32(len(s.buf)))
-			}
-		case xml.CharData:
-			if inText {
-				s.buf = append(s.buf, t...)
-			}
-		}
-	}
-}
-
-// readSheet streams a worksheet's rows into b.
-func (wb *workbook) readSheet(ctx context.Context, sh sheet, b *rosterBuilder) error {
-	rc, err := wb.open(sh.part, maxPartXML)
-	if err != nil {
-		return fmt.Errorf("read sheet %s: %w", sh.name, err)
-	}
-	defer rc.Close()
-	dec := xml.NewDecoder(rc)
-	var (
-		rows, line, col int
-		cells           []cell
-		other           bool
-		inCell, keep    bool   // in a <c>; its value is wanted
-		typ             string // the cell's t attribute
-		val             []byte // the cell's <v>, or its inline string
-		inValue         bool   // in <v>, or in <t> of an inline string
-		phonetic        int
-	)
-	fail := func(format string, a ...any) error {
-		return fmt.Errorf("read sheet %s row %d: %s", sh.name, line, fmt.Sprintf(format, a...))
-	}
-	for n := 0; ; n++ {
-		if n%checkEvery == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		tok, err := dec.RawToken()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("read sheet %s: %w", sh.name, err)
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			switch t.Name.Local {
-			case "row":
-				if rows++; rows > maxSheetRows {
-					return fail("over %d rows", maxSheetRows)
-				}
-				line++
-				if r := xmlAttr(t, "r"); r != "" {
-					n, err := strconv.Atoi(r)
-					if err != nil || n < line || n > maxSheetRows {
-						return fail("bad row number %q", r)
-					}
-					line = n
-				}
-				if b.cols == nil {
-					cells = nil // a row before the header may be kept as the first
-				}
-				cells, other, col = cells[:0], false, 0
-			case "c":
-				col++
-				if r := xmlAttr(t, "r"); r != "" {
-					c, _, err := excelize.CellNameToCoordinates(r)
-					if err != nil {
-						return fail("bad cell %q", r)
-					}
-					col = c
-				}
-				inCell, typ, val = true, xmlAttr(t, "t"), val[:0]
-				keep = b.want(col-1) && (b.cols != nil || len(cells) < maxHeaderCells)
-			case "v":
-				inValue = inCell
-			case "rPh":
-				phonetic++
-			case "t":
-				inValue = inCell && phonetic == 0
-			}
-		case xml.EndElement:
-			switch t.Name.Local {
-			case "v", "t":
-				inValue = false
-			case "rPh":
-				phonetic--
-			case "c":
-				if !inCell {
-					break
-				}
-				inCell = false
-				if len(val) == 0 {
-					break
-				}
-				if !keep {
-					other = true
-					break
-				}
-				text := string(val)
-				if typ == "s" {
-					if err := wb.loadStrings(ctx); err != nil {
-						return err
-					}
-					i, err := strconv.Atoi(strings.TrimSpace(text))
-					var ok bool
-					if text, ok = wb.sst.get(i); err != nil || !ok {
-						return fail("no shared string %q", string(val))
-					}
-				}
-				if text != "" {
-					cells = append(cells, cell{col: col - 1, text: text})
-				}
-			case "row":
-				if err := b.add(line, cells, other); err != nil {
-					return err
-				}
-			case "sheetData":
-				return nil
-			}
-		case xml.CharData:
-			if inValue && keep && len(val) < maxCellBytes {
-				val = append(val, t[:min(len(t), maxCellBytes-len(val))]...)
-			} else if inValue && len(t) > 0 && len(val) == 0 {
-				val = append(val, t[0]) // a cell not kept only needs to be seen
-			}
-		}
-	}
-}
-
-func xmlAttr(e xml.StartElement, local string) string {
-	for _, a := range e.Attr {
-		if a.Name.Local == local {
-			return a.Value
-		}
-	}
-	return ""
-}
+func (e *tableError) Error() string   { return e.msg }
+func (e *tableError) Unwrap() []error { return e.errs }
 
 // spreadsheetNumber undoes what spreadsheets do to long numbers:
 // "1.3912345678E+10", "13912345678.0", and the text mark "'13912345678".

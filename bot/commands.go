@@ -81,15 +81,16 @@ func (b *Bot) registerAll() {
 		"qi":    b.coordinatorOnly(b.onQuizImportButton),
 	}
 	b.flows = map[string]flowFunc{
-		flowFeedback:  b.feedbackFlow,
-		flowRegister:  b.profileFlow,
-		flowEdit:      b.profileFlow,
-		flowReject:    b.coordinatorFlow(b.rejectFlow),
-		flowLeave:     b.coordinatorFlow(b.leaveFlow),
-		flowDocImport: b.coordinatorFlow(b.docImportFlow),
-		flowGapAnswer: b.coordinatorFlow(b.draftFlow),
-		flowFAQEdit:   b.coordinatorFlow(b.draftFlow),
-		flowGapMerge:  b.coordinatorFlow(b.mergeSearchFlow),
+		flowFeedback:   b.feedbackFlow,
+		flowRegister:   b.profileFlow,
+		flowEdit:       b.profileFlow,
+		flowReject:     b.coordinatorFlow(b.rejectFlow),
+		flowLeave:      b.coordinatorFlow(b.leaveFlow),
+		flowDocImport:  b.coordinatorFlow(b.docImportFlow),
+		flowGapAnswer:  b.coordinatorFlow(b.draftFlow),
+		flowFAQEdit:    b.coordinatorFlow(b.draftFlow),
+		flowGapMerge:   b.coordinatorFlow(b.mergeSearchFlow),
+		flowQuizImport: b.coordinatorFlow(b.quizImportFlow),
 	}
 	if b.dues != nil {
 		b.callbacks["dues"] = b.onDuesButton

@@ -16,6 +16,7 @@ import (
 	"github.com/dangwu/dangwu/internal/textenc"
 	"github.com/dangwu/dangwu/knowledge"
 	"github.com/dangwu/dangwu/member"
+	"github.com/dangwu/dangwu/quiz"
 	"github.com/dangwu/dangwu/store"
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
@@ -24,8 +25,9 @@ import (
 // maxDownload is the largest file a bot may download from Telegram.
 const maxDownload = 20 << 20
 
-// onDocument imports a file a coordinator sends: a roster (.xlsx, .csv) or
-// a knowledge document (.md, .txt, .docx).
+// onDocument imports a file a coordinator sends: a question bank (.yaml, or
+// .xlsx/.csv with a 题干 column), a roster (.xlsx, .csv) or a knowledge
+// document (.md, .txt, .docx).
 func (b *Bot) onDocument(ctx context.Context, r *request) error {
 	doc := r.msg.Document
 	if r.role < member.RoleCoordinator {
@@ -37,6 +39,8 @@ func (b *Bot) onDocument(ctx context.Context, r *request) error {
 	switch ext {
 	case ".xlsx", ".csv":
 		kind = "roster"
+	case ".yaml", ".yml":
+		kind = "bank"
 	case ".md", ".txt", ".docx":
 		kind = "document"
 	default:
@@ -53,6 +57,21 @@ func (b *Bot) onDocument(ctx context.Context, r *request) error {
 		return err
 	}
 	switch {
+	case kind == "bank" && b.quiz != nil:
+		bf, err := b.readBank(ctx, name, data)
+		return b.importBank(ctx, r, doc.FileID, name, bf, err)
+	case kind == "bank":
+		return b.reply(ctx, r, t("file.unsupported", esc(name)))
+	case kind == "roster" && b.quiz != nil:
+		// A spreadsheet with a 题干 column is a question bank; else a roster.
+		bf, err := b.readBank(ctx, name, data)
+		if isBankFile(err) {
+			return b.importBank(ctx, r, doc.FileID, name, bf, err)
+		}
+		if errors.Is(err, quiz.ErrNotWorkbook) {
+			return b.reply(ctx, r, t("file.not_workbook", esc(name)))
+		}
+		return b.importRoster(ctx, r, name, data)
 	case kind == "roster":
 		return b.importRoster(ctx, r, name, data)
 	case ext == ".md" || b.kb == nil:

@@ -65,7 +65,7 @@ func (b *Bot) onDocument(ctx context.Context, r *request) error {
 	case kind == "roster" && b.quiz != nil:
 		// A spreadsheet with a 题干 column is a question bank; else a roster.
 		bf, err := b.readBank(ctx, name, data)
-		if isBankFile(err) {
+		if quiz.MeantAsBank(err) {
 			return b.importBank(ctx, r, doc.FileID, name, bf, err)
 		}
 		if errors.Is(err, quiz.ErrNotWorkbook) {

@@ -27,14 +27,6 @@ const problemLines = 20
 // templateName is the file name of the question-bank template.
 const templateName = "题库模板.xlsx"
 
-// isBankFile reports whether a spreadsheet that readBank read with err is
-// meant as a question bank (else it is read as a roster): it was read, or
-// it has a bank's first required column (题型) and misses a later one.
-func isBankFile(err error) bool {
-	var ce *quiz.ColumnError
-	return err == nil || (errors.As(err, &ce) && ce.Column != "题型")
-}
-
 // readBank reads a bank file within the import time limit.
 func (b *Bot) readBank(ctx context.Context, name string, data []byte) (quiz.BankFile, error) {
 	pctx, cancel := context.WithTimeout(ctx, b.importTimeout)

@@ -3,6 +3,7 @@ package quiz
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"path"
 	"slices"
@@ -50,4 +51,13 @@ func (s *Service) Import(ctx context.Context, bank string, qs []Question, by int
 
 func sortProblems(ps []Problem) {
 	slices.SortStableFunc(ps, func(a, b Problem) int { return cmp.Compare(a.Line, b.Line) })
+}
+
+// MeantAsBank reports whether a spreadsheet that ReadBankFile read with
+// err is meant as a question bank (a roster is the other kind): it was
+// read, or it has a bank's first required column (题型) and misses a later
+// one.
+func MeantAsBank(err error) bool {
+	var ce *ColumnError
+	return err == nil || (errors.As(err, &ce) && ce.Column != "题型")
 }

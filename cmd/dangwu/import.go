@@ -18,6 +18,7 @@ import (
 	"github.com/dangwu/dangwu/internal/textenc"
 	"github.com/dangwu/dangwu/knowledge"
 	"github.com/dangwu/dangwu/member"
+	"github.com/dangwu/dangwu/quiz"
 	"github.com/dangwu/dangwu/store"
 )
 
@@ -26,13 +27,16 @@ import (
 // bot brings its index up to date before its next search.
 func cmdImport(ctx context.Context, args []string, env Env) int {
 	var meta knowledge.ImportMeta
+	var partial bool
 	cfg, fs, err := loadConfig("import", args, env.Getenv, func(fs *flag.FlagSet) {
 		fs.SetOutput(env.Stderr)
 		fs.StringVar(&meta.Source, "source", "", "the `SOURCE` (issuing document or body) of the documents, where a .md file's front matter names none")
 		fs.StringVar(&meta.District, "district", "", "the `DISTRICT` the documents belong to, where a .md file's front matter names none (default: city-wide)")
+		fs.BoolVar(&partial, "partial", false, "import the good questions of a question bank that has bad rows (default: a bank with any bad row imports nothing)")
 		fs.Usage = func() {
 			fmt.Fprintln(fs.Output(), "usage: dangwu import [flags] FILE...")
-			fmt.Fprintln(fs.Output(), "  .md .txt .docx: knowledge documents; .xlsx .csv: a district roster")
+			fmt.Fprintln(fs.Output(), "  .md .txt .docx: knowledge documents; .yaml: a question bank;")
+			fmt.Fprintln(fs.Output(), "  .xlsx .csv: a question bank when it has the 题型 column (see dangwu template quiz), else a district roster")
 			fmt.Fprintln(fs.Output(), "  a document whose text is already in the knowledge base under another name is a duplicate, not imported")
 			fmt.Fprintln(fs.Output(), "  exits 1 if any file, or any roster row, could not be imported")
 			fs.PrintDefaults()
@@ -56,7 +60,7 @@ func cmdImport(ctx context.Context, args []string, env Env) int {
 		return 1
 	}
 	defer db.Close()
-	im := &importer{cfg: cfg, db: db, out: env.Stdout, meta: meta}
+	im := &importer{cfg: cfg, db: db, out: env.Stdout, meta: meta, partial: partial}
 	if utf8.RuneCountInString(strings.TrimSpace(meta.Source)) > knowledge.MaxSourceRunes {
 		fmt.Fprintf(env.Stderr, "dangwu import: --source is over %d characters\n", knowledge.MaxSourceRunes)
 		return 2
@@ -97,6 +101,8 @@ type importer struct {
 	db   *store.DB
 	out  io.Writer
 	meta knowledge.ImportMeta // --source and --district
+	// partial imports the good questions of a bank with bad rows.
+	partial bool
 
 	members    *member.Service // opened with the first roster
 	membersErr error
@@ -107,8 +113,9 @@ type importer struct {
 func (im *importer) importFile(ctx context.Context, file string) bool {
 	ext := strings.ToLower(filepath.Ext(file))
 	roster := ext == ".xlsx" || ext == ".csv"
-	if !roster && ext != ".md" && ext != ".markdown" && ext != ".txt" && ext != ".docx" {
-		return im.fail(file, fmt.Sprintf("unsupported file type %q (use .md, .txt or .docx for documents, .xlsx or .csv for a roster)", ext))
+	bank := ext == ".yaml" || ext == ".yml"
+	if !roster && !bank && ext != ".md" && ext != ".markdown" && ext != ".txt" && ext != ".docx" {
+		return im.fail(file, fmt.Sprintf("unsupported file type %q (use .md, .txt or .docx for documents, .yaml, .xlsx or .csv for a question bank, .xlsx or .csv for a roster)", ext))
 	}
 	info, err := os.Stat(file)
 	switch {
@@ -122,6 +129,12 @@ func (im *importer) importFile(ctx context.Context, file string) bool {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return im.fail(file, err.Error())
+	}
+	if bank || roster {
+		bf, err := im.readBank(ctx, file, data)
+		if bank || quiz.MeantAsBank(err) {
+			return im.importBank(ctx, file, bf, err)
+		}
 	}
 	if roster {
 		return im.importRoster(ctx, file, data)

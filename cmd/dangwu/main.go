@@ -39,13 +39,14 @@ func init() {
 	subcommands["run"] = subcommand{"run the bot (the default)", cmdRun}
 	subcommands["console"] = subcommand{"chat with the bot in this terminal", cmdConsole}
 	subcommands["ask"] = subcommand{"answer one question from the knowledge base", cmdAsk}
-	subcommands["import"] = subcommand{"add documents (.md .txt .docx) and rosters (.xlsx .csv)", cmdImport}
+	subcommands["import"] = subcommand{"add documents (.md .txt .docx), question banks (.yaml .xlsx .csv) and rosters (.xlsx .csv)", cmdImport}
+	subcommands["template"] = subcommand{"write an empty question-bank workbook: template quiz FILE.xlsx", cmdTemplate}
 	subcommands["check"] = subcommand{"validate the content in use; file:line: message for each problem", cmdCheck}
 	subcommands["backup"] = subcommand{"write a consistent copy of the database, also while the bot runs", cmdBackup}
 }
 
 // subcommandOrder is how usage lists them.
-var subcommandOrder = []string{"run", "console", "ask", "import", "check", "backup"}
+var subcommandOrder = []string{"run", "console", "ask", "import", "check", "template", "backup"}
 
 // Main runs dangwu with args (without the program name) and returns the exit code.
 func Main(ctx context.Context, args []string, env Env) int {

@@ -73,20 +73,20 @@ type Options struct {
 
 // Bot is a running dangwu bot.
 type Bot struct {
-	api           *tgbot.Bot
-	username      string // without @, as Telegram spells it
-	id            int64
-	log           *slog.Logger
-	disp          *dispatcher
-	out           *sender
-	grace         time.Duration
-	admins        map[int64]bool
-	conv          ConversationStore
-	kb            *knowledge.Base
-	dues          *dues.Rules
-	quiz          *quiz.Service
+	api      *tgbot.Bot
+	username string // without @, as Telegram spells it
+	id       int64
+	log      *slog.Logger
+	disp     *dispatcher
+	out      *sender
+	grace    time.Duration
+	admins   map[int64]bool
+	conv     ConversationStore
+	kb       *knowledge.Base
+	dues     *dues.Rules
+	quiz     *quiz.Service
 	// challengeMu keeps one goroutine at a time moving challenges on.
-	challengeMu sync.Mutex
+	challengeMu   sync.Mutex
 	members       *member.Service
 	outbox        outbox.Store
 	sender        *outbox.Sender

@@ -55,9 +55,9 @@ type harness struct {
 	// clock is the time of the bot, its quiz and the Bot API server: real
 	// time, moved on by tests that wait for something timed.
 	clock *offsetClock
-	logs *syncBuffer
-	stop context.CancelFunc
-	done chan error
+	logs  *syncBuffer
+	stop  context.CancelFunc
+	done  chan error
 	// opts and dbFile are what the bot was started with, for a restart.
 	opts   bot.Options
 	dbFile string

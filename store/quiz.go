@@ -602,7 +602,7 @@ func (s *QuizStore) Ranking(ctx context.Context, since time.Time, district strin
 	return out, rows.Err()
 }
 
-// scopeJoin limits answers to people of a district ('' for everyone).
+// scopeJoin limits answers to people of a district (” for everyone).
 const scopeJoin = ` LEFT JOIN members m ON m.user_id = a.user_id AND m.status IN ('pending', 'approved', 'left')
 	WHERE (?1 = '' OR m.district = ?1) `
 

@@ -17,7 +17,7 @@ import (
 // merging, the answer dialogue (district, source, preview) and /faq.
 
 // buttonData is the callback data of the button labelled label on m.
-func buttonData(t *testing.T, m botapi.Message, label string) string {
+func buttonData(t testing.TB, m botapi.Message, label string) string {
 	t.Helper()
 	if m.ReplyMarkup != nil {
 		for _, row := range m.ReplyMarkup.InlineKeyboard {

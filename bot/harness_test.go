@@ -46,7 +46,7 @@ func (s *syncBuffer) String() string {
 // harness is a bot talking to an in-process Bot API server over HTTP, with
 // a real database file.
 type harness struct {
-	t    *testing.T
+	t    testing.TB
 	srv  *botapi.Server
 	bot  *bot.Bot
 	db   *store.DB
@@ -65,13 +65,13 @@ type harness struct {
 
 // startBot starts a bot against a fresh server and database; edit may
 // adjust its options before it starts, prepare may touch the bot before it polls.
-func startBot(t *testing.T, edit func(*bot.Options), prepare func(*bot.Bot)) *harness {
+func startBot(t testing.TB, edit func(*bot.Options), prepare func(*bot.Bot)) *harness {
 	t.Helper()
 	return startBotOn(t, botapi.Options{Token: botToken}, edit, prepare)
 }
 
 // startBotOn is startBot with a Bot API server made with srvOpts.
-func startBotOn(t *testing.T, srvOpts botapi.Options, edit func(*bot.Options), prepare func(*bot.Bot)) *harness {
+func startBotOn(t testing.TB, srvOpts botapi.Options, edit func(*bot.Options), prepare func(*bot.Bot)) *harness {
 	t.Helper()
 	clk := &offsetClock{}
 	if srvOpts.Now == nil {
@@ -228,7 +228,7 @@ func (h *harness) ask(userID int64, text string) string {
 	return h.waitSent(userID, n+1)[n].Message.Text
 }
 
-func mustContain(t *testing.T, what, got string, wants ...string) {
+func mustContain(t testing.TB, what, got string, wants ...string) {
 	t.Helper()
 	for _, w := range wants {
 		if !strings.Contains(got, w) {
@@ -238,7 +238,7 @@ func mustContain(t *testing.T, what, got string, wants ...string) {
 }
 
 // embeddedDues is the calculator of the embedded content, as the bot runs it.
-func embeddedDues(t *testing.T) *dues.Rules {
+func embeddedDues(t testing.TB) *dues.Rules {
 	t.Helper()
 	r, err := dues.Load(content.Embedded())
 	if err != nil {

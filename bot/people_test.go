@@ -137,7 +137,7 @@ func (h *harness) shareContact(u botapi.User, phone string, owner int64, k int) 
 }
 
 // need stops the test when got lacks want: the dialogue went elsewhere.
-func need(t *testing.T, what, got, want string) {
+func need(t testing.TB, what, got, want string) {
 	t.Helper()
 	if !strings.Contains(got, want) {
 		t.Fatalf("%s = %q, want it to contain %q", what, got, want)

@@ -305,3 +305,19 @@ func TestExamSubmittedWhenTimeRunsOut(t *testing.T) {
 func (h *harness) answerCurrent2(u botapi.User, messageID int, sid int64, pos int) botapi.CallbackAnswer {
 	return h.pressData(u, botapi.PrivateChat(u), messageID, "qz:a:"+strconv.FormatInt(sid, 10)+":"+strconv.Itoa(pos)+":0")
 }
+
+func TestDailyPushTimeIsKept(t *testing.T) {
+	h := startBot(t, nil, nil)
+	u := botapi.DefaultUser(507)
+	need(t, "/daily 7:30", h.ask(u.ID, "/daily 7:30"), "07:30")
+	if p, err := h.quiz.Prefs(context.Background(), u.ID); err != nil || p.Daily != "07:30" {
+		t.Errorf("prefs %+v (%v), want 07:30", p, err)
+	}
+	need(t, "/daily 25:00", h.ask(u.ID, "/daily 25:00"), "/daily 07:30")
+	need(t, "/daily 关闭", h.ask(u.ID, "/daily 关闭"), "已取消")
+	if p, _ := h.quiz.Prefs(context.Background(), u.ID); p.Daily != "" {
+		t.Errorf("push still at %q after 关闭", p.Daily)
+	}
+	first := h.ask(u.ID, "/daily")
+	need(t, "/daily", first, "每日一练")
+}

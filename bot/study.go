@@ -24,7 +24,12 @@ import (
 const notebookPerPage = 10
 
 // cmdDaily starts today's daily set (每日一练), or says it is done.
+// "/daily 07:30" keeps the time the person wants it pushed, "/daily 关闭"
+// turns the push off (the scheduler sends it).
 func (b *Bot) cmdDaily(ctx context.Context, r *request) error {
+	if arg := strings.TrimSpace(r.args); arg != "" {
+		return b.setDailyTime(ctx, r, arg)
+	}
 	sess, err := b.quiz.StartDaily(ctx, r.userID)
 	if errors.Is(err, quiz.ErrAlreadyDone) {
 		days, _, serr := b.quiz.Streak(ctx, r.userID)
@@ -41,6 +46,30 @@ func (b *Bot) cmdDaily(ctx context.Context, r *request) error {
 		}
 	}
 	return b.started(ctx, r, sess, err, false)
+}
+
+func (b *Bot) setDailyTime(ctx context.Context, r *request, arg string) error {
+	prefs, err := b.quiz.Prefs(ctx, r.userID)
+	if err != nil {
+		return err
+	}
+	switch arg {
+	case "关闭", "关", "off", "不要":
+		prefs.Daily = ""
+		if err := b.quiz.SetPrefs(ctx, r.userID, prefs); err != nil {
+			return err
+		}
+		return b.reply(ctx, r, t("daily.push_off"))
+	}
+	at, err := time.Parse("15:04", strings.NewReplacer("：", ":", "点", ":").Replace(arg))
+	if err != nil {
+		return b.reply(ctx, r, t("daily.push_usage"))
+	}
+	prefs.Daily = at.Format("15:04")
+	if err := b.quiz.SetPrefs(ctx, r.userID, prefs); err != nil {
+		return err
+	}
+	return b.reply(ctx, r, t("daily.push_set", prefs.Daily))
 }
 
 // cmdMistakes lists the notebook: every question answered wrong and not

@@ -171,6 +171,11 @@ func New(ctx context.Context, o Options) (*Bot, error) {
 	for _, id := range o.Admins {
 		b.admins[id] = true
 	}
+	if b.quiz != nil {
+		// However an exam runs out of time, its result message commits
+		// with the submission.
+		b.quiz.OnExpire(b.tellExamExpired)
+	}
 	b.disp = newDispatcher(o.MaxParallel, o.MaxQueued, o.Log, b.handle, b.onPanic, b.updateDone)
 	b.sender = outbox.NewSender(o.Outbox, b.sendQueued, outbox.SenderOptions{
 		Log: o.Log.With("component", "outbox"), Now: o.Now,

@@ -20,6 +20,10 @@ import (
 // leaderboard, stays well inside Telegram's 20 messages a minute per group.
 
 // cmdChallenge starts a challenge in a group: /challenge [题数] [专题].
+// challengeTopicsShown is how many topics a reply to an unknown one
+// names at most.
+const challengeTopicsShown = 20
+
 func (b *Bot) cmdChallenge(ctx context.Context, r *request) error {
 	if r.private {
 		return b.reply(ctx, r, t("challenge.group_only"))
@@ -43,11 +47,17 @@ func (b *Bot) cmdChallenge(ctx context.Context, r *request) error {
 		var names []string
 		found := false
 		for _, tc := range topics {
-			names = append(names, tc.Topic)
+			if len(names) < challengeTopicsShown {
+				names = append(names, esc(tc.Topic))
+			}
 			found = found || tc.Topic == topic
 		}
 		if !found {
-			return b.reply(ctx, r, t("challenge.topic", esc(topic), esc(strings.Join(names, "、"))))
+			list := strings.Join(names, "、")
+			if len(topics) > len(names) {
+				list += t("challenge.more_topics", len(topics))
+			}
+			return b.reply(ctx, r, t("challenge.topic", esc(truncate(topic, quiz.MaxTopicRunes)), list))
 		}
 	}
 	c, err := b.quiz.StartChallenge(ctx, r.chatID, r.userID, topic, size, 0)

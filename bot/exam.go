@@ -20,10 +20,14 @@ import (
 //	ex:subok:<sid>      hand in
 //	ex:rv:<sid>:<page>  the review of every answer, a page at a time
 
-// reviewPerPage is how many questions a page of an exam review shows:
-// three of the longest a bank allows (300 + 6×100 + 200 characters) fit a
-// message.
+// reviewPerPage is how many questions a page of an exam review shows at
+// most; fewer when their texts would not fit one message, measured as
+// Telegram measures it (a character outside the BMP counts twice).
 const reviewPerPage = 3
+
+// reviewBudget is the room for questions on a review page: a message less
+// the heading and the ◀/▶ page numbers.
+const reviewBudget = maxText - 200
 
 // cmdExam lists the papers with the attempts left.
 func (b *Bot) cmdExam(ctx context.Context, r *request) error {
@@ -200,14 +204,12 @@ func (b *Bot) examFinished(ctx context.Context, r *request, sess quiz.Session) e
 	return b.editCallbackMessage(ctx, r, b.examResult(sess))
 }
 
-// examReview is one page of the review of every answer of an exam.
+// examReview is one page of the review of every answer of an exam. Pages
+// hold up to reviewPerPage questions, cut by length, so any questions a
+// bank allows fit.
 func (b *Bot) examReview(ctx context.Context, sess quiz.Session, page int) (message, error) {
-	pages := (len(sess.Items) + reviewPerPage - 1) / reviewPerPage
-	page = min(page, max(pages-1, 0))
-	var sb strings.Builder
-	sb.WriteString(t("exam.review_head", esc(b.examTitle(sess.ExamID)), page+1, pages))
-	for pos := page * reviewPerPage; pos < min(len(sess.Items), (page+1)*reviewPerPage); pos++ {
-		it := sess.Items[pos]
+	blocks := make([]string, len(sess.Items))
+	for pos, it := range sess.Items {
 		q, err := b.quiz.Question(ctx, it.QuestionID)
 		if err != nil {
 			return message{}, err
@@ -216,11 +218,19 @@ func (b *Bot) examReview(ctx context.Context, sess quiz.Session, page int) (mess
 		if !it.Answered {
 			chosen = nil
 		}
-		fmt.Fprintf(&sb, "\n\n<b>%d.</b> %s\n%s\n%s", pos+1, questionBody(q), answerLine(q, chosen), t("quiz.explanation", esc(q.Explanation)))
+		blocks[pos] = fmt.Sprintf("\n\n<b>%d.</b> %s\n%s\n%s", pos+1, questionBody(q), answerLine(q, chosen), t("quiz.explanation", esc(q.Explanation)))
 	}
-	text := sb.String()
-	nav := pageButtons(page, pages, func(p int) string { return fmt.Sprintf("ex:rv:%d:%d", sess.ID, p) })
-	m := message{text: text}
+	pages := packPages(blocks, reviewPerPage, reviewBudget, htmlLen)
+	page = min(max(page, 0), max(len(pages)-1, 0))
+	var sb strings.Builder
+	sb.WriteString(t("exam.review_head", esc(b.examTitle(sess.ExamID)), page+1, max(len(pages), 1)))
+	if len(pages) > 0 {
+		for _, bl := range blocks[pages[page][0]:pages[page][1]] {
+			sb.WriteString(bl)
+		}
+	}
+	nav := pageButtons(page, len(pages), func(p int) string { return fmt.Sprintf("ex:rv:%d:%d", sess.ID, p) })
+	m := message{text: sb.String()}
 	if len(nav) > 0 {
 		m.markup = &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{nav}}
 	}
@@ -235,13 +245,17 @@ func (b *Bot) QuizTick(ctx context.Context) {
 	if b.quiz == nil {
 		return
 	}
-	_, err := b.quiz.ExpireExams(ctx, func(ctx context.Context, sess quiz.Session) error {
-		return b.queue(ctx, "exam", notice{chatID: sess.UserID, msg: b.examResult(sess)})
-	})
+	_, err := b.quiz.ExpireExams(ctx)
 	if err != nil && ctx.Err() == nil {
 		b.log.Error("expire exams", "err", err)
 	}
 	b.advanceChallenges(ctx)
+}
+
+// tellExamExpired queues the result of an exam submitted because its
+// time ran out; the quiz service calls it in the submitting transaction.
+func (b *Bot) tellExamExpired(ctx context.Context, sess quiz.Session) error {
+	return b.queue(ctx, "exam", notice{chatID: sess.UserID, msg: b.examResult(sess)})
 }
 
 // quizLoop runs QuizTick every second until ctx ends.

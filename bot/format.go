@@ -80,6 +80,57 @@ func textLen(s string) int {
 	return n
 }
 
+// htmlLen counts the bot's own HTML as Telegram does once it has parsed
+// the entities: tags count nothing, an escaped character one, and the rest
+// in UTF-16 code units. It is meant for text built with esc, where every
+// < and & of the content is escaped.
+func htmlLen(s string) int {
+	n := 0
+	for i := 0; i < len(s); {
+		switch s[i] {
+		case '<':
+			end := strings.IndexByte(s[i:], '>')
+			if end < 0 {
+				return n + textLen(s[i:])
+			}
+			i += end + 1
+		case '&':
+			end := strings.IndexByte(s[i:], ';')
+			if end < 0 {
+				return n + textLen(s[i:])
+			}
+			n++
+			i += end + 1
+		default:
+			r, size := utf8.DecodeRuneInString(s[i:])
+			n += utf16.RuneLen(r)
+			i += size
+		}
+	}
+	return n
+}
+
+// packPages groups blocks, in order, into pages of at most maxPer blocks
+// whose lengths (by measure) add up to at most budget; a block longer than
+// budget gets a page of its own. It returns each page's first block and
+// its end.
+func packPages(blocks []string, maxPer, budget int, measure func(string) int) [][2]int {
+	var pages [][2]int
+	start, used := 0, 0
+	for i, bl := range blocks {
+		n := measure(bl)
+		if i > start && (i-start == maxPer || used+n > budget) {
+			pages = append(pages, [2]int{start, i})
+			start, used = i, 0
+		}
+		used += n
+	}
+	if start < len(blocks) {
+		pages = append(pages, [2]int{start, len(blocks)})
+	}
+	return pages
+}
+
 // truncate shortens plain (unescaped) text to at most limit UTF-16 code
 // units, ending with an ellipsis when it cut.
 func truncate(s string, limit int) string {

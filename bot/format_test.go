@@ -137,3 +137,36 @@ func TestAfterAnswer(t *testing.T) {
 		}
 	}
 }
+
+// FuzzHTMLLen checks that htmlLen of the bot's HTML (escaped text between
+// tags) counts what Telegram counts: the parsed text in UTF-16 units.
+func FuzzHTMLLen(f *testing.F) {
+	for _, s := range []string{"", "党费", "<b>&amp;</i>", "𠀀🙂&<>", "\"'\n"} {
+		f.Add(s, "b")
+	}
+	f.Fuzz(func(t *testing.T, s, tag string) {
+		if !utf8.ValidString(s) || (tag != "b" && tag != "i" && tag != "code") {
+			t.Skip()
+		}
+		html := "<" + tag + ">" + esc(s) + "</" + tag + ">" + esc(s)
+		plain, _, err := botapi.ParseHTML(html)
+		if err != nil {
+			t.Fatalf("ParseHTML(%q): %v", html, err)
+		}
+		if got, want := htmlLen(html), textLen(plain); got != want {
+			t.Fatalf("htmlLen(%q) = %d, Telegram counts %d", html, got, want)
+		}
+	})
+}
+
+func TestPackPages(t *testing.T) {
+	blocks := []string{"aaaa", "bb", "cc", "dddddddd", "e", "f", "g", "h"}
+	got := packPages(blocks, 3, 6, textLen)
+	want := [][2]int{{0, 2}, {2, 3}, {3, 4}, {4, 7}, {7, 8}} // 4+2 fits 6; 8 alone; at most 3
+	if !slices.Equal(got, want) {
+		t.Errorf("packPages = %v, want %v", got, want)
+	}
+	if got := packPages(nil, 3, 6, textLen); len(got) != 0 {
+		t.Errorf("packPages of nothing = %v", got)
+	}
+}

@@ -16,6 +16,7 @@ import (
 
 // Quiz buttons (prefix qz):
 //
+//	qz:pg:<n>               page n of the /quiz topic menu
 //	qz:tp:<i>               a topic of the /quiz menu (i: index in Topics; -1 随机)
 //	qz:len:<i>:<n>          the length for topic i
 //	qz:a:<sid>:<pos>:<opt>  answer a single-choice or judge question
@@ -45,13 +46,28 @@ func (b *Bot) cmdQuiz(ctx context.Context, r *request) error {
 	if len(topics) == 0 {
 		return b.reply(ctx, r, t("quiz.empty"))
 	}
+	return b.send(ctx, r.chatID, topicMenu(topics, 0))
+}
+
+// topicsPerPage is how many topics one page of the /quiz menu shows:
+// imported banks may bring any number, and a keyboard holds 100 buttons.
+const topicsPerPage = 16
+
+// topicMenu is page (from 0, clamped) of the topic menu: the topics two
+// to a row, 随机, and ◀/▶ when there are more.
+func topicMenu(topics []quiz.TopicCount, page int) message {
+	pages := (len(topics) + topicsPerPage - 1) / topicsPerPage
+	page = min(max(page, 0), max(pages-1, 0))
 	var buttons []models.InlineKeyboardButton
-	for i, tc := range topics {
-		buttons = append(buttons, button(t("quiz.topic_button", tc.Topic, tc.Count), "qz", "tp", i))
+	for i := page * topicsPerPage; i < min((page+1)*topicsPerPage, len(topics)); i++ {
+		buttons = append(buttons, button(t("quiz.topic_button", topics[i].Topic, topics[i].Count), "qz", "tp", i))
 	}
 	rows := grid(buttons, 2)
 	rows = append(rows, []models.InlineKeyboardButton{button(t("quiz.random"), "qz", "tp", -1)})
-	return b.send(ctx, r.chatID, message{text: t("quiz.choose_topic"), markup: &models.InlineKeyboardMarkup{InlineKeyboard: rows}})
+	if nav := pageButtons(page, pages, func(p int) string { return fmt.Sprintf("qz:pg:%d", p) }); nav != nil {
+		rows = append(rows, nav)
+	}
+	return message{text: t("quiz.choose_topic"), markup: &models.InlineKeyboardMarkup{InlineKeyboard: rows}}
 }
 
 // offerActive tells the person a session is under way, with buttons to
@@ -120,6 +136,16 @@ func (b *Bot) onQuizButton(ctx context.Context, r *request, payload string) erro
 		return n, err == nil
 	}
 	switch args[0] {
+	case "pg":
+		page, ok := num(1)
+		if !ok {
+			return b.staleButton(ctx, r)
+		}
+		topics, err := b.quiz.Topics(ctx)
+		if err != nil || len(topics) == 0 {
+			return cmpErr(err, b.staleButton(ctx, r))
+		}
+		return b.editCallbackMessage(ctx, r, topicMenu(topics, page))
 	case "tp":
 		topic, ok, err := b.topicAt(ctx, args[min(1, len(args)-1)])
 		if err != nil || !ok {

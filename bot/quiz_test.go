@@ -321,3 +321,40 @@ func TestDailyPushTimeIsKept(t *testing.T) {
 	first := h.ask(u.ID, "/daily")
 	need(t, "/daily", first, "每日一练")
 }
+
+// The /quiz menu pages its topics, so any number of them fits a keyboard,
+// and a topic of the last page starts a practice of that topic.
+func TestQuizMenuPagesTopics(t *testing.T) {
+	h := startBot(t, nil, nil)
+	h.manyTopics(120)
+	u := botapi.DefaultUser(720)
+	menu := h.say(u, "/quiz")
+	buttons := 0
+	for _, row := range menu.ReplyMarkup.InlineKeyboard {
+		buttons += len(row)
+	}
+	if buttons > 100 {
+		t.Fatalf("menu of %d buttons", buttons)
+	}
+	for range 20 {
+		if !buttonLabel(menu, bot.T("page.next")) {
+			break
+		}
+		menu = h.pressEdit(u, menu, bot.T("page.next"))
+	}
+	if buttonLabel(menu, bot.T("page.next")) || !buttonLabel(menu, bot.T("page.prev")) {
+		t.Fatalf("the last page is not reached: %+v", menu.ReplyMarkup)
+	}
+	// Topics sort by size, then name: the imported ones of one question each come last.
+	last := "导入专题第119号很长的专题名称"
+	if !buttonLabel(menu, last) {
+		t.Fatalf("the last page lacks %s: %+v", last, menu.ReplyMarkup)
+	}
+	menu = h.pressEdit(u, menu, last)
+	need(t, "length menu", menu.Text, last)
+	h.press(u, botapi.PrivateChat(u), menu, "5")
+	sess := h.activeSession(u.ID)
+	if len(sess.Items) != 1 || sess.Items[0].Topic != last {
+		t.Errorf("practice of the last page's topic: %+v", sess.Items)
+	}
+}

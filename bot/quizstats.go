@@ -16,8 +16,12 @@ import (
 //	qs:q:<d>:<qid>  one question's figures and explanation, for district
 //	                index d of the districts list (-1: the whole city)
 
-// statsMissed is how many of the most missed questions /quizstats lists.
-const statsMissed = 10
+// How many of the most missed questions and of the weakest topics
+// /quizstats lists.
+const (
+	statsMissed = 10
+	statsTopics = 30
+)
 
 // statsScope resolves the district a coordinator asks about: their own for
 // a district coordinator (another is refused), any (or the city, "") for a
@@ -71,7 +75,13 @@ func (b *Bot) cmdQuizStats(ctx context.Context, r *request) error {
 		return b.reply(ctx, r, sb.String())
 	}
 	sb.WriteString("\n\n" + t("quizstats.topics"))
-	for _, tr := range st.Topics {
+	// Topics come weakest first; the list is bounded, since imported banks
+	// may bring any number of them.
+	for i, tr := range st.Topics {
+		if i == statsTopics {
+			sb.WriteString("\n" + t("quizstats.more_topics", len(st.Topics)-statsTopics))
+			break
+		}
 		fmt.Fprintf(&sb, "\n• %s %s", esc(tr.Topic), t("quizstats.rate", percent(tr.Right, tr.Answered), tr.Answered))
 	}
 	var rows [][]models.InlineKeyboardButton
@@ -122,7 +132,9 @@ func (b *Bot) onQuizStatsButton(ctx context.Context, r *request, payload string)
 	} else if idx != -1 {
 		return b.staleButton(ctx, r)
 	}
-	if _, err := b.statsScope(ctx, r.userID, district); err != nil {
+	// The scope narrows the city ("") to a district coordinator's own.
+	district, err := b.statsScope(ctx, r.userID, district)
+	if err != nil {
 		if errors.Is(err, quiz.ErrOutOfScope) {
 			b.ack(r, t("quizstats.out_of_scope"), true)
 			return nil
@@ -136,15 +148,9 @@ func (b *Bot) onQuizStatsButton(ctx context.Context, r *request, payload string)
 	if err != nil {
 		return err
 	}
-	st, err := b.quiz.Stats(ctx, district, 1000)
+	answered, right, err := b.quiz.QuestionRate(ctx, district, q.ID)
 	if err != nil {
 		return err
-	}
-	answered, right := 0, 0
-	for _, s := range st.Missed {
-		if s.Question.ID == q.ID {
-			answered, right = s.Answered, s.Right
-		}
 	}
 	var sb strings.Builder
 	sb.WriteString(t("quizstats.question", esc(q.ID), esc(q.Topic), esc(q.Bank)))

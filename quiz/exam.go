@@ -3,7 +3,6 @@ package quiz
 import (
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"strings"
 	"time"
 
@@ -152,14 +151,18 @@ func ParseExams(file string, data []byte, questions []Question) ([]Exam, []Probl
 		default:
 			bad("period must be day, week, month, year or ever")
 		}
+		// A topic may have several quotas; together they must fit the topic,
+		// since no question is drawn twice for one paper.
+		asked := map[string]int{}
 		for _, q := range y.Quotas {
 			qt := Quota{Topic: strings.TrimSpace(q.Topic), Count: q.Count}
+			asked[qt.Topic] += max(q.Count, 0)
 			switch {
 			case q.Count < 1:
 				bad("quota %q: count must be at least 1", qt.Topic)
-			case q.Count > byTopic[qt.Topic]:
+			case asked[qt.Topic] > byTopic[qt.Topic]:
 				problems = append(problems, Problem{File: file, Line: n.Line, ID: e.ID, Err: ErrQuotaTooLarge,
-					Value: fmt.Sprintf("%s: %d > %d", qt.Topic, q.Count, byTopic[qt.Topic])})
+					Value: fmt.Sprintf("%s: %d > %d", qt.Topic, asked[qt.Topic], byTopic[qt.Topic])})
 			}
 			e.Quotas = append(e.Quotas, qt)
 		}
@@ -171,23 +174,4 @@ func ParseExams(file string, data []byte, questions []Question) ([]Exam, []Probl
 		}
 	}
 	return out, problems
-}
-
-// Draw picks a paper's questions by its quotas from pool (the live
-// questions), in quota order, each topic's share at random.
-func (e Exam) Draw(pool []Question, rng *rand.Rand) ([]string, error) {
-	byTopic := map[string][]string{}
-	for _, q := range pool {
-		byTopic[q.Topic] = append(byTopic[q.Topic], q.ID)
-	}
-	var out []string
-	for _, qt := range e.Quotas {
-		ids := byTopic[qt.Topic]
-		if len(ids) < qt.Count {
-			return nil, fmt.Errorf("%w: %s has %d, the paper takes %d", ErrQuotaTooLarge, qt.Topic, len(ids), qt.Count)
-		}
-		rng.Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
-		out = append(out, ids[:qt.Count]...)
-	}
-	return out, nil
 }

@@ -175,19 +175,20 @@ func TestHostileSweepAndPressAtTheDeadline(t *testing.T) {
 	if out, err := f.svc.Answer(ctx, 11, sess.ID, 0, 1); err != nil || out.Finished {
 		t.Fatalf("answer a second before the deadline: %+v %v", out, err)
 	}
-	if n, err := f.svc.ExpireExams(ctx, func(context.Context, quiz.Session) error { return nil }); err != nil || n != 0 {
+	if n, err := f.svc.ExpireExams(ctx); err != nil || n != 0 {
 		t.Errorf("sweep before the deadline expired %d (%v)", n, err)
 	}
 	f.clock.Add(time.Second)
 	var told []quiz.Session
-	n, err := f.svc.ExpireExams(ctx, func(_ context.Context, s quiz.Session) error { told = append(told, s); return nil })
+	f.svc.OnExpire(func(_ context.Context, s quiz.Session) error { told = append(told, s); return nil })
+	n, err := f.svc.ExpireExams(ctx)
 	if err != nil || n != 1 || len(told) != 1 || told[0].State != quiz.Expired || told[0].Score != 33 {
 		t.Fatalf("sweep at the deadline: %d %v %+v", n, err, told)
 	}
 	if _, err := f.svc.Answer(ctx, 11, sess.ID, 1, 1); !errors.Is(err, quiz.ErrStale) {
 		t.Errorf("press after the sweep: %v, want ErrStale", err)
 	}
-	if n, _ := f.svc.ExpireExams(ctx, func(context.Context, quiz.Session) error { return nil }); n != 0 {
+	if n, _ := f.svc.ExpireExams(ctx); n != 0 {
 		t.Errorf("a second sweep submitted %d exams again", n)
 	}
 	if fig, _ := f.svc.Me(ctx, 11); fig.Answered != 1 {

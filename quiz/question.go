@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -83,13 +84,32 @@ func Letters(choice []int) string {
 }
 
 // PollReady reports whether q can be a native quiz poll: one correct
-// option, and texts within the poll limits (which Validate already holds
-// every bank question to).
+// option, and texts within the poll limits. Telegram documents those
+// limits in characters but counts some texts in UTF-16 units; a text is
+// held to the limit in both (a character outside the BMP counts twice), so
+// a poll never depends on which one the server uses.
 func (q Question) PollReady() bool {
-	return len(q.Answer) == 1 && q.Kind != Multiple &&
-		utf8.RuneCountInString(q.Text) <= MaxQuestionRunes &&
-		utf8.RuneCountInString(q.Explanation) <= MaxExplanationRunes &&
-		strings.Count(q.Explanation, "\n") <= MaxExplanationLines
+	if len(q.Answer) != 1 || q.Kind == Multiple ||
+		utf16Len(q.Text) > MaxQuestionRunes ||
+		utf16Len(q.Explanation) > MaxExplanationRunes ||
+		strings.Count(q.Explanation, "\n") > MaxExplanationLines {
+		return false
+	}
+	for _, o := range q.Options {
+		if utf16Len(o) > MaxOptionRunes {
+			return false
+		}
+	}
+	return true
+}
+
+// utf16Len is the length of s in UTF-16 code units.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
 }
 
 // The reasons a question is refused. A Problem carries one of them.

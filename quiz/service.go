@@ -45,9 +45,10 @@ type Service struct {
 	now      func() time.Time
 	pointCap int
 
-	mu    sync.Mutex // guards rng and exams
-	rng   *rand.Rand
-	exams []Exam
+	mu       sync.Mutex // guards rng, exams and onExpire
+	rng      *rand.Rand
+	exams    []Exam
+	onExpire func(ctx context.Context, sess Session) error
 }
 
 // NewService returns a service over st.
@@ -116,18 +117,39 @@ func (s *Service) Question(ctx context.Context, id string) (Question, error) {
 	return s.store.Question(ctx, id)
 }
 
+// OnExpire sets the function told of every exam submitted because its
+// time ran out, by the sweep (ExpireExams) or because the person started
+// something else first. It runs in the transaction that submits the exam,
+// so the message telling the person commits with the result or not at
+// all. A press on the exam itself (Answer, Toggle) reports the expiry to
+// its caller instead, who shows the result in place. The bot sets it
+// before it starts.
+func (s *Service) OnExpire(fn func(ctx context.Context, sess Session) error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onExpire = fn
+}
+
 // Active returns the person's active session (ErrNotFound). An exam whose
-// time has run out is submitted first and is no longer active.
+// time has run out is submitted first, its result handed to OnExpire's
+// function, and is no longer active.
 func (s *Service) Active(ctx context.Context, userID int64) (Session, error) {
-	sess, err := s.store.ActiveSession(ctx, userID)
+	var sess Session
+	err := s.atomic(ctx, func(ctx context.Context) error {
+		var err error
+		if sess, err = s.store.ActiveSession(ctx, userID); err != nil {
+			return err
+		}
+		if sess.Kind == ExamKind && !s.clock().Before(sess.Deadline) {
+			if _, err := s.expire(ctx, sess.ID); err != nil {
+				return err
+			}
+			return ErrNotFound
+		}
+		return nil
+	})
 	if err != nil {
 		return Session{}, err
-	}
-	if sess.Kind == ExamKind && !s.clock().Before(sess.Deadline) {
-		if _, _, err := s.finishExpired(ctx, sess.ID); err != nil {
-			return Session{}, err
-		}
-		return Session{}, ErrNotFound
 	}
 	return sess, nil
 }
@@ -324,7 +346,8 @@ func (s *Service) StartExam(ctx context.Context, userID int64, examID string) (S
 		}
 		var pool []Question
 		for _, qt := range exam.Quotas {
-			got, err := s.store.Draw(ctx, DrawSpec{N: qt.Count, Topic: qt.Topic})
+			// Exclude what earlier quotas of the same topic drew.
+			got, err := s.store.Draw(ctx, DrawSpec{N: qt.Count, Topic: qt.Topic, Exclude: ids(pool)})
 			if err != nil {
 				return err
 			}
@@ -366,16 +389,17 @@ func (s *Service) load(ctx context.Context, userID, sessionID int64, pos int) (S
 func (s *Service) Toggle(ctx context.Context, userID, sessionID int64, pos, option int) (Session, Question, error) {
 	var sess Session
 	var q Question
+	late := false
 	err := s.atomic(ctx, func(ctx context.Context) error {
 		var err error
 		if sess, err = s.load(ctx, userID, sessionID, pos); err != nil {
 			return err
 		}
 		if sess.Kind == ExamKind && !s.clock().Before(sess.Deadline) {
-			if sess, _, err = s.finishExpired(ctx, sess.ID); err != nil {
-				return err
-			}
-			return ErrStale
+			// The submission commits: the stale press only reports it.
+			late = true
+			sess, _, err = s.finishExpired(ctx, sess.ID)
+			return err
 		}
 		it := &sess.Items[pos]
 		if it.Answered {
@@ -395,6 +419,9 @@ func (s *Service) Toggle(ctx context.Context, userID, sessionID int64, pos, opti
 		}
 		return s.store.SaveSession(ctx, sess, pos)
 	})
+	if err == nil && late {
+		err = ErrStale
+	}
 	return sess, q, err
 }
 
@@ -414,9 +441,12 @@ type Outcome struct {
 // the chosen option of a single-choice or judge question, or -1 to submit
 // the options toggled on a multiple-choice one. It records the answer,
 // its points (capped per day), the notebook card, and moves an exam on.
-// A question already answered is ErrStale: it counts once.
+// A question already answered is ErrStale: it counts once. A press on an
+// exam whose time is up submits it as it stands and is ErrStale with
+// Finished set and the expired session in the outcome.
 func (s *Service) Answer(ctx context.Context, userID, sessionID int64, pos, option int) (Outcome, error) {
 	var out Outcome
+	late := false
 	err := s.atomic(ctx, func(ctx context.Context) error {
 		sess, err := s.load(ctx, userID, sessionID, pos)
 		if err != nil {
@@ -425,12 +455,10 @@ func (s *Service) Answer(ctx context.Context, userID, sessionID int64, pos, opti
 		}
 		now := s.clock()
 		if sess.Kind == ExamKind && !now.Before(sess.Deadline) {
+			// The submission commits: the stale press only reports it.
+			late, out.Finished = true, true
 			out.Session, _, err = s.finishExpired(ctx, sess.ID)
-			if err != nil {
-				return err
-			}
-			out.Finished = true
-			return ErrStale
+			return err
 		}
 		it := &sess.Items[pos]
 		if it.Answered {
@@ -496,6 +524,9 @@ func (s *Service) Answer(ctx context.Context, userID, sessionID int64, pos, opti
 		out.Session = sess
 		return s.store.SaveSession(ctx, sess, pos)
 	})
+	if err == nil && late {
+		err = ErrStale
+	}
 	return out, err
 }
 
@@ -558,10 +589,12 @@ func (s *Service) finish(sess *Session, state State, now time.Time) {
 	}
 }
 
-// afterFinish records what a finished session counts for.
+// afterFinish records what a finished session counts for. A daily set
+// counts for the day it was started: one begun at 23:58 and finished after
+// midnight is yesterday's, and today's is still to do.
 func (s *Service) afterFinish(ctx context.Context, sess Session) error {
 	if sess.Kind == Daily {
-		return s.store.MarkDaily(ctx, sess.UserID, s.Day(sess.Finished))
+		return s.store.MarkDaily(ctx, sess.UserID, s.Day(sess.Started))
 	}
 	return nil
 }
@@ -586,10 +619,31 @@ func (s *Service) finishExpired(ctx context.Context, sessionID int64) (Session, 
 	return sess, done, err
 }
 
-// ExpireExams submits every exam whose time has run out and calls done
-// for each, in the transaction that submits it, so that the message
-// telling the person commits with the result.
-func (s *Service) ExpireExams(ctx context.Context, done func(ctx context.Context, sess Session) error) (int, error) {
+// expire submits an overdue exam and tells OnExpire's function, in one
+// transaction; it reports false when the exam had already ended.
+func (s *Service) expire(ctx context.Context, sessionID int64) (bool, error) {
+	s.mu.Lock()
+	notify := s.onExpire
+	s.mu.Unlock()
+	finished := false
+	err := s.atomic(ctx, func(ctx context.Context) error {
+		sess, done, err := s.finishExpired(ctx, sessionID)
+		if err != nil || !done {
+			return err // a press or another sweep got there first
+		}
+		finished = true
+		if notify == nil {
+			return nil
+		}
+		return notify(ctx, sess)
+	})
+	return finished, err
+}
+
+// ExpireExams submits every exam whose time has run out, each with its
+// OnExpire message in the transaction that submits it, and returns how
+// many it submitted.
+func (s *Service) ExpireExams(ctx context.Context) (int, error) {
 	n := 0
 	for {
 		expired, err := s.store.ExpiredExams(ctx, s.clock(), 50)
@@ -597,17 +651,13 @@ func (s *Service) ExpireExams(ctx context.Context, done func(ctx context.Context
 			return n, err
 		}
 		for _, e := range expired {
-			err := s.atomic(ctx, func(ctx context.Context) error {
-				sess, finished, err := s.finishExpired(ctx, e.ID)
-				if err != nil || !finished {
-					return err // a press or another sweep got there first
-				}
-				return done(ctx, sess)
-			})
+			finished, err := s.expire(ctx, e.ID)
 			if err != nil {
 				return n, err
 			}
-			n++
+			if finished {
+				n++
+			}
 		}
 	}
 }

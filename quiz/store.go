@@ -88,6 +88,9 @@ type Store interface {
 	// people in district ("" for all), the most missed first.
 	QuestionStats(ctx context.Context, district string, minAnswers, limit int) ([]QuestionStat, error)
 	TopicStats(ctx context.Context, district string) ([]TopicRate, error)
+	// QuestionRate counts the answers to one question by people of
+	// district ("" for all) and how many were right.
+	QuestionRate(ctx context.Context, district, questionID string) (answered, right int, err error)
 
 	ChallengeStore
 }

@@ -195,6 +195,12 @@ type Stats struct {
 // most missed (fewer say nothing about the question).
 const StatsMinAnswers = 3
 
+// QuestionRate counts the answers to one question by people of district
+// ("" for all) and how many of them were right.
+func (s *Service) QuestionRate(ctx context.Context, district, questionID string) (answered, right int, err error) {
+	return s.store.QuestionRate(ctx, district, questionID)
+}
+
 // Stats gathers the correct rates of answers by people of district ("" for
 // all, for a city coordinator).
 func (s *Service) Stats(ctx context.Context, district string, limit int) (Stats, error) {

@@ -638,6 +638,13 @@ func prefixed(p, columns string) string {
 	return strings.Join(parts, ", ")
 }
 
+// QuestionRate counts the answers to one question by people of district.
+func (s *QuizStore) QuestionRate(ctx context.Context, district, questionID string) (answered, right int, err error) {
+	err = s.c.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(a.correct), 0) FROM quiz_answers a`+scopeJoin+` AND a.question_id = ?2`,
+		district, questionID).Scan(&answered, &right)
+	return answered, right, err
+}
+
 // TopicStats is the correct rate per topic of people in a district.
 func (s *QuizStore) TopicStats(ctx context.Context, district string) ([]quiz.TopicRate, error) {
 	return s.topicRates(ctx, `SELECT q.topic, COUNT(*), SUM(a.correct) FROM quiz_answers a JOIN quiz_questions q ON q.id = a.question_id`+scopeJoin+`

@@ -12,8 +12,8 @@ type EventKind string
 
 // The kinds of Event.
 const (
-	EventSend           EventKind = "send"            // sendMessage, sendDocument
-	EventEdit           EventKind = "edit"            // editMessageText, editMessageReplyMarkup
+	EventSend           EventKind = "send"            // sendMessage, sendDocument, sendPhoto
+	EventEdit           EventKind = "edit"            // editMessageText, editMessageReplyMarkup, editMessageMedia
 	EventDelete         EventKind = "delete"          // deleteMessage
 	EventAnswerCallback EventKind = "answer_callback" // answerCallbackQuery
 	EventAnswerInline   EventKind = "answer_inline"   // answerInlineQuery

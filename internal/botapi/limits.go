@@ -4,7 +4,7 @@ import "time"
 
 // Telegram's sending pace, from the Bot FAQ: about 30 messages a second overall, about one
 // a second to one chat with short bursts allowed, 20 a minute to one group. Only sends
-// (sendMessage, sendDocument, sendPoll) count; Telegram counts edits too, but not
+// (sendMessage, sendDocument, sendPhoto, sendPoll) count; Telegram counts edits too, but not
 // documentedly, so they are left out here.
 const (
 	globalInterval  = time.Second / 30

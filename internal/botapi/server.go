@@ -52,6 +52,7 @@ type Server struct {
 	queries   queryState
 	commands  map[commandKey][]BotCommand
 	files     fileStore
+	photos    map[string]PhotoSize // the photos among files, by file_id
 	limits    rateLimits
 	faults    faultState
 	events    eventLog
@@ -95,6 +96,7 @@ func New(opts Options) *Server {
 		queries:  newQueryState(),
 		commands: map[commandKey][]BotCommand{},
 		files:    newFileStore(),
+		photos:   map[string]PhotoSize{},
 		limits:   newRateLimits(opts.RateLimits),
 		faults:   newFaultState(),
 		polls:    newPollStore(),
@@ -122,6 +124,8 @@ func New(opts Options) *Server {
 		"deleteMyCommands":       s.deleteMyCommands,
 		"sendDocument":           s.sendDocument,
 		"getFile":                s.getFile,
+		"sendPhoto":              s.sendPhoto,
+		"editMessageMedia":       s.editMessageMedia,
 		"sendPoll":               s.sendPoll,
 		"stopPoll":               s.stopPoll,
 	} {

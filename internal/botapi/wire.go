@@ -50,6 +50,7 @@ type Message struct {
 	Entities           []MessageEntity       `json:"entities,omitempty"`
 	LinkPreviewOptions *LinkPreviewOptions   `json:"link_preview_options,omitempty"`
 	Document           *Document             `json:"document,omitempty"`
+	Photo              []PhotoSize           `json:"photo,omitempty"`
 	Caption            string                `json:"caption,omitempty"`
 	CaptionEntities    []MessageEntity       `json:"caption_entities,omitempty"`
 	Contact            *Contact              `json:"contact,omitempty"`
@@ -118,6 +119,16 @@ type Document struct {
 	FileUniqueID string `json:"file_unique_id"`
 	FileName     string `json:"file_name,omitempty"`
 	MimeType     string `json:"mime_type,omitempty"`
+	FileSize     int64  `json:"file_size,omitempty"`
+}
+
+// PhotoSize is one size of a photo. Telegram makes several sizes of a photo it receives,
+// smallest first; this server keeps only the image as sent, so a photo has one size.
+type PhotoSize struct {
+	FileID       string `json:"file_id"`
+	FileUniqueID string `json:"file_unique_id"`
+	Width        int    `json:"width"`
+	Height       int    `json:"height"`
 	FileSize     int64  `json:"file_size,omitempty"`
 }
 

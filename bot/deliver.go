@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/dangwu/dangwu/member"
 	"github.com/dangwu/dangwu/outbox"
@@ -94,24 +95,47 @@ func (b *Bot) tell(ctx context.Context, userID int64, kind, text string) error {
 	return b.queue(ctx, kind, notice{chatID: userID, msg: message{text: text}})
 }
 
-// sendQueued is the outbox sender's way out: one queued message, through
-// the rate limiter shared with replies.
-func (b *Bot) sendQueued(ctx context.Context, m outbox.Message) error {
+// sendQueued is the outbox sender's way out: one queued row — a message
+// (with its attachment), an edit or a deletion — through the rate limiter
+// shared with replies. It returns the id of the message in the chat.
+func (b *Bot) sendQueued(ctx context.Context, m outbox.Message) (int, error) {
 	msg := message{text: m.Text}
 	if m.Markup != "" {
 		var kb models.InlineKeyboardMarkup
 		if err := json.Unmarshal([]byte(m.Markup), &kb); err != nil {
-			return fmt.Errorf("bad markup: %w: %w", outbox.ErrRefused, err)
+			return 0, fmt.Errorf("bad markup: %w: %w", outbox.ErrRefused, err)
 		}
 		msg.markup = &kb
 	}
-	_, err := b.out.send(ctx, m.ChatID, msg)
+	id, err := m.Target, error(nil)
+	switch m.Op {
+	case outbox.OpEdit:
+		err = b.out.edit(ctx, m.ChatID, m.Target, msg)
+		if isNotModified(err) {
+			err = nil // already so: a repeat after a crash
+		}
+	case outbox.OpDelete:
+		err = b.out.do(ctx, "deleteMessage", m.ChatID, func() error {
+			_, err := b.api.DeleteMessage(ctx, &tgbot.DeleteMessageParams{ChatID: m.ChatID, MessageID: m.Target})
+			return err
+		})
+	default:
+		var sent *models.Message
+		if kind, fileID, ok := strings.Cut(m.Media, ":"); ok {
+			sent, err = b.out.sendMedia(ctx, m.ChatID, kind, fileID, msg)
+		} else {
+			sent, err = b.out.send(ctx, m.ChatID, msg)
+		}
+		if sent != nil {
+			id = sent.ID
+		}
+	}
 	if errors.Is(err, tgbot.ErrorForbidden) || errors.Is(err, tgbot.ErrorBadRequest) {
 		// The chat refuses messages, or the message itself is wrong:
 		// trying again would get the same answer.
-		return fmt.Errorf("%w: %w", outbox.ErrRefused, err)
+		return 0, fmt.Errorf("%w: %w", outbox.ErrRefused, err)
 	}
-	return err
+	return id, err
 }
 
 // waitOutboxEmpty blocks until a delivery pass that began after the call

@@ -125,6 +125,39 @@ func (s *sender) edit(ctx context.Context, chatID int64, messageID int, m messag
 	})
 }
 
+// sendMedia sends the photo or document fileID (one Telegram holds) with
+// m's text as its caption.
+func (s *sender) sendMedia(ctx context.Context, chatID int64, kind, fileID string, m message) (*models.Message, error) {
+	var sent *models.Message
+	method := "sendDocument"
+	if kind == mediaPhoto {
+		method = "sendPhoto"
+	}
+	err := s.do(ctx, method, chatID, func() error {
+		var err error
+		if kind == mediaPhoto {
+			sent, err = s.api.SendPhoto(ctx, &tgbot.SendPhotoParams{
+				ChatID: chatID, Photo: &models.InputFileString{Data: fileID},
+				Caption: m.text, ParseMode: models.ParseModeHTML, ReplyMarkup: m.markup,
+			})
+		} else {
+			sent, err = s.api.SendDocument(ctx, &tgbot.SendDocumentParams{
+				ChatID: chatID, Document: &models.InputFileString{Data: fileID},
+				Caption: m.text, ParseMode: models.ParseModeHTML, ReplyMarkup: m.markup,
+			})
+		}
+		return err
+	})
+	return sent, err
+}
+
+// The kinds of attachments a queued message may carry (outbox Media
+// "photo:<file_id>" or "document:<file_id>").
+const (
+	mediaPhoto    = "photo"
+	mediaDocument = "document"
+)
+
 // answer answers a callback query. It is not rate limited: it sends no
 // message, and Telegram wants it quickly.
 func (s *sender) answer(ctx context.Context, queryID, text string, alert bool) {

@@ -8,8 +8,14 @@
 // is unknown. At the next start such a message is sent again if a duplicate
 // is harmless (Message.Repeatable: short personal notices) and is marked
 // uncertain otherwise (broadcasts): counted and shown, never silently re-sent
-// or dropped. The sender has one message in flight at a time, so a crash
-// leaves at most one such message. Every other queued message is sent once.
+// or dropped. The sender has at most SenderOptions.Workers messages in
+// flight, so a crash leaves at most that many. Every other queued message
+// is sent once.
+//
+// Besides new messages a row can edit or delete a message an earlier row
+// sent (a corrected or withdrawn notice), rows carry a Ref naming what they
+// belong to (a broadcast), for its counts, a stop and a withdrawal, and
+// Quiet rows wait out the quiet hours.
 package outbox
 
 import (
@@ -25,6 +31,14 @@ const (
 	StatusSent      = "sent"      // Telegram accepted it
 	StatusFailed    = "failed"    // given up: the chat refuses messages, or too many attempts
 	StatusUncertain = "uncertain" // in flight at a crash and not repeatable: perhaps received
+	StatusCancelled = "cancelled" // never sent: its notice was stopped
+)
+
+// Operations a row carries out.
+const (
+	OpSend   = "send"   // a new message
+	OpEdit   = "edit"   // new text (and markup) for message Target
+	OpDelete = "delete" // delete message Target
 )
 
 // MaxAttempts is how often delivery is tried before a message is given up.
@@ -37,6 +51,10 @@ const Retention = 30 * 24 * time.Hour
 // ErrEmpty is returned for a message without text or without a chat.
 var ErrEmpty = errors.New("outbox: message needs a chat and text")
 
+// ErrBadOp is returned for an unknown operation, or an edit or deletion
+// without the message it targets.
+var ErrBadOp = errors.New("outbox: unknown operation or no target message")
+
 // ErrRefused wraps a send error that trying again cannot cure: the chat
 // blocked the bot, or the message itself is invalid. The message is given up.
 var ErrRefused = errors.New("outbox: refused")
@@ -46,9 +64,20 @@ var ErrRefused = errors.New("outbox: refused")
 type Message struct {
 	ID     int64
 	ChatID int64
+	Op     string // OpSend (also ""), OpEdit or OpDelete
+	Target int    // the message an edit or deletion acts on
 	Text   string
 	Markup string
-	Kind   string
+	// Media is an attachment, opaque to this package (the bot's
+	// "photo:<file_id>"); the text is then its caption.
+	Media string
+	Kind  string
+	// Ref names what the message belongs to ("broadcast:12"), for
+	// RefCounts, Cancel and Delivered.
+	Ref string
+	// Quiet messages are not sent during quiet hours (SenderOptions.Quiet):
+	// they wait until the hours end.
+	Quiet bool
 	// Repeatable says a duplicate is harmless: if the process dies while
 	// the message is being sent, it is sent again rather than held as
 	// uncertain.
@@ -60,6 +89,7 @@ type Message struct {
 	Status     string
 	Error      string
 	SentAt     time.Time
+	MessageID  int // Telegram's id of the message once sent
 }
 
 // Recovered counts what Recover found in flight.
@@ -70,7 +100,7 @@ type Recovered struct {
 
 // Counts are the numbers of messages in each status, for reports.
 type Counts struct {
-	Pending, Sending, Sent, Failed, Uncertain int
+	Pending, Sending, Sent, Failed, Uncertain, Cancelled int
 	// Resent counts sent or pending messages that were re-queued after a crash.
 	Resent int
 }
@@ -88,8 +118,11 @@ type Store interface {
 	// Begin marks a pending message as being sent. It reports false if the
 	// message is no longer pending.
 	Begin(ctx context.Context, id int64) (bool, error)
-	// Sent marks a message delivered.
-	Sent(ctx context.Context, id int64, at time.Time) error
+	// Sent marks a message delivered as Telegram's message messageID.
+	Sent(ctx context.Context, id int64, at time.Time, messageID int) error
+	// Postpone moves a pending message's time to until, without counting
+	// an attempt (quiet hours).
+	Postpone(ctx context.Context, id int64, until time.Time) error
 	// Failed records a failed attempt: the message waits until retryAt, or
 	// is given up when retryAt is zero.
 	Failed(ctx context.Context, id int64, reason string, retryAt time.Time) error
@@ -103,6 +136,14 @@ type Store interface {
 	Purge(ctx context.Context, before time.Time) (int, error)
 	// Counts reports how many messages are in each status.
 	Counts(ctx context.Context) (Counts, error)
+	// RefCounts reports how many of ref's messages are in each status.
+	RefCounts(ctx context.Context, ref string) (Counts, error)
+	// Cancel stops ref's messages not yet sent: pending ones become
+	// cancelled (those in flight finish). It returns how many it stopped.
+	Cancel(ctx context.Context, ref string) (int, error)
+	// Delivered lists ref's messages that were sent (OpSend), with their
+	// Telegram ids, to edit or delete them.
+	Delivered(ctx context.Context, ref string) ([]Message, error)
 }
 
 // Backoff is how long to wait before attempt n+1 after n failed ones.
@@ -116,8 +157,27 @@ func Backoff(attempts int) time.Duration {
 
 // Validate checks a message before it is queued.
 func Validate(m Message) error {
-	if m.ChatID == 0 || m.Text == "" {
-		return ErrEmpty
+	switch m.Op {
+	case "", OpSend:
+		if m.ChatID == 0 || m.Text == "" {
+			return ErrEmpty
+		}
+	case OpEdit:
+		if m.ChatID == 0 || m.Text == "" {
+			return ErrEmpty
+		}
+		if m.Target == 0 {
+			return ErrBadOp
+		}
+	case OpDelete:
+		if m.ChatID == 0 {
+			return ErrEmpty
+		}
+		if m.Target == 0 {
+			return ErrBadOp
+		}
+	default:
+		return ErrBadOp
 	}
 	return nil
 }

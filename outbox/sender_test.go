@@ -31,7 +31,7 @@ type transport struct {
 	seen map[string]int
 }
 
-func (tr *transport) send(ctx context.Context, m outbox.Message) error {
+func (tr *transport) send(ctx context.Context, m outbox.Message) (int, error) {
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
 	if tr.seen == nil {
@@ -41,9 +41,11 @@ func (tr *transport) send(ctx context.Context, m outbox.Message) error {
 	tr.seen[m.Text]++
 	tr.sent = append(tr.sent, m.Text)
 	if tr.fail != nil {
-		return tr.fail(m, n)
+		if err := tr.fail(m, n); err != nil {
+			return 0, err
+		}
 	}
-	return nil
+	return len(tr.sent), nil
 }
 
 func (tr *transport) calls() []string {
@@ -99,7 +101,7 @@ func TestSenderRetryDoesNotOvertake(t *testing.T) {
 		}
 		return nil
 	}}
-	s := outbox.NewSender(ob, tr.send, outbox.SenderOptions{Poll: time.Hour, Now: now})
+	s := outbox.NewSender(ob, tr.send, outbox.SenderOptions{Workers: 1, Poll: time.Hour, Now: now})
 	ctx := context.Background()
 	if err := ob.Enqueue(ctx, []outbox.Message{{ChatID: 1, Text: "a1", NotBefore: now()}, {ChatID: 2, Text: "b1", NotBefore: now()}, {ChatID: 1, Text: "a2", NotBefore: now()}}); err != nil {
 		t.Fatal(err)
@@ -124,12 +126,12 @@ type failingSent struct {
 	calls  chan struct{}
 }
 
-func (f *failingSent) Sent(ctx context.Context, id int64, at time.Time) error {
+func (f *failingSent) Sent(ctx context.Context, id int64, at time.Time, messageID int) error {
 	f.calls <- struct{}{}
 	if f.broken.Load() {
 		return errors.New("database or disk is full")
 	}
-	return f.Outbox.Sent(ctx, id, at)
+	return f.Outbox.Sent(ctx, id, at, messageID)
 }
 
 func TestSenderStopsWhileItCannotMark(t *testing.T) {
@@ -137,7 +139,7 @@ func TestSenderStopsWhileItCannotMark(t *testing.T) {
 	f := &failingSent{Outbox: ob, calls: make(chan struct{}, 100)}
 	f.broken.Store(true)
 	tr := &transport{}
-	s := outbox.NewSender(f, tr.send, outbox.SenderOptions{Poll: time.Millisecond})
+	s := outbox.NewSender(f, tr.send, outbox.SenderOptions{Workers: 1, Poll: time.Millisecond})
 	ctx := context.Background()
 	if err := ob.Enqueue(ctx, []outbox.Message{{ChatID: 1, Text: "m1"}, {ChatID: 2, Text: "m2"}, {ChatID: 3, Text: "m3"}}); err != nil {
 		t.Fatal(err)
@@ -170,7 +172,7 @@ func TestSenderRefusedAndGivenUp(t *testing.T) {
 		}
 		return nil
 	}}
-	s := outbox.NewSender(ob, tr.send, outbox.SenderOptions{Poll: time.Hour})
+	s := outbox.NewSender(ob, tr.send, outbox.SenderOptions{Workers: 1, Poll: time.Hour})
 	ctx := context.Background()
 	if err := ob.Enqueue(ctx, []outbox.Message{{ChatID: 1, Text: "blocked"}, {ChatID: 1, Text: "next"}}); err != nil {
 		t.Fatal(err)
@@ -194,12 +196,12 @@ func TestSenderInterruptedSendFollowsTheCrashRule(t *testing.T) {
 	}
 	stop, cancel := context.WithCancel(ctx)
 	started := make(chan struct{})
-	tr := func(ctx context.Context, m outbox.Message) error {
+	tr := func(ctx context.Context, m outbox.Message) (int, error) {
 		started <- struct{}{}
 		<-ctx.Done() // the process stops while the request is out
-		return ctx.Err()
+		return 0, ctx.Err()
 	}
-	s := outbox.NewSender(ob, tr, outbox.SenderOptions{Poll: time.Hour})
+	s := outbox.NewSender(ob, tr, outbox.SenderOptions{Workers: 1, Poll: time.Hour})
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

@@ -46,7 +46,7 @@ func TestSenderRecordsAFailureItCouldNotWriteBeforeSendingMore(t *testing.T) {
 		}
 		return nil
 	}}
-	s := outbox.NewSender(f, tr.send, outbox.SenderOptions{Poll: time.Millisecond, Now: now})
+	s := outbox.NewSender(f, tr.send, outbox.SenderOptions{Workers: 1, Poll: time.Millisecond, Now: now})
 	ctx := context.Background()
 	if err := ob.Enqueue(ctx, []outbox.Message{{ChatID: 1, Text: "a1", NotBefore: now()}, {ChatID: 1, Text: "a2", NotBefore: now()}}); err != nil {
 		t.Fatal(err)

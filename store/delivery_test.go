@@ -51,7 +51,7 @@ func TestOutboxRetryKeepsChatOrder(t *testing.T) {
 		t.Fatalf("due after the retry time = %v, want b1 and a1, a2 still behind a1", texts(got))
 	}
 	o.Begin(ctx, got[1].ID)
-	o.Sent(ctx, got[1].ID, now)
+	o.Sent(ctx, got[1].ID, now, 1)
 	if got, _ := o.Due(ctx, now.Add(2*time.Minute), 10); len(got) != 2 || got[1].Text != "a2" {
 		t.Fatalf("due once a1 is sent = %v, want b1 and a2", texts(got))
 	}
@@ -120,7 +120,7 @@ func TestOutboxPurgeKeepsUnfinished(t *testing.T) {
 	}
 	due, _ := o.Due(ctx, old, 10)
 	o.Begin(ctx, due[0].ID)
-	o.Sent(ctx, due[0].ID, old)
+	o.Sent(ctx, due[0].ID, old, 1)
 	o.Begin(ctx, due[1].ID)
 	o.Failed(ctx, due[1].ID, "blocked", time.Time{})
 	db.Now = time.Now

@@ -24,8 +24,8 @@ const outboxTime = "2006-01-02T15:04:05.000000Z07:00"
 func (o *Outbox) Enqueue(ctx context.Context, msgs []outbox.Message) error {
 	now := o.db.Now().UTC()
 	return o.db.Tx(ctx, func(tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO outbox (chat_id, text, markup, kind, repeatable, created_at, not_before)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`)
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO outbox (chat_id, op, target, text, markup, media, kind, ref, repeatable, quiet, created_at, not_before)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 		if err != nil {
 			return fmt.Errorf("enqueue: %w", err)
 		}
@@ -38,7 +38,11 @@ func (o *Outbox) Enqueue(ctx context.Context, msgs []outbox.Message) error {
 			if notBefore.IsZero() {
 				notBefore = now
 			}
-			if _, err := stmt.ExecContext(ctx, m.ChatID, m.Text, m.Markup, m.Kind, m.Repeatable,
+			op := m.Op
+			if op == "" {
+				op = outbox.OpSend
+			}
+			if _, err := stmt.ExecContext(ctx, m.ChatID, op, m.Target, m.Text, m.Markup, m.Media, m.Kind, m.Ref, m.Repeatable, m.Quiet,
 				now.Format(outboxTime), notBefore.UTC().Format(outboxTime)); err != nil {
 				return fmt.Errorf("enqueue: %w", err)
 			}
@@ -51,7 +55,7 @@ func (o *Outbox) Enqueue(ctx context.Context, msgs []outbox.Message) error {
 // out every message whose chat has an earlier one in flight or waiting for
 // a retry.
 func (o *Outbox) Due(ctx context.Context, now time.Time, limit int) ([]outbox.Message, error) {
-	rows, err := o.db.q(ctx).QueryContext(ctx, `SELECT id, chat_id, text, markup, kind, repeatable, created_at, not_before, attempts, crashes
+	rows, err := o.db.q(ctx).QueryContext(ctx, `SELECT `+outboxColumns+`
 		FROM outbox o WHERE status = 'pending' AND not_before <= ?
 		AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.chat_id = o.chat_id AND e.id < o.id
 			AND (e.status = 'sending' OR (e.status = 'pending' AND e.attempts > 0)))
@@ -61,16 +65,30 @@ func (o *Outbox) Due(ctx context.Context, now time.Time, limit int) ([]outbox.Me
 		return nil, fmt.Errorf("due messages: %w", err)
 	}
 	defer rows.Close()
+	out, err := scanOutbox(rows)
+	if err != nil {
+		return nil, fmt.Errorf("due messages: %w", err)
+	}
+	return out, nil
+}
+
+const outboxColumns = `id, chat_id, op, target, text, markup, media, kind, ref, repeatable, quiet, created_at, not_before, attempts, crashes, status, error, COALESCE(sent_at, ''), message_id`
+
+func scanOutbox(rows *sql.Rows) ([]outbox.Message, error) {
+	defer rows.Close()
 	var out []outbox.Message
 	for rows.Next() {
 		var m outbox.Message
-		var created, notBefore string
-		if err := rows.Scan(&m.ID, &m.ChatID, &m.Text, &m.Markup, &m.Kind, &m.Repeatable, &created, &notBefore, &m.Attempts, &m.Crashes); err != nil {
-			return nil, fmt.Errorf("due messages: %w", err)
+		var created, notBefore, sent string
+		if err := rows.Scan(&m.ID, &m.ChatID, &m.Op, &m.Target, &m.Text, &m.Markup, &m.Media, &m.Kind, &m.Ref, &m.Repeatable, &m.Quiet,
+			&created, &notBefore, &m.Attempts, &m.Crashes, &m.Status, &m.Error, &sent, &m.MessageID); err != nil {
+			return nil, err
 		}
-		m.Status = outbox.StatusPending
 		m.CreatedAt, _ = time.Parse(outboxTime, created)
 		m.NotBefore, _ = time.Parse(outboxTime, notBefore)
+		if sent != "" {
+			m.SentAt, _ = time.Parse(outboxTime, sent)
+		}
 		out = append(out, m)
 	}
 	return out, rows.Err()
@@ -89,14 +107,56 @@ func (o *Outbox) Begin(ctx context.Context, id int64) (bool, error) {
 	return n == 1, nil
 }
 
-// Sent marks a message delivered.
-func (o *Outbox) Sent(ctx context.Context, id int64, at time.Time) error {
-	_, err := o.db.q(ctx).ExecContext(ctx, `UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1, error = ''
-		WHERE id = ?`, at.UTC().Format(outboxTime), id)
+// Sent marks a message delivered as Telegram's message messageID.
+func (o *Outbox) Sent(ctx context.Context, id int64, at time.Time, messageID int) error {
+	_, err := o.db.q(ctx).ExecContext(ctx, `UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1, error = '', message_id = ?
+		WHERE id = ?`, at.UTC().Format(outboxTime), messageID, id)
 	if err != nil {
 		return fmt.Errorf("mark sent: %w", err)
 	}
 	return nil
+}
+
+// Postpone moves a pending message to until without counting an attempt.
+func (o *Outbox) Postpone(ctx context.Context, id int64, until time.Time) error {
+	_, err := o.db.q(ctx).ExecContext(ctx, `UPDATE outbox SET not_before = ? WHERE id = ? AND status = 'pending'`,
+		until.UTC().Format(outboxTime), id)
+	if err != nil {
+		return fmt.Errorf("postpone: %w", err)
+	}
+	return nil
+}
+
+// RefCounts reports how many of ref's messages are in each status.
+func (o *Outbox) RefCounts(ctx context.Context, ref string) (outbox.Counts, error) {
+	return o.counts(ctx, ` WHERE ref = ?`, ref)
+}
+
+// Cancel stops ref's pending messages.
+func (o *Outbox) Cancel(ctx context.Context, ref string) (int, error) {
+	if ref == "" {
+		return 0, nil
+	}
+	res, err := o.db.q(ctx).ExecContext(ctx, `UPDATE outbox SET status = 'cancelled' WHERE ref = ? AND status = 'pending'`, ref)
+	if err != nil {
+		return 0, fmt.Errorf("cancel %s: %w", ref, err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+// Delivered lists ref's sent messages, oldest first.
+func (o *Outbox) Delivered(ctx context.Context, ref string) ([]outbox.Message, error) {
+	rows, err := o.db.q(ctx).QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox
+		WHERE ref = ? AND status = 'sent' AND op = 'send' AND message_id <> 0 ORDER BY id`, ref)
+	if err != nil {
+		return nil, fmt.Errorf("delivered %s: %w", ref, err)
+	}
+	out, err := scanOutbox(rows)
+	if err != nil {
+		return nil, fmt.Errorf("delivered %s: %w", ref, err)
+	}
+	return out, nil
 }
 
 // Failed records a failed attempt; a zero retryAt gives the message up.
@@ -147,7 +207,7 @@ func (o *Outbox) Recover(ctx context.Context) (outbox.Recovered, error) {
 
 // Purge deletes finished messages created before before.
 func (o *Outbox) Purge(ctx context.Context, before time.Time) (int, error) {
-	res, err := o.db.q(ctx).ExecContext(ctx, `DELETE FROM outbox WHERE status IN ('sent', 'failed', 'uncertain') AND created_at < ?`,
+	res, err := o.db.q(ctx).ExecContext(ctx, `DELETE FROM outbox WHERE status IN ('sent', 'failed', 'uncertain', 'cancelled') AND created_at < ?`,
 		before.UTC().Format(outboxTime))
 	if err != nil {
 		return 0, fmt.Errorf("purge outbox: %w", err)
@@ -158,12 +218,16 @@ func (o *Outbox) Purge(ctx context.Context, before time.Time) (int, error) {
 
 // Counts reports how many messages are in each status.
 func (o *Outbox) Counts(ctx context.Context) (outbox.Counts, error) {
+	return o.counts(ctx, "")
+}
+
+func (o *Outbox) counts(ctx context.Context, where string, args ...any) (outbox.Counts, error) {
 	var c outbox.Counts
 	err := o.db.q(ctx).QueryRowContext(ctx, `SELECT
 		COALESCE(SUM(status = 'pending'), 0), COALESCE(SUM(status = 'sending'), 0), COALESCE(SUM(status = 'sent'), 0),
-		COALESCE(SUM(status = 'failed'), 0), COALESCE(SUM(status = 'uncertain'), 0),
+		COALESCE(SUM(status = 'failed'), 0), COALESCE(SUM(status = 'uncertain'), 0), COALESCE(SUM(status = 'cancelled'), 0),
 		COALESCE(SUM(crashes > 0 AND status IN ('pending', 'sending', 'sent')), 0)
-		FROM outbox`).Scan(&c.Pending, &c.Sending, &c.Sent, &c.Failed, &c.Uncertain, &c.Resent)
+		FROM outbox`+where, args...).Scan(&c.Pending, &c.Sending, &c.Sent, &c.Failed, &c.Uncertain, &c.Cancelled, &c.Resent)
 	if err != nil {
 		return outbox.Counts{}, fmt.Errorf("outbox counts: %w", err)
 	}

@@ -39,7 +39,7 @@ func TestOutboxQueue(t *testing.T) {
 	if len(due) != 2 || due[0].Text != "first" || due[1].Text != "second" || due[1].Markup == "" || due[0].Kind != "notice" {
 		t.Fatalf("due now = %+v, want first then second", due)
 	}
-	if err := o.Sent(ctx, due[0].ID, now); err != nil {
+	if err := o.Sent(ctx, due[0].ID, now, 1); err != nil {
 		t.Fatal(err)
 	}
 	// A failed attempt waits; a given-up message never comes back.

@@ -247,6 +247,10 @@ func TestKilledWhileAnsweringLosesNoQuestion(t *testing.T) {
 	}
 }
 
+// outboxWorkers is how many messages the bot's outbox sender has in flight
+// at most (outbox.SenderOptions.Workers, default).
+const outboxWorkers = 4
+
 func TestKilledWhileDeliveringSendsEachNoticeOnce(t *testing.T) {
 	srv, ctx, data := crashSetup(t)
 	const people = 300
@@ -273,9 +277,9 @@ func TestKilledWhileDeliveringSendsEachNoticeOnce(t *testing.T) {
 	if err := ob.Enqueue(ctx, msgs); err != nil {
 		t.Fatal(err)
 	}
-	// The sender has one message in flight, held; the 100 before it are
-	// marked sent.
-	g.waitHeld(t, ctx, 1)
+	// Every one of the sender's workers has a message in flight, held; the
+	// 100 before them are marked sent.
+	g.waitHeld(t, ctx, outboxWorkers)
 	first.kill()
 	g.open()
 	if got := len(srv.Events()); got == 0 {
@@ -299,8 +303,8 @@ func TestKilledWhileDeliveringSendsEachNoticeOnce(t *testing.T) {
 			t.Errorf("chat %d told %d times", chat, n)
 		}
 	}
-	if c.Sent != people || c.Resent != 1 || c.Uncertain != 0 {
-		t.Errorf("outbox counts %+v: want all sent, the one in flight at the kill counted as resent", c)
+	if c.Sent != people || c.Resent != outboxWorkers || c.Uncertain != 0 {
+		t.Errorf("outbox counts %+v: want all sent, the %d in flight at the kill counted as resent", c, outboxWorkers)
 	}
 	if !strings.Contains(second.log.String(), "in flight when the process stopped") {
 		t.Errorf("the restart did not report the message in flight:\n%s", second.log)

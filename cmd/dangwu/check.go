@@ -11,6 +11,7 @@ import (
 	"github.com/dangwu/dangwu/knowledge"
 	"github.com/dangwu/dangwu/member"
 	"github.com/dangwu/dangwu/quiz"
+	"github.com/dangwu/dangwu/scheduler"
 )
 
 // cmdCheck validates the content in use (the embedded content, or
@@ -87,6 +88,15 @@ func cmdCheck(_ context.Context, args []string, env Env) int {
 		fmt.Fprintln(env.Stdout, p.Error())
 		bad++
 	}
+	schedContent, schedProblems, err := scheduler.LoadContent(fsys, districts, cfg.Location)
+	if err != nil {
+		fmt.Fprintln(env.Stdout, err)
+		bad++
+	}
+	for _, p := range schedProblems {
+		fmt.Fprintln(env.Stdout, p.Error())
+		bad++
+	}
 	if bad > 0 {
 		fmt.Fprintf(env.Stderr, "dangwu check: %d problems in %s\n", bad, orEmbedded(cfg.Content))
 		return 1
@@ -105,8 +115,9 @@ func cmdCheck(_ context.Context, args []string, env Env) int {
 			polls++
 		}
 	}
-	fmt.Fprintf(env.Stdout, "ok: %d documents (%d passages), %d FAQ entries, %d synonym groups, %d districts, %s, %d quiz questions (%d fit a group poll), %d exam papers\n",
-		len(docs), passages, len(faqs), len(synonyms.Groups), len(districts.Names()), duesLine, len(quizContent.Questions), polls, len(quizContent.Exams))
+	fmt.Fprintf(env.Stdout, "ok: %d documents (%d passages), %d FAQ entries, %d synonym groups, %d districts, %s, %d quiz questions (%d fit a group poll), %d exam papers, %d venues, %d schedules, %d events\n",
+		len(docs), passages, len(faqs), len(synonyms.Groups), len(districts.Names()), duesLine, len(quizContent.Questions), polls, len(quizContent.Exams),
+		len(schedContent.Venues), len(schedContent.Schedules), len(schedContent.Events))
 	return 0
 }
 

@@ -3,6 +3,7 @@ module github.com/dangwu/dangwu
 go 1.26.8
 
 require (
+	github.com/arran4/golang-ical v0.3.4
 	github.com/blevesearch/bleve/v2 v2.6.3
 	github.com/blevesearch/bleve_index_api v1.4.1
 	github.com/go-telegram/bot v1.19.0

@@ -20,6 +20,7 @@ import (
 	"github.com/dangwu/dangwu/member"
 	"github.com/dangwu/dangwu/outbox"
 	"github.com/dangwu/dangwu/quiz"
+	"github.com/dangwu/dangwu/scheduler"
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 )
@@ -49,6 +50,13 @@ type Options struct {
 	// Quiz runs practice, exams, the notebook and challenges; nil leaves
 	// out the quiz commands.
 	Quiz *quiz.Service
+	// Scheduler runs events, venues, broadcasts and recurring notices; nil
+	// leaves out their commands.
+	Scheduler *scheduler.Service
+	// Quiet are the quiet hours, when non-urgent pushes wait (default
+	// DefaultQuietHours; the zero value with QuietSet means none).
+	Quiet    QuietHours
+	QuietSet bool
 	// Members knows people, roles and districts.
 	Members *member.Service
 	// Outbox queues the messages the bot starts on its own.
@@ -85,6 +93,10 @@ type Bot struct {
 	kb       *knowledge.Base
 	dues     *dues.Rules
 	quiz     *quiz.Service
+	sched    *scheduler.Service
+	quiet    QuietHours
+	watch    watchList    // broadcasts whose status messages are kept up to date
+	codes    codeDisplays // check-in codes kept up to date
 	// challengeMu keeps one goroutine at a time moving challenges on.
 	challengeMu   sync.Mutex
 	members       *member.Service
@@ -156,6 +168,8 @@ func New(ctx context.Context, o Options) (*Bot, error) {
 		kb:            o.Knowledge,
 		dues:          o.Dues,
 		quiz:          o.Quiz,
+		sched:         o.Scheduler,
+		quiet:         o.Quiet,
 		members:       o.Members,
 		outbox:        o.Outbox,
 		inbox:         o.Inbox,
@@ -177,8 +191,12 @@ func New(ctx context.Context, o Options) (*Bot, error) {
 		b.quiz.OnExpire(b.tellExamExpired)
 	}
 	b.disp = newDispatcher(o.MaxParallel, o.MaxQueued, o.Log, b.handle, b.onPanic, b.updateDone)
+	if !o.QuietSet {
+		b.quiet = DefaultQuietHours
+	}
 	b.sender = outbox.NewSender(o.Outbox, b.sendQueued, outbox.SenderOptions{
 		Log: o.Log.With("component", "outbox"), Now: o.Now,
+		Quiet: func(t time.Time) (time.Time, bool) { return b.quiet.In(t, b.loc) },
 	})
 
 	// The library only sends: updates are fetched by the bot's own poller.
@@ -243,6 +261,12 @@ func (b *Bot) Run(ctx context.Context) error {
 		defer close(quizzed)
 		b.quizLoop(ctx)
 	}()
+	scheduled := make(chan struct{})
+	go func() {
+		defer close(scheduled)
+		b.resumeStatuses(ctx)
+		b.schedLoop(ctx)
+	}()
 	if err := b.replay(ctx); err != nil && ctx.Err() == nil {
 		b.log.Error("replay unfinished updates", "err", err)
 	}
@@ -251,6 +275,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	<-delivered
 	<-housekept
 	<-quizzed
+	<-scheduled
 	return b.shutdown()
 }
 

@@ -26,6 +26,9 @@ func (b *Bot) registerAll() {
 		{name: "mistakes", desc: "cmd.mistakes", run: b.cmdMistakes},
 		{name: "review", desc: "cmd.review", run: b.cmdReview},
 		{name: "rank", desc: "cmd.rank", run: b.cmdRank},
+		{name: "events", desc: "cmd.events", run: b.cmdEvents},
+		{name: "myevents", desc: "cmd.myevents", run: b.cmdMyEvents},
+		{name: "settings", desc: "cmd.settings", run: b.cmdSettings},
 		{name: "cancel", desc: "cmd.cancel", run: b.cmdCancel},
 		{name: "privacy", desc: "cmd.privacy", run: b.cmdPrivacy},
 		{name: "deleteme", desc: "cmd.deleteme", run: b.cmdDeleteMe},
@@ -38,6 +41,11 @@ func (b *Bot) registerAll() {
 		{name: "challenge", desc: "cmd.challenge", role: RoleCoordinator, group: true, run: b.cmdChallenge},
 		{name: "quizstats", desc: "cmd.quizstats", role: RoleCoordinator, run: b.cmdQuizStats},
 		{name: "quiztemplate", desc: "cmd.quiztemplate", role: RoleCoordinator, run: b.cmdQuizTemplate},
+		{name: "broadcast", desc: "cmd.broadcast", role: RoleCoordinator, run: b.cmdBroadcast},
+		{name: "broadcasts", desc: "cmd.broadcasts", role: RoleCoordinator, run: b.cmdBroadcasts},
+		{name: "newevent", desc: "cmd.newevent", role: RoleCoordinator, run: b.cmdNewEvent},
+		{name: "schedule", desc: "cmd.schedule", role: RoleCoordinator, run: b.cmdSchedule},
+		{name: "venues", desc: "cmd.venues", role: RoleCoordinator, run: b.cmdVenues},
 
 		{name: "grant", desc: "cmd.grant", role: RoleAdmin, run: b.cmdGrant},
 		{name: "invite", desc: "cmd.invite", role: RoleAdmin, run: b.cmdInvite},
@@ -47,6 +55,10 @@ func (b *Bot) registerAll() {
 	if b.quiz == nil {
 		quizCommands := []string{"quiz", "daily", "exam", "mistakes", "review", "rank", "challenge", "quizstats", "quiztemplate"}
 		b.commands = slices.DeleteFunc(b.commands, func(c *command) bool { return slices.Contains(quizCommands, c.name) })
+	}
+	if b.sched == nil {
+		schedCommands := []string{"events", "myevents", "settings", "broadcast", "broadcasts", "newevent", "schedule", "venues"}
+		b.commands = slices.DeleteFunc(b.commands, func(c *command) bool { return slices.Contains(schedCommands, c.name) })
 	}
 	if b.dues == nil {
 		b.commands = slices.DeleteFunc(b.commands, func(c *command) bool { return c.name == "dues" }) // no dues.yaml
@@ -79,6 +91,12 @@ func (b *Bot) registerAll() {
 		"rk":    b.onRankButton,
 		"qs":    b.coordinatorOnly(b.onQuizStatsButton),
 		"qi":    b.coordinatorOnly(b.onQuizImportButton),
+		"bc":    b.onBroadcastButton,
+		"ev":    b.onEventButton,
+		"sc":    b.coordinatorOnly(b.onScheduleButton),
+		"vn":    b.coordinatorOnly(b.onVenueButton),
+		"st":    b.onSettingsButton,
+		"dy":    b.onDailyButton,
 	}
 	b.flows = map[string]flowFunc{
 		flowFeedback:   b.feedbackFlow,
@@ -91,6 +109,15 @@ func (b *Bot) registerAll() {
 		flowFAQEdit:    b.coordinatorFlow(b.draftFlow),
 		flowGapMerge:   b.coordinatorFlow(b.mergeSearchFlow),
 		flowQuizImport: b.coordinatorFlow(b.quizImportFlow),
+	}
+	if b.sched != nil {
+		b.flows[flowBroadcast] = b.coordinatorFlow(b.broadcastFlow)
+		b.flows[flowBroadcastFix] = b.coordinatorFlow(b.broadcastFixFlow)
+		b.flows[flowEvent] = b.coordinatorFlow(b.eventFlow)
+		b.flows[flowEventMark] = b.coordinatorFlow(b.eventMarkFlow)
+		b.flows[flowEventStop] = b.coordinatorFlow(b.eventStopFlow)
+		b.flows[flowSchedule] = b.coordinatorFlow(b.scheduleFlow)
+		b.flows[flowVenue] = b.coordinatorFlow(b.venueFlow)
 	}
 	if b.dues != nil {
 		b.callbacks["dues"] = b.onDuesButton

@@ -17,6 +17,7 @@ import (
 	"github.com/dangwu/dangwu/knowledge"
 	"github.com/dangwu/dangwu/member"
 	"github.com/dangwu/dangwu/quiz"
+	"github.com/dangwu/dangwu/scheduler"
 	"github.com/dangwu/dangwu/store"
 )
 
@@ -46,12 +47,13 @@ func (s *syncBuffer) String() string {
 // harness is a bot talking to an in-process Bot API server over HTTP, with
 // a real database file.
 type harness struct {
-	t    testing.TB
-	srv  *botapi.Server
-	bot  *bot.Bot
-	db   *store.DB
-	kb   *knowledge.Base
-	quiz *quiz.Service
+	t     testing.TB
+	srv   *botapi.Server
+	bot   *bot.Bot
+	db    *store.DB
+	kb    *knowledge.Base
+	quiz  *quiz.Service
+	sched *scheduler.Service
 	// clock is the time of the bot, its quiz and the Bot API server: real
 	// time, moved on by tests that wait for something timed.
 	clock *offsetClock
@@ -114,7 +116,22 @@ func startBotOn(t testing.TB, srvOpts botapi.Options, edit func(*bot.Options), p
 	if _, err := qz.LoadContent(ctx, qc); err != nil {
 		t.Fatal(err)
 	}
+	sched, err := scheduler.NewService(store.NewSchedulerStore(db), scheduler.Options{
+		Atomic: db.Atomic, Outbox: store.NewOutbox(db), Messages: bot.NewNotices(nil), Districts: districts, Now: clk.Now,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, problems2, err := scheduler.LoadContent(content.Embedded(), districts, sched.Location())
+	if err != nil || len(problems2) > 0 {
+		t.Fatalf("embedded scheduler content: %v %v", err, problems2)
+	}
+	if err := sched.LoadContent(ctx, sc); err != nil {
+		t.Fatal(err)
+	}
 	opts := bot.Options{
+		Scheduler: sched,
+		QuietSet:  true, // no quiet hours unless a test sets them: tests run at any hour
 		Members:   members,
 		Outbox:    store.NewOutbox(db),
 		Inbox:     store.NewInbox(db),
@@ -140,7 +157,7 @@ func startBotOn(t testing.TB, srvOpts botapi.Options, edit func(*bot.Options), p
 		prepare(b)
 	}
 	runCtx, stop := context.WithCancel(ctx)
-	h := &harness{t: t, srv: srv, bot: b, db: db, kb: kb, quiz: qz, clock: clk, logs: logs, stop: stop, done: make(chan error, 1), opts: opts, dbFile: dbFile}
+	h := &harness{t: t, srv: srv, bot: b, db: db, kb: kb, quiz: qz, sched: sched, clock: clk, logs: logs, stop: stop, done: make(chan error, 1), opts: opts, dbFile: dbFile}
 	go func() { h.done <- b.Run(runCtx) }()
 	t.Cleanup(func() { h.shutdown() })
 	wait, cancel := context.WithTimeout(ctx, 10*time.Second)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/dangwu/dangwu/internal/textenc"
 	"github.com/dangwu/dangwu/member"
+	"github.com/dangwu/dangwu/scheduler"
 	"github.com/dangwu/dangwu/store"
 	"github.com/go-telegram/bot/models"
 )
@@ -81,6 +82,9 @@ func (b *Bot) cmdStart(ctx context.Context, r *request) error {
 	}
 	if strings.HasPrefix(r.args, invitePrefix) {
 		return b.redeemInvite(ctx, r, r.args)
+	}
+	if strings.HasPrefix(r.args, scheduler.CheckInLinkPrefix) && b.sched != nil {
+		return b.checkInByLink(ctx, r)
 	}
 	p, err := b.members.Get(ctx, r.userID)
 	switch {

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/dangwu/dangwu/member"
+	"github.com/dangwu/dangwu/scheduler"
 	"github.com/dangwu/dangwu/store"
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
@@ -156,6 +157,12 @@ func (b *Bot) onPanic(ctx context.Context, u *models.Update, _ any) {
 
 func (b *Bot) onMessage(ctx context.Context, r *request) error {
 	m := r.msg
+	if m.Text == "" && r.private && (len(m.Photo) > 0 || m.Document != nil) && b.sched != nil {
+		// A photo or file may be the notice of a broadcast being written.
+		if c, err := b.conv.Get(ctx, r.chatID, r.userID); err == nil && c.Flow == flowBroadcast && c.Step == stepBcText && r.role >= RoleCoordinator {
+			return b.broadcastMedia(ctx, r, c)
+		}
+	}
 	if m.Text == "" {
 		switch {
 		case !r.private:
@@ -208,6 +215,9 @@ func (b *Bot) onMessage(ctx context.Context, r *request) error {
 // onText handles free text: in a private chat, or addressed to the bot in a
 // group. Either way it is a question.
 func (b *Bot) onText(ctx context.Context, r *request) error {
+	if r.private && b.sched != nil && scheduler.IsCode(r.text) {
+		return b.checkInByCode(ctx, r) // six digits: a check-in code
+	}
 	return b.answerQuestion(ctx, r)
 }
 

@@ -48,6 +48,17 @@ func (b *Bot) cmdDaily(ctx context.Context, r *request) error {
 	return b.started(ctx, r, sess, err, false)
 }
 
+// onDailyButton handles dy:go, the button of the daily push: today's set,
+// as /daily starts it.
+func (b *Bot) onDailyButton(ctx context.Context, r *request, payload string) error {
+	if payload != "go" || b.quiz == nil {
+		return b.staleButton(ctx, r)
+	}
+	b.ack(r, "", false)
+	r.args = ""
+	return b.cmdDaily(ctx, r)
+}
+
 func (b *Bot) setDailyTime(ctx context.Context, r *request, arg string) error {
 	prefs, err := b.quiz.Prefs(ctx, r.userID)
 	if err != nil {

@@ -80,6 +80,10 @@ type Store interface {
 	DailyDays(ctx context.Context, userID int64, limit int) ([]string, error)
 	Prefs(ctx context.Context, userID int64) (Prefs, error)
 	SetPrefs(ctx context.Context, userID int64, p Prefs) error
+	// DuePushes lists people whose daily push time (HH:MM) is at or before
+	// hhmm who were not pushed on day and have not done day's set.
+	DuePushes(ctx context.Context, day, hhmm string, limit int) ([]int64, error)
+	MarkPushed(ctx context.Context, userID int64, day string) error
 	Figures(ctx context.Context, userID int64) (Figures, error)
 	// Ranking sums points since, of approved workers (of district, if
 	// given), best first.

@@ -98,6 +98,34 @@ func (s *Service) SetPrefs(ctx context.Context, userID int64, p Prefs) error {
 	return s.store.SetPrefs(ctx, userID, p)
 }
 
+// DailyPushes sends the daily push to everyone whose time has come today
+// and who has not done today's set: push is called for each in a
+// transaction that also marks them pushed, so each gets it once a day. It
+// returns how many it pushed.
+func (s *Service) DailyPushes(ctx context.Context, push func(ctx context.Context, userID int64) error) (int, error) {
+	now := s.clock()
+	day, hhmm := s.Day(now), now.In(s.loc).Format("15:04")
+	n := 0
+	for {
+		due, err := s.store.DuePushes(ctx, day, hhmm, 100)
+		if err != nil || len(due) == 0 {
+			return n, err
+		}
+		for _, id := range due {
+			err := s.atomic(ctx, func(ctx context.Context) error {
+				if err := s.store.MarkPushed(ctx, id, day); err != nil {
+					return err
+				}
+				return push(ctx, id)
+			})
+			if err != nil {
+				return n, err
+			}
+			n++
+		}
+	}
+}
+
 // RankEntry is one line of a ranking.
 type RankEntry struct {
 	Place  int

@@ -44,6 +44,7 @@ type Event struct {
 	Description string
 	Start, End  time.Time
 	VenueID     int64  // 0 when the event is at Place
+	VenueName   string // the venue's name, read with the event
 	Place       string // free text when there is no venue
 	District    string // the district that owns it; "" for the city
 	Audience    Audience

@@ -525,6 +525,19 @@ func (t *memberTx) ForgetUser(ctx context.Context, userID int64) error {
 		{"challenge votes", `DELETE FROM quiz_votes WHERE user_id = ?1`},
 		{"challenges started", `UPDATE quiz_challenges SET started_by = 0 WHERE started_by = ?1`},
 		{"questions imported", `UPDATE quiz_questions SET added_by = 0 WHERE added_by = ?1`},
+		// The scheduler: what the person signed up for, attended and
+		// acknowledged goes; what they organised stays, anonymous.
+		{"sign-ups", `DELETE FROM event_signups WHERE user_id = ?1`},
+		{"attendance", `DELETE FROM event_attendance WHERE user_id = ?1`},
+		{"attendance marked", `UPDATE event_attendance SET marked_by = 0 WHERE marked_by = ?1`},
+		{"acknowledgements", `DELETE FROM broadcast_acks WHERE user_id = ?1`},
+		{"push preferences", `DELETE FROM push_prefs WHERE user_id = ?1`},
+		{"station", `DELETE FROM member_venues WHERE user_id = ?1`},
+		{"venues added", `UPDATE venues SET created_by = 0 WHERE created_by = ?1`},
+		{"events created", `UPDATE events SET created_by = 0 WHERE created_by = ?1`},
+		{"broadcasts sent", `UPDATE broadcasts SET created_by = 0, status_chat = CASE WHEN status_chat = ?1 THEN 0 ELSE status_chat END,
+			status_msg = CASE WHEN status_chat = ?1 THEN 0 ELSE status_msg END WHERE created_by = ?1 OR status_chat = ?1`},
+		{"schedules made", `UPDATE schedules SET created_by = 0 WHERE created_by = ?1`},
 		// Fails on the foreign key if a profile still points at the user.
 		{"user", `DELETE FROM users WHERE id = ?1`},
 	}

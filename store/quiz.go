@@ -564,6 +564,34 @@ func (s *QuizStore) SetPrefs(ctx context.Context, userID int64, p quiz.Prefs) er
 	return err
 }
 
+// DuePushes lists the people whose daily push time (HH:MM) is at or before
+// hhmm, who were not pushed on day and have not done day's set.
+func (s *QuizStore) DuePushes(ctx context.Context, day, hhmm string, limit int) ([]int64, error) {
+	rows, err := s.c.QueryContext(ctx, `SELECT p.user_id FROM quiz_prefs p
+		WHERE p.daily_time <> '' AND p.daily_time <= ?2 AND p.pushed_on <> ?1
+		AND NOT EXISTS (SELECT 1 FROM quiz_daily d WHERE d.user_id = p.user_id AND d.day = ?1)
+		ORDER BY p.daily_time, p.user_id LIMIT ?3`, day, hhmm, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// MarkPushed records that the daily push went to a person on day.
+func (s *QuizStore) MarkPushed(ctx context.Context, userID int64, day string) error {
+	_, err := s.c.ExecContext(ctx, `UPDATE quiz_prefs SET pushed_on = ? WHERE user_id = ?`, day, userID)
+	return err
+}
+
 // Figures gathers a person's study figures.
 func (s *QuizStore) Figures(ctx context.Context, userID int64) (quiz.Figures, error) {
 	var f quiz.Figures

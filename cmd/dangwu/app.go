@@ -15,6 +15,7 @@ import (
 	"github.com/dangwu/dangwu/knowledge"
 	"github.com/dangwu/dangwu/member"
 	"github.com/dangwu/dangwu/quiz"
+	"github.com/dangwu/dangwu/scheduler"
 	"github.com/dangwu/dangwu/store"
 	"github.com/mattn/go-isatty"
 )
@@ -28,8 +29,9 @@ type app struct {
 	kb      *knowledge.Base
 	members *member.Service
 	// dues is the 党费 calculator; nil when the content has no dues.yaml.
-	dues *dues.Rules
-	quiz *quiz.Service
+	dues  *dues.Rules
+	quiz  *quiz.Service
+	sched *scheduler.Service
 }
 
 // openApp opens the database file name+".db" in the data folder, the
@@ -88,7 +90,36 @@ func openApp(ctx context.Context, cfg Config, name string, log *slog.Logger) (*a
 		a.Close()
 		return nil, err
 	}
+	if err := a.loadScheduler(ctx, fsys); err != nil {
+		a.Close()
+		return nil, err
+	}
 	return a, nil
+}
+
+// loadScheduler opens the scheduler and brings the content's venues,
+// recurring notices and events into it. An entry with a problem is left
+// out and logged (dangwu check lists them all).
+func (a *app) loadScheduler(ctx context.Context, fsys fs.FS) error {
+	var err error
+	a.sched, err = scheduler.NewService(store.NewSchedulerStore(a.db), scheduler.Options{
+		Atomic: a.db.Atomic, Outbox: store.NewOutbox(a.db), Messages: bot.NewNotices(a.cfg.Location),
+		Districts: a.members.Districts(), Location: a.cfg.Location,
+	})
+	if err != nil {
+		return err
+	}
+	c, problems, err := scheduler.LoadContent(fsys, a.members.Districts(), a.cfg.Location)
+	if err != nil {
+		return fmt.Errorf("load scheduler content: %w", err)
+	}
+	for _, p := range problems {
+		a.log.Warn("scheduler content problem", "problem", p.Error())
+	}
+	if err := a.sched.LoadContent(ctx, c); err != nil {
+		return fmt.Errorf("load scheduler content: %w", err)
+	}
+	return nil
 }
 
 // loadQuiz opens the quiz service and brings the content's question banks
@@ -144,6 +175,9 @@ func (a *app) newBot(ctx context.Context, token, apiURL string) (*bot.Bot, error
 		Location:  a.cfg.Location,
 		Dues:      a.dues,
 		Quiz:      a.quiz,
+		Scheduler: a.sched,
+		Quiet:     a.cfg.QuietHours,
+		QuietSet:  true,
 	})
 }
 

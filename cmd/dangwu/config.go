@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/dangwu/dangwu/bot"
 )
 
 // Config is everything an operator can set. Defaults come first, then the
@@ -23,13 +25,15 @@ type Config struct {
 	Admins  []int64
 	TZ      string
 	Rate    float64
+	Quiet   string // quiet hours, "22:00-07:00" or "off"
 
-	Location *time.Location // TZ, loaded by Validate
+	Location   *time.Location // TZ, loaded by Validate
+	QuietHours bot.QuietHours // Quiet, read by Validate
 }
 
 // defaultConfig returns the built-in defaults.
 func defaultConfig() Config {
-	return Config{Data: "./data", TZ: "Asia/Shanghai", Rate: 25}
+	return Config{Data: "./data", TZ: "Asia/Shanghai", Rate: 25, Quiet: "22:00-07:00"}
 }
 
 // fromEnv overrides c with the environment variables that are set.
@@ -44,6 +48,7 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 	str("TELEGRAM_BOT_TOKEN", &c.Token)
 	str("TELEGRAM_API_URL", &c.APIURL)
 	str("DANGWU_TZ", &c.TZ)
+	str("DANGWU_QUIET", &c.Quiet)
 	if v := getenv("DANGWU_ADMINS"); v != "" {
 		ids, err := parseIDs(v)
 		if err != nil {
@@ -73,6 +78,7 @@ func (c *Config) bindFlags(fs *flag.FlagSet) {
 	})
 	fs.StringVar(&c.TZ, "tz", c.TZ, "time zone for schedules and display (DANGWU_TZ)")
 	fs.Float64Var(&c.Rate, "rate", c.Rate, "messages a second the bot sends in all (DANGWU_SEND_RATE)")
+	fs.StringVar(&c.Quiet, "quiet", c.Quiet, "quiet hours in the time zone, when pushes that can wait are held, or off (DANGWU_QUIET)")
 }
 
 // Validate checks the settings and loads the time zone.
@@ -94,13 +100,18 @@ func (c *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("--tz %q: %w", c.TZ, err))
 	}
 	c.Location = loc
+	q, err := bot.ParseQuietHours(c.Quiet)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("--quiet: %w", err))
+	}
+	c.QuietHours = q
 	return errors.Join(errs...)
 }
 
 // String prints the configuration with secrets redacted.
 func (c Config) String() string {
-	return fmt.Sprintf("data=%s content=%s token=%s api_url=%s admins=%v tz=%s rate=%g",
-		c.Data, orEmbedded(c.Content), redact(c.Token), redactURLs(c.APIURL), c.Admins, c.TZ, c.Rate)
+	return fmt.Sprintf("data=%s content=%s token=%s api_url=%s admins=%v tz=%s rate=%g quiet=%s",
+		c.Data, orEmbedded(c.Content), redact(c.Token), redactURLs(c.APIURL), c.Admins, c.TZ, c.Rate, c.Quiet)
 }
 
 func orEmbedded(dir string) string {

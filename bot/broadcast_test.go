@@ -223,3 +223,83 @@ func shanghaiLoc(t *testing.T) *time.Location {
 	}
 	return loc
 }
+
+// 停止发送 while the notice cannot get through cancels what is left, and
+// nothing of it goes out later; a person who blocked the bot is counted
+// and not tried.
+func TestBroadcastStoppedAndBlocked(t *testing.T) {
+	h := startBot(t, nil, nil)
+	const coordID = 941
+	h.grant(coordID, "睢宁县")
+	coord := botapi.DefaultUser(coordID)
+	var ws []worker
+	for i, name := range []string{"李甲", "李乙", "李丙"} {
+		w := newWorker(int64(942+i), name, fmt.Sprintf("1391234094%d", 2+i), "睢宁县")
+		h.seedWorker(w, true)
+		h.ask(w.user.ID, "/help")
+		ws = append(ws, w)
+	}
+	h.srv.BlockBot(ws[2].user.ID)
+	h.settle()
+	// Telegram is failing for the first worker: the notice waits for a retry.
+	h.srv.SetFault(func(method string, p botapi.Params) *botapi.APIError {
+		if method == "sendMessage" && p.Get("chat_id") == fmt.Sprint(ws[0].user.ID) && strings.Contains(p.Get("text"), "停止测试") {
+			return &botapi.APIError{Code: 502, Description: "Bad Gateway"}
+		}
+		return nil
+	})
+	preview := h.writeBroadcast(coord, "停止测试：本通知会被停止。")
+	h.press(coord, botapi.PrivateChat(coord), preview, bot.T("bc.confirm"))
+	h.settle()
+	ctx := context.Background()
+	list, _ := h.sched.Broadcasts(ctx, adminAccess(), 1)
+	id := list[0].ID
+	st, err := h.sched.Status(ctx, adminAccess(), id)
+	// The one who blocked the bot is known to have: skipped, not tried.
+	if err != nil || st.Counts.Pending != 1 || st.Counts.Sent != 1 || st.Broadcast.Skipped != 1 || st.Broadcast.Recipients != 2 {
+		t.Fatalf("before the stop: %+v %v", st, err)
+	}
+	status := h.message(coordID, st.Broadcast.StatusMessage)
+	h.press(coord, botapi.PrivateChat(coord), status, bot.T("bc.stop"))
+	h.srv.SetFault(nil)
+	h.clock.Advance(time.Hour) // past any retry
+	h.settle()
+	if n := h.countContaining(ws[0].user.ID, "停止测试"); n != 0 {
+		t.Errorf("the stopped notice reached the first worker %d times", n)
+	}
+	st, _ = h.sched.Status(ctx, adminAccess(), id)
+	if st.Counts.Cancelled != 1 || st.Broadcast.State != scheduler.Stopped {
+		t.Errorf("after the stop: %+v", st)
+	}
+	need(t, "status", h.message(coordID, st.Broadcast.StatusMessage).Text, "已停止")
+}
+
+// In quiet hours a notice waits until they end; a reply is not held.
+func TestBroadcastWaitsOutQuietHours(t *testing.T) {
+	loc := shanghaiLoc(t)
+	var h *harness
+	h = startBot(t, func(o *bot.Options) {
+		now := time.Now().In(loc)
+		minute := now.Hour()*60 + now.Minute()
+		o.Quiet = bot.QuietHours{Start: (minute + 24*60 - 60) % (24 * 60), End: (minute + 60) % (24 * 60)}
+		o.QuietSet = true
+	}, nil)
+	const coordID = 951
+	h.grant(coordID, "")
+	coord := botapi.DefaultUser(coordID)
+	w := newWorker(952, "夜里人", "13912340952", "新沂市")
+	h.seedWorker(w, true)
+	h.ask(w.user.ID, "/help")
+	preview := h.writeBroadcast(coord, "夜间测试通知。")
+	need(t, "preview", preview.Text, "免打扰")
+	h.press(coord, botapi.PrivateChat(coord), preview, bot.T("bc.confirm"))
+	h.settle()
+	if n := h.countContaining(w.user.ID, "夜间测试通知"); n != 0 {
+		t.Fatalf("the notice went out in quiet hours")
+	}
+	h.clock.Advance(90 * time.Minute)
+	h.settle()
+	if n := h.countContaining(w.user.ID, "夜间测试通知"); n != 1 {
+		t.Errorf("after the quiet hours the notice arrived %d times, want once", n)
+	}
+}

@@ -299,6 +299,10 @@ func (s *Service) StopBroadcast(ctx context.Context, actor member.Access, id int
 		if n, err = s.outbox.Cancel(ctx, broadcastRef(b.ID)); err != nil {
 			return err
 		}
+		// Reminders to acknowledge it stop with it.
+		if _, err := s.outbox.Cancel(ctx, broadcastRef(b.ID)+":remind"); err != nil {
+			return err
+		}
 		b.State = Stopped
 		return nil
 	})

@@ -303,3 +303,38 @@ func TestBroadcastWaitsOutQuietHours(t *testing.T) {
 		t.Errorf("after the quiet hours the notice arrived %d times, want once", n)
 	}
 }
+
+// A notice with a file: the file goes to each recipient by Telegram's
+// file id, with the notice as its caption.
+func TestBroadcastWithAFile(t *testing.T) {
+	h := startBot(t, nil, nil)
+	const coordID = 961
+	h.grant(coordID, "邳州市")
+	coord := botapi.DefaultUser(coordID)
+	w := newWorker(962, "收文人", "13912340962", "邳州市")
+	h.seedWorker(w, true)
+	h.ask(w.user.ID, "/help")
+	need(t, "/broadcast", h.say(coord, "/broadcast").Text, "发布通知")
+	menu := h.next(coordID, 1, func() {
+		h.srv.SendDocumentCaption(coord, botapi.PrivateChat(coord), "培训安排.pdf", "application/pdf", []byte("%PDF-1.4 培训安排"), "附件是下月培训安排，请查收。")
+	})[0]
+	need(t, "audience menu", menu.Text, "发给谁")
+	h.press(coord, botapi.PrivateChat(coord), menu, bot.T("bc.aud_all"))
+	h.press(coord, botapi.PrivateChat(coord), h.message(coordID, menu.MessageID), bot.T("bc.send_now"))
+	preview := h.message(coordID, menu.MessageID)
+	need(t, "preview", preview.Text, "附图片或文件")
+	h.press(coord, botapi.PrivateChat(coord), preview, bot.T("bc.confirm"))
+	h.settle()
+	var got *botapi.Message
+	for _, m := range h.srv.Messages(w.user.ID) {
+		if m.Document != nil {
+			got = &m
+		}
+	}
+	if got == nil || got.Document.FileName != "培训安排.pdf" || !strings.Contains(got.Caption, "下月培训安排") {
+		t.Fatalf("the worker received %+v", got)
+	}
+	if data, ok := h.srv.FileBytes(got.Document.FileID); !ok || !strings.Contains(string(data), "培训安排") {
+		t.Errorf("the file sent is not the coordinator's")
+	}
+}

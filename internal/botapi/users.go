@@ -43,6 +43,15 @@ func (s *Server) SendDocument(from User, chat Chat, fileName, mimeType string, d
 	return s.deliver(from, chat, Message{Document: &doc})
 }
 
+// SendDocumentCaption is SendDocument with a caption, as a person sends a
+// file with a few words about it.
+func (s *Server) SendDocumentCaption(from User, chat Chat, fileName, mimeType string, data []byte, caption string) Message {
+	s.mu.Lock()
+	doc := s.storeFileLocked(fileName, mimeType, data)
+	s.mu.Unlock()
+	return s.deliver(from, chat, Message{Document: &doc, Caption: caption})
+}
+
 // Press simulates from pressing a button with data on the message messageID of chat and
 // returns the callback query id. The data need not be on the message, to simulate forged
 // payloads; a message that no longer exists arrives as an inaccessible message (date 0).

@@ -252,3 +252,66 @@ func TestCheckInWithTheCode(t *testing.T) {
 }
 
 func adminAccess() member.Access { return member.Access{UserID: adminID, Role: member.RoleAdmin} }
+
+// 加入日历 sends the event as an .ics file a calendar can read.
+func TestEventCalendarFile(t *testing.T) {
+	h := startBot(t, nil, nil)
+	const coordID = 841
+	h.grant(coordID, "")
+	coord := botapi.DefaultUser(coordID)
+	w := newWorker(842, "日历人", "13912340842", "丰县")
+	h.seedWorker(w, true)
+	h.ask(w.user.ID, "/help")
+	e := h.createEvent(coord, eventForm("学习考察：红色教育基地", h.clock.Now().Add(96*time.Hour), "30"))
+	card := h.openEvent(w.user, e.ID)
+	h.press(w.user, botapi.PrivateChat(w.user), card, bot.T("ev.calendar"))
+	msgs := h.srv.Messages(w.user.ID)
+	doc := msgs[len(msgs)-1].Document
+	if doc == nil || !strings.HasSuffix(doc.FileName, ".ics") {
+		t.Fatalf("加入日历 sent %+v", msgs[len(msgs)-1])
+	}
+	data, _ := h.srv.FileBytes(doc.FileID)
+	for _, want := range []string{"BEGIN:VEVENT", "SUMMARY:学习考察：红色教育基地", "DTSTART:" + e.Start.UTC().Format("20060102T150405Z")} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("the .ics lacks %q:\n%s", want, data)
+		}
+	}
+}
+
+// The daily quiz push comes at the time the person chose, once a day, and
+// not on a day the set is already done.
+func TestDailyPushAtTheChosenTime(t *testing.T) {
+	h := startBot(t, nil, nil)
+	w := newWorker(851, "早起人", "13912340851", "鼓楼区")
+	h.seedWorker(w, true)
+	loc := shanghaiLoc(t)
+	// Tomorrow at 10:00, whatever the hour the test runs at.
+	now := h.clock.Now().In(loc)
+	ten := time.Date(now.Year(), now.Month(), now.Day()+1, 10, 0, 0, 0, loc)
+	h.clock.Advance(ten.Sub(now))
+	at := "10:30"
+	if got := h.ask(w.user.ID, "/daily "+at); !strings.Contains(got, at) {
+		t.Fatalf("/daily %s = %q", at, got)
+	}
+	ctx := context.Background()
+	pushes := func() int {
+		h.settle()
+		return h.countContaining(w.user.ID, "每日一练（")
+	}
+	h.bot.SchedTick(ctx)
+	if n := pushes(); n != 0 {
+		t.Fatalf("pushed %d times before the time", n)
+	}
+	h.clock.Advance(31 * time.Minute)
+	h.bot.SchedTick(ctx)
+	h.bot.SchedTick(ctx)
+	if n := pushes(); n != 1 {
+		t.Fatalf("pushed %d times at the time, want once", n)
+	}
+	// The push's button starts the set.
+	push := h.lastMessage(w.user.ID)
+	h.press(w.user, botapi.PrivateChat(w.user), push, bot.T("daily.start"))
+	if sess := h.activeSession(w.user.ID); len(sess.Items) == 0 {
+		t.Errorf("the push's button started no set")
+	}
+}

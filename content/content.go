@@ -1,5 +1,5 @@
 // Package content holds dangwu's default content — knowledge documents, FAQ
-// entries, quiz banks and exam papers, search synonyms, districts, the 党费 rules, venues, recurring notices and events — embedded in the binary. A folder with
+// entries, quiz banks and exam papers, search synonyms, districts, the 党费 rules, venues, recurring notices and events, certification levels with 学时 targets, and pay references — embedded in the binary. A folder with
 // the same layout can replace it at run time (--content).
 package content
 
@@ -9,7 +9,7 @@ import (
 	"os"
 )
 
-//go:embed all:knowledge all:faq all:quiz synonyms.txt districts.yaml dues.yaml venues.yaml schedules.yaml events.yaml
+//go:embed all:knowledge all:faq all:quiz synonyms.txt districts.yaml dues.yaml venues.yaml schedules.yaml events.yaml levels.yaml pay.yaml
 var embedded embed.FS
 
 // Embedded returns the content compiled into the binary.

@@ -11,6 +11,7 @@ import (
 	"github.com/dangwu/dangwu/knowledge"
 	"github.com/dangwu/dangwu/member"
 	"github.com/dangwu/dangwu/quiz"
+	"github.com/dangwu/dangwu/records"
 	"github.com/dangwu/dangwu/scheduler"
 )
 
@@ -80,9 +81,15 @@ func cmdCheck(_ context.Context, args []string, env Env) int {
 			return s, ok
 		}),
 	})
+	var examIDs []string // nil: the papers could not be read, so not checked
 	if err != nil {
 		fmt.Fprintf(env.Stdout, "%s: %v\n", quiz.Dir, err)
 		bad++
+	} else {
+		examIDs = []string{}
+		for _, e := range quizContent.Exams {
+			examIDs = append(examIDs, e.ID)
+		}
 	}
 	for _, p := range quizProblems {
 		fmt.Fprintln(env.Stdout, p.Error())
@@ -94,6 +101,15 @@ func cmdCheck(_ context.Context, args []string, env Env) int {
 		bad++
 	}
 	for _, p := range schedProblems {
+		fmt.Fprintln(env.Stdout, p.Error())
+		bad++
+	}
+	recordsContent, recordsProblems, err := records.LoadContent(fsys, districts, examIDs)
+	if err != nil {
+		fmt.Fprintln(env.Stdout, err)
+		bad++
+	}
+	for _, p := range recordsProblems {
 		fmt.Fprintln(env.Stdout, p.Error())
 		bad++
 	}
@@ -115,9 +131,10 @@ func cmdCheck(_ context.Context, args []string, env Env) int {
 			polls++
 		}
 	}
-	fmt.Fprintf(env.Stdout, "ok: %d documents (%d passages), %d FAQ entries, %d synonym groups, %d districts, %s, %d quiz questions (%d fit a group poll), %d exam papers, %d venues, %d schedules, %d events\n",
+	fmt.Fprintf(env.Stdout, "ok: %d documents (%d passages), %d FAQ entries, %d synonym groups, %d districts, %s, %d quiz questions (%d fit a group poll), %d exam papers, %d venues, %d schedules, %d events, %d levels, %d pay rules\n",
 		len(docs), passages, len(faqs), len(synonyms.Groups), len(districts.Names()), duesLine, len(quizContent.Questions), polls, len(quizContent.Exams),
-		len(schedContent.Venues), len(schedContent.Schedules), len(schedContent.Events))
+		len(schedContent.Venues), len(schedContent.Schedules), len(schedContent.Events),
+		recordsContent.LevelCount(), len(recordsContent.Pay))
 	return 0
 }
 

@@ -6,6 +6,8 @@
 //
 //	go build -o /tmp/dangwu ./cmd/dangwu
 //	go run ./cmd/dangwu-load -bin /tmp/dangwu -passages 10000
+//
+// With -broadcast N it measures a broadcast to N recipients instead.
 package main
 
 import (
@@ -36,7 +38,13 @@ func main() {
 	questions := flag.Int("questions", 1000, "questions asked in all")
 	rate := flag.Float64("qps", 20, "questions a second (the bot sends at most 25 messages a second)")
 	timeout := flag.Duration("timeout", 10*time.Minute, "give up after this long")
+	broadcast := flag.Int("broadcast", 0, "instead of questions, send one broadcast to this many recipients (see broadcast.go)")
 	flag.Parse()
+	if *bin != "" && *broadcast > 0 {
+		timeoutSet := false
+		flag.Visit(func(f *flag.Flag) { timeoutSet = timeoutSet || f.Name == "timeout" })
+		os.Exit(broadcastMain(*bin, *broadcast, *timeout, timeoutSet))
+	}
 	if *bin == "" || *passages < 10 || *users < 1 || *questions < 1 || *rate <= 0 {
 		flag.Usage()
 		os.Exit(2)

@@ -20,6 +20,7 @@ import (
 	"github.com/dangwu/dangwu/member"
 	"github.com/dangwu/dangwu/outbox"
 	"github.com/dangwu/dangwu/quiz"
+	"github.com/dangwu/dangwu/records"
 	"github.com/dangwu/dangwu/scheduler"
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
@@ -53,6 +54,9 @@ type Options struct {
 	// Scheduler runs events, venues, broadcasts and recurring notices; nil
 	// leaves out their commands.
 	Scheduler *scheduler.Service
+	// Records keeps 学时, assessments, levels, duties and pay; nil leaves
+	// out their commands.
+	Records *records.Service
 	// Quiet are the quiet hours, when non-urgent pushes wait (default
 	// DefaultQuietHours; the zero value with QuietSet means none).
 	Quiet    QuietHours
@@ -94,6 +98,7 @@ type Bot struct {
 	dues     *dues.Rules
 	quiz     *quiz.Service
 	sched    *scheduler.Service
+	records  *records.Service
 	quiet    QuietHours
 	watch    watchList    // broadcasts whose status messages are kept up to date
 	codes    codeDisplays // check-in codes kept up to date
@@ -169,6 +174,7 @@ func New(ctx context.Context, o Options) (*Bot, error) {
 		dues:          o.Dues,
 		quiz:          o.Quiz,
 		sched:         o.Scheduler,
+		records:       o.Records,
 		quiet:         o.Quiet,
 		members:       o.Members,
 		outbox:        o.Outbox,

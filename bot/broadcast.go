@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -261,12 +263,22 @@ func (b *Bot) onBroadcastButton(ctx context.Context, r *request, payload string)
 		}
 		return b.editCallbackMessage(ctx, r, message{text: t("bc.ask_time")})
 	case "go":
-		if c.Step != stepBcPreview {
+		// The button names the preview it confirms: an older preview's
+		// button must not send a newer draft.
+		if c.Step != stepBcPreview || len(args) < 2 || args[1] != c.Data["n"] {
 			return b.staleButton(ctx, r)
 		}
 		return b.confirmBroadcast(ctx, r, c, actor)
 	}
 	return b.staleButton(ctx, r)
+}
+
+// draftNonce names one preview of a draft, so a button of an older
+// preview cannot confirm a newer one.
+func draftNonce() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read does not fail
+	return hex.EncodeToString(b[:])
 }
 
 func toggle(list []string, s string) []string {
@@ -389,6 +401,7 @@ func (b *Bot) broadcastPreview(ctx context.Context, r *request, c store.Conversa
 		return err
 	}
 	c.Step = stepBcPreview
+	c.Data["n"] = draftNonce()
 	if err := b.conv.Save(ctx, r.chatID, r.userID, c); err != nil {
 		return err
 	}
@@ -409,7 +422,7 @@ func (b *Bot) broadcastPreview(ctx context.Context, r *request, c store.Conversa
 		text += "\n" + t("bc.quiet_note")
 	}
 	m := message{text: text, markup: keyboard(
-		[]models.InlineKeyboardButton{button(t("bc.confirm"), "bc", "go")},
+		[]models.InlineKeyboardButton{button(t("bc.confirm"), "bc", "go", c.Data["n"])},
 		[]models.InlineKeyboardButton{button(t("bc.restart"), "bc", "edit"), button(t("bc.cancel"), "bc", "x")},
 	)}
 	if edit && r.cb != nil {
@@ -865,6 +878,13 @@ func (b *Bot) schedTick(ctx context.Context) {
 	b.refreshStatuses(ctx)
 	b.refreshCodes(ctx)
 	b.pushDaily(ctx)
+	if b.records != nil {
+		if n, err := b.records.RemindDuties(ctx); err != nil && ctx.Err() == nil {
+			b.log.Error("duty reminders", "err", err)
+		} else if n > 0 {
+			b.sender.Wake()
+		}
+	}
 }
 
 // SchedTick runs the scheduler's timed work once (tests, after moving the

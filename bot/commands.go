@@ -29,6 +29,10 @@ func (b *Bot) registerAll() {
 		{name: "events", desc: "cmd.events", run: b.cmdEvents},
 		{name: "myevents", desc: "cmd.myevents", run: b.cmdMyEvents},
 		{name: "settings", desc: "cmd.settings", run: b.cmdSettings},
+		{name: "hours", desc: "cmd.hours", run: b.cmdHours},
+		{name: "level", desc: "cmd.level", run: b.cmdLevel},
+		{name: "duties", desc: "cmd.duties", run: b.cmdDuties},
+		{name: "pay", desc: "cmd.pay", run: b.cmdPay},
 		{name: "cancel", desc: "cmd.cancel", run: b.cmdCancel},
 		{name: "privacy", desc: "cmd.privacy", run: b.cmdPrivacy},
 		{name: "deleteme", desc: "cmd.deleteme", run: b.cmdDeleteMe},
@@ -46,11 +50,16 @@ func (b *Bot) registerAll() {
 		{name: "newevent", desc: "cmd.newevent", role: RoleCoordinator, run: b.cmdNewEvent},
 		{name: "schedule", desc: "cmd.schedule", role: RoleCoordinator, run: b.cmdSchedule},
 		{name: "venues", desc: "cmd.venues", role: RoleCoordinator, run: b.cmdVenues},
+		{name: "applications", desc: "cmd.applications", role: RoleCoordinator, run: b.cmdApplications},
+		{name: "assess", desc: "cmd.assess", role: RoleCoordinator, run: b.cmdAssess},
+		{name: "credit", desc: "cmd.credit", role: RoleCoordinator, run: b.cmdCredit},
+		{name: "vacancies", desc: "cmd.vacancies", role: RoleCoordinator, run: b.cmdVacancies},
 
 		{name: "grant", desc: "cmd.grant", role: RoleAdmin, run: b.cmdGrant},
 		{name: "invite", desc: "cmd.invite", role: RoleAdmin, run: b.cmdInvite},
 		{name: "revoke", desc: "cmd.revoke", role: RoleAdmin, run: b.cmdRevoke},
 		{name: "audit", desc: "cmd.audit", role: RoleAdmin, run: b.cmdAudit},
+		{name: "setwage", desc: "cmd.setwage", role: RoleAdmin, run: b.cmdSetWage},
 	}
 	if b.quiz == nil {
 		quizCommands := []string{"quiz", "daily", "exam", "mistakes", "review", "rank", "challenge", "quizstats", "quiztemplate"}
@@ -59,6 +68,10 @@ func (b *Bot) registerAll() {
 	if b.sched == nil {
 		schedCommands := []string{"events", "myevents", "settings", "broadcast", "broadcasts", "newevent", "schedule", "venues"}
 		b.commands = slices.DeleteFunc(b.commands, func(c *command) bool { return slices.Contains(schedCommands, c.name) })
+	}
+	if b.records == nil {
+		recordCommands := []string{"hours", "level", "duties", "pay", "applications", "assess", "credit", "vacancies", "setwage"}
+		b.commands = slices.DeleteFunc(b.commands, func(c *command) bool { return slices.Contains(recordCommands, c.name) })
 	}
 	if b.dues == nil {
 		b.commands = slices.DeleteFunc(b.commands, func(c *command) bool { return c.name == "dues" }) // no dues.yaml
@@ -97,6 +110,10 @@ func (b *Bot) registerAll() {
 		"vn":    b.coordinatorOnly(b.onVenueButton),
 		"st":    b.onSettingsButton,
 		"dy":    b.onDailyButton,
+		"lv":    b.onLevelButton,
+		"ap":    b.coordinatorOnly(b.onApplicationButton),
+		"as":    b.coordinatorOnly(b.onAssessButton),
+		"du":    b.onDutyButton,
 	}
 	b.flows = map[string]flowFunc{
 		flowFeedback:   b.feedbackFlow,
@@ -109,6 +126,12 @@ func (b *Bot) registerAll() {
 		flowFAQEdit:    b.coordinatorFlow(b.draftFlow),
 		flowGapMerge:   b.coordinatorFlow(b.mergeSearchFlow),
 		flowQuizImport: b.coordinatorFlow(b.quizImportFlow),
+	}
+	if b.records != nil {
+		b.flows[flowReject2] = b.coordinatorFlow(b.rejectApplicationFlow)
+		b.flows[flowAssess] = b.coordinatorFlow(b.assessFlow)
+		b.flows[flowDuties] = b.coordinatorFlow(b.dutiesFlow)
+		b.flows[flowDutyReport] = b.dutyReportFlow
 	}
 	if b.sched != nil {
 		b.flows[flowBroadcast] = b.coordinatorFlow(b.broadcastFlow)

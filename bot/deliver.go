@@ -110,7 +110,16 @@ func (b *Bot) sendQueued(ctx context.Context, m outbox.Message) (int, error) {
 	id, err := m.Target, error(nil)
 	switch m.Op {
 	case outbox.OpEdit:
-		err = b.out.edit(ctx, m.ChatID, m.Target, msg)
+		if m.Media != "" {
+			// A photo's or file's words are its caption.
+			err = b.out.do(ctx, "editMessageCaption", m.ChatID, func() error {
+				_, err := b.api.EditMessageCaption(ctx, &tgbot.EditMessageCaptionParams{ChatID: m.ChatID, MessageID: m.Target,
+					Caption: msg.text, ParseMode: models.ParseModeHTML, ReplyMarkup: msg.markup})
+				return err
+			})
+		} else {
+			err = b.out.edit(ctx, m.ChatID, m.Target, msg)
+		}
 		if isNotModified(err) {
 			err = nil // already so: a repeat after a crash
 		}

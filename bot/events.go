@@ -47,67 +47,75 @@ func (b *Bot) cmdMyEvents(ctx context.Context, r *request) error {
 }
 
 func (b *Bot) eventList(ctx context.Context, r *request, mine, edit bool) error {
+	return b.eventPage(ctx, r, mine, edit, 0)
+}
+
+// eventPage is page (from 0) of /events or /myevents, eventsShown a page.
+// A coordinator's /events lists the events they manage; a worker's, those
+// open to them.
+func (b *Bot) eventPage(ctx context.Context, r *request, mine, edit bool, page int) error {
+	page = max(page, 0)
 	var views []scheduler.EventView
 	var err error
-	if mine {
+	switch {
+	case mine:
 		views, err = b.sched.Mine(ctx, r.userID)
-	} else {
-		views, err = b.sched.Upcoming(ctx, r.userID, eventsShown)
+		if err == nil {
+			views = views[min(page*eventsShown, len(views)):]
+		}
+	case r.role >= RoleCoordinator:
+		var actor member.Access
+		if actor, err = b.schedAccess(ctx, r); err == nil {
+			views, err = b.sched.ManagedFrom(ctx, actor, page*eventsShown, eventsShown+1)
+		}
+	default:
+		views, err = b.sched.UpcomingFrom(ctx, r.userID, page*eventsShown, eventsShown+1)
 	}
 	if err != nil {
 		return err
-	}
-	if r.role >= RoleCoordinator && !mine {
-		if actor, err := b.schedAccess(ctx, r); err == nil {
-			managed, err := b.sched.ManagedEvents(ctx, actor, eventsShown)
-			if err != nil {
-				return err
-			}
-			views = mergeViews(views, managed)
-		}
 	}
 	head := t("ev.list_head")
 	if mine {
 		head = t("ev.mine_head")
 	}
-	if len(views) == 0 {
+	if len(views) == 0 && page == 0 {
 		text := t("ev.none")
 		if mine {
 			text = t("ev.mine_none")
 		}
 		return b.sendOrEdit(ctx, r, edit, message{text: text})
 	}
+	more := len(views) > eventsShown
 	var sb strings.Builder
 	sb.WriteString(head)
 	var rows [][]models.InlineKeyboardButton
 	for i, v := range views[:min(len(views), eventsShown)] {
-		fmt.Fprintf(&sb, "\n\n%d. <b>%s</b>\n%s · %s\n%s", i+1, esc(v.Event.Title), eventKindName(v.Event.Kind), esc(eventWhen(v.Event, b.loc)),
+		n := page*eventsShown + i + 1
+		fmt.Fprintf(&sb, "\n\n%d. <b>%s</b>\n%s · %s\n%s", n, esc(v.Event.Title), eventKindName(v.Event.Kind), esc(eventWhen(v.Event, b.loc)),
 			esc(eventPlace(v.Event)))
 		if status := b.signupLine(v); status != "" {
 			sb.WriteString("\n" + status)
 		}
-		rows = append(rows, []models.InlineKeyboardButton{button(fmt.Sprintf("%d. %s", i+1, truncate(v.Event.Title, 30)), "ev", "v", v.Event.ID)})
+		rows = append(rows, []models.InlineKeyboardButton{button(fmt.Sprintf("%d. %s", n, truncate(v.Event.Title, 30)), "ev", "v", v.Event.ID)})
+	}
+	var nav []models.InlineKeyboardButton
+	if page > 0 {
+		nav = append(nav, button(t("page.prev"), "ev", "l", b2s(mine), page-1))
+	}
+	if more {
+		nav = append(nav, button(t("page.next"), "ev", "l", b2s(mine), page+1))
+	}
+	if nav != nil {
+		rows = append(rows, nav)
 	}
 	return b.sendOrEdit(ctx, r, edit, message{text: sb.String(), markup: keyboard(rows...)})
 }
 
-func mergeViews(a, b []scheduler.EventView) []scheduler.EventView {
-	seen := map[int64]bool{}
-	for _, v := range a {
-		seen[v.Event.ID] = true
+func b2s(v bool) string {
+	if v {
+		return "1"
 	}
-	for _, v := range b {
-		if !seen[v.Event.ID] {
-			a = append(a, v)
-		}
-	}
-	// Soonest first, as each list was.
-	for i := 1; i < len(a); i++ {
-		for j := i; j > 0 && a[j].Event.Start.Before(a[j-1].Event.Start); j-- {
-			a[j], a[j-1] = a[j-1], a[j]
-		}
-	}
-	return a
+	return "0"
 }
 
 func (b *Bot) sendOrEdit(ctx context.Context, r *request, edit bool, m message) error {
@@ -193,7 +201,7 @@ func (b *Bot) eventCard(ctx context.Context, r *request, v scheduler.EventView) 
 				[]models.InlineKeyboardButton{button(t("ev.edit"), "ev", "ed", e.ID), button(t("ev.cancel"), "ev", "cx", e.ID)})
 		}
 	}
-	rows = append(rows, []models.InlineKeyboardButton{button(t("ev.back"), "ev", "l", 0)})
+	rows = append(rows, []models.InlineKeyboardButton{button(t("ev.back"), "ev", "l", 0, 0)})
 	return message{text: sb.String(), markup: keyboard(rows...)}
 }
 
@@ -209,9 +217,11 @@ func (b *Bot) onEventButton(ctx context.Context, r *request, payload string) err
 	id, _ := strconv.ParseInt(rest, 10, 64)
 	switch action {
 	case "l":
-		return b.eventList(ctx, r, rest == "1", true)
+		mine, pageText, _ := strings.Cut(rest, ":")
+		page, _ := strconv.Atoi(pageText)
+		return b.eventPage(ctx, r, mine == "1", true, min(page, 10000))
 	case "ok", "no":
-		return b.eventFormButton(ctx, r, action == "ok")
+		return b.eventFormButton(ctx, r, action == "ok", rest)
 	}
 	if id <= 0 {
 		return b.staleButton(ctx, r)
@@ -227,6 +237,9 @@ func (b *Bot) onEventButton(ctx context.Context, r *request, payload string) err
 			return b.staleButton(ctx, r)
 		} else if err != nil {
 			return err
+		}
+		if ok, err := b.canSee(ctx, r, v.Event); err != nil || !ok {
+			return cmpErr(err, b.refuse(ctx, r, t("ev.not_for_you")))
 		}
 		return b.sendOrEdit(ctx, r, true, b.eventCard(ctx, r, v))
 	case "in", "out":
@@ -261,6 +274,9 @@ func (b *Bot) onEventButton(ctx context.Context, r *request, payload string) err
 		} else if err != nil {
 			return err
 		}
+		if ok, err := b.canSee(ctx, r, e); err != nil || !ok {
+			return cmpErr(err, b.refuse(ctx, r, t("ev.not_for_you")))
+		}
 		var buf bytes.Buffer
 		if err := scheduler.WriteICS(&buf, e, b.loc, "-//dangwu//党务助手//ZH"); err != nil {
 			return err
@@ -289,6 +305,17 @@ func (b *Bot) onEventButton(ctx context.Context, r *request, payload string) err
 		return b.askPrivately(ctx, r, c, t("ev.ask_mark", esc(e.Title)))
 	}
 	return b.staleButton(ctx, r)
+}
+
+// canSee reports whether the person may see event e: a coordinator who
+// manages it, or someone it is open to (or who signed up).
+func (b *Bot) canSee(ctx context.Context, r *request, e scheduler.Event) (bool, error) {
+	if r.role >= RoleCoordinator {
+		if a, err := b.schedAccess(ctx, r); err == nil && (a.Role == member.RoleAdmin || a.District == "" || a.District == e.District) {
+			return true, nil
+		}
+	}
+	return b.sched.OpenTo(ctx, r.userID, e)
 }
 
 // managedEvent returns an event the coordinator manages, answering the
@@ -606,7 +633,11 @@ func parseEventEnd(text string, start time.Time, loc *time.Location) (time.Time,
 	text = strings.TrimSpace(strings.Replace(text, "：", ":", -1))
 	if at, err := time.ParseInLocation("15:04", text, loc); err == nil {
 		s := start.In(loc)
-		return time.Date(s.Year(), s.Month(), s.Day(), at.Hour(), at.Minute(), 0, 0, loc), true
+		end := time.Date(s.Year(), s.Month(), s.Day(), at.Hour(), at.Minute(), 0, 0, loc)
+		if !end.After(start) {
+			end = end.AddDate(0, 0, 1) // 22:00 to 01:00 ends the next day
+		}
+		return end, true
 	}
 	return parseWhen(text, start, loc)
 }
@@ -628,6 +659,7 @@ func (b *Bot) eventFlow(ctx context.Context, r *request, c store.Conversation) e
 		return b.reply(ctx, r, cmpStr(eventRefusal(err), t("ev.err_text")))
 	}
 	c.Data["form"] = r.msg.Text
+	c.Data["n"] = draftNonce()
 	c.Step = "preview"
 	if err := b.conv.Save(ctx, r.chatID, r.userID, c); err != nil {
 		return err
@@ -640,17 +672,17 @@ func (b *Bot) eventFlow(ctx context.Context, r *request, c store.Conversation) e
 	}
 	card := b.eventCard(ctx, &request{role: RoleWorker}, v)
 	return b.send(ctx, r.chatID, message{text: t("ev.preview") + "\n\n" + card.text, markup: keyboard(
-		[]models.InlineKeyboardButton{button(t("ev.save"), "ev", "ok"), button(t("ev.discard"), "ev", "no")})})
+		[]models.InlineKeyboardButton{button(t("ev.save"), "ev", "ok", c.Data["n"]), button(t("ev.discard"), "ev", "no", c.Data["n"])})})
 }
 
 // eventFormButton saves or drops the previewed form.
-func (b *Bot) eventFormButton(ctx context.Context, r *request, save bool) error {
+func (b *Bot) eventFormButton(ctx context.Context, r *request, save bool, nonce string) error {
 	if r.role < RoleCoordinator {
 		return b.staleButton(ctx, r)
 	}
 	c, err := b.conv.Get(ctx, r.chatID, r.userID)
-	if errors.Is(err, store.ErrNoConversation) || (err == nil && (c.Flow != flowEvent || c.Step != "preview")) {
-		return b.staleButton(ctx, r)
+	if errors.Is(err, store.ErrNoConversation) || (err == nil && (c.Flow != flowEvent || c.Step != "preview" || c.Data["n"] != nonce)) {
+		return b.staleButton(ctx, r) // also an older preview's button
 	}
 	if err != nil {
 		return err

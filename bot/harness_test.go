@@ -17,6 +17,7 @@ import (
 	"github.com/dangwu/dangwu/knowledge"
 	"github.com/dangwu/dangwu/member"
 	"github.com/dangwu/dangwu/quiz"
+	"github.com/dangwu/dangwu/records"
 	"github.com/dangwu/dangwu/scheduler"
 	"github.com/dangwu/dangwu/store"
 )
@@ -54,6 +55,7 @@ type harness struct {
 	kb    *knowledge.Base
 	quiz  *quiz.Service
 	sched *scheduler.Service
+	recs  *records.Service
 	// clock is the time of the bot, its quiz and the Bot API server: real
 	// time, moved on by tests that wait for something timed.
 	clock *offsetClock
@@ -129,8 +131,19 @@ func startBotOn(t testing.TB, srvOpts botapi.Options, edit func(*bot.Options), p
 	if err := sched.LoadContent(ctx, sc); err != nil {
 		t.Fatal(err)
 	}
+	rc, problems3, err := records.LoadContent(content.Embedded(), districts, nil)
+	if err != nil || len(problems3) > 0 {
+		t.Fatalf("embedded levels and pay rules: %v %v", err, problems3)
+	}
+	recs, err := records.NewService(store.NewRecordsStore(db), records.Options{
+		Atomic: db.Atomic, Outbox: store.NewOutbox(db), Messages: bot.RecordMessages{}, Content: rc, Now: clk.Now,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	opts := bot.Options{
 		Scheduler: sched,
+		Records:   recs,
 		QuietSet:  true, // no quiet hours unless a test sets them: tests run at any hour
 		Members:   members,
 		Outbox:    store.NewOutbox(db),
@@ -157,7 +170,7 @@ func startBotOn(t testing.TB, srvOpts botapi.Options, edit func(*bot.Options), p
 		prepare(b)
 	}
 	runCtx, stop := context.WithCancel(ctx)
-	h := &harness{t: t, srv: srv, bot: b, db: db, kb: kb, quiz: qz, sched: sched, clock: clk, logs: logs, stop: stop, done: make(chan error, 1), opts: opts, dbFile: dbFile}
+	h := &harness{t: t, srv: srv, bot: b, db: db, kb: kb, quiz: qz, sched: sched, recs: recs, clock: clk, logs: logs, stop: stop, done: make(chan error, 1), opts: opts, dbFile: dbFile}
 	go func() { h.done <- b.Run(runCtx) }()
 	t.Cleanup(func() { h.shutdown() })
 	wait, cancel := context.WithTimeout(ctx, 10*time.Second)

@@ -545,7 +545,7 @@ func TestNoticesDefenceDoublePresses(t *testing.T) {
 		t.Errorf("after the presses: %d registered, %d waiting (%v)", v.Registered, v.Waiting, err)
 	}
 	preview := h.writeBroadcast(coord, "双击测试：只应收到一次。")
-	answers := h.pressTogether(coord, preview.MessageID, "bc:go", 3)
+	answers := h.pressTogether(coord, preview.MessageID, buttonData(t, preview, bot.T("bc.confirm")), 3)
 	h.settle()
 	if list, _ := h.sched.Broadcasts(ctx, adminAccess(), 10); len(list) != 1 {
 		t.Errorf("three presses of 确认发送 made %d notices (%+v)", len(list), answers)

@@ -417,7 +417,7 @@ func (b *Bot) cmdMe(ctx context.Context, r *request) error {
 		return err
 	}
 	m := b.profileMessage(p, "")
-	m.text += b.historyBlock(hist) + b.studyBlock(ctx, r.userID)
+	m.text += b.historyBlock(hist) + b.hoursBlock(ctx, r.userID) + b.studyBlock(ctx, r.userID)
 	return b.send(ctx, r.chatID, m)
 }
 

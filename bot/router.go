@@ -163,6 +163,12 @@ func (b *Bot) onMessage(ctx context.Context, r *request) error {
 			return b.broadcastMedia(ctx, r, c)
 		}
 	}
+	if m.Text == "" && r.private && (len(m.Photo) > 0 || m.Document != nil) && b.records != nil {
+		// A photo or file may be a report on a responsibility-list item.
+		if c, err := b.conv.Get(ctx, r.chatID, r.userID); err == nil && c.Flow == flowDutyReport {
+			return b.dutyReportMedia(ctx, r, c)
+		}
+	}
 	if m.Text == "" {
 		switch {
 		case !r.private:

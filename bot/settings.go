@@ -159,7 +159,7 @@ func (b *Bot) onSettingsButton(ctx context.Context, r *request, payload string) 
 		if err != nil {
 			return err
 		}
-		if err := b.sched.SetPush(ctx, r.userID, arg, !off[arg]); err != nil {
+		if err := b.atomic(ctx, func(ctx context.Context) error { return b.sched.SetPush(ctx, r.userID, arg, !off[arg]) }); err != nil {
 			return b.staleButton(ctx, r)
 		}
 	case "d":
@@ -168,18 +168,18 @@ func (b *Bot) onSettingsButton(ctx context.Context, r *request, payload string) 
 		}
 		at := ""
 		if arg != "off" {
-			n, err := strconv.Atoi(arg)
-			if err != nil || len(arg) != 4 || n/100 > 23 || n%100 > 59 {
+			h, m, ok := parseClockText(arg[:min(2, len(arg))] + ":" + arg[min(2, len(arg)):])
+			if !ok || len(arg) != 4 || strings.Trim(arg, "0123456789") != "" {
 				return b.staleButton(ctx, r)
 			}
-			at = arg[:2] + ":" + arg[2:]
+			at = fmt.Sprintf("%02d:%02d", h, m)
 		}
 		p, err := b.quiz.Prefs(ctx, r.userID)
 		if err != nil {
 			return err
 		}
 		p.Daily = at
-		if err := b.quiz.SetPrefs(ctx, r.userID, p); err != nil {
+		if err := b.atomic(ctx, func(ctx context.Context) error { return b.quiz.SetPrefs(ctx, r.userID, p) }); err != nil {
 			return err
 		}
 	case "v":
@@ -189,7 +189,7 @@ func (b *Bot) onSettingsButton(ctx context.Context, r *request, payload string) 
 		if err != nil {
 			return b.staleButton(ctx, r)
 		}
-		if err := b.sched.SetStation(ctx, r.userID, id); err != nil {
+		if err := b.atomic(ctx, func(ctx context.Context) error { return b.sched.SetStation(ctx, r.userID, id) }); err != nil {
 			if msg := venueRefusal(err); msg != "" {
 				return b.refuse(ctx, r, msg)
 			}

@@ -105,9 +105,23 @@ func (s *Service) match(ctx context.Context, e Event, c string, now time.Time) (
 	return -1, nil
 }
 
+// NormalizeCode folds full-width digits (１２３, what a Chinese input
+// method gives in full-width mode) to ASCII and trims spaces.
+func NormalizeCode(text string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '０' && r <= '９' {
+			return '0' + (r - '０')
+		}
+		if r == ' ' || r == '　' {
+			return -1
+		}
+		return r
+	}, strings.TrimSpace(text))
+}
+
 // IsCode reports whether text looks like a check-in code.
 func IsCode(text string) bool {
-	text = strings.TrimSpace(text)
+	text = NormalizeCode(text)
 	if len(text) != CodeDigits {
 		return false
 	}
@@ -138,6 +152,7 @@ func ParseCheckInLink(payload string) (eventID int64, c string, ok bool) {
 // code of a running event, ErrNotRunning for a code of an event whose
 // check-in closed moments ago, ErrBadCode for no event's.
 func (s *Service) CheckIn(ctx context.Context, userID int64, c string) (Attendance, Event, error) {
+	c = NormalizeCode(c)
 	now := s.clock()
 	// Events whose check-in closed within the codes' history are looked at
 	// too: the last code they showed is answered as too late, not as wrong.

@@ -105,6 +105,7 @@ func covers(actorDistrict, district string) bool {
 }
 
 func eventRef(id int64) string     { return "event:" + strconv.FormatInt(id, 10) }
+func reminderRef(id int64) string  { return eventRef(id) + ":reminder" }
 func broadcastRef(id int64) string { return "broadcast:" + strconv.FormatInt(id, 10) }
 func scheduleRef(id int64) string  { return "schedule:" + strconv.FormatInt(id, 10) }
 
@@ -318,6 +319,11 @@ func (s *Service) UpdateEvent(ctx context.Context, actor member.Access, e Event)
 			if err := s.store.PutReminders(ctx, e.ID, s.reminderRows(e), s.clock()); err != nil {
 				return err
 			}
+			// A reminder already queued (held by the quiet hours) has
+			// the old time: it goes, and the moved ones come in their turn.
+			if _, err := s.outbox.Cancel(ctx, reminderRef(e.ID)); err != nil {
+				return err
+			}
 		}
 		if e.Capacity == 0 || e.Capacity > old.Capacity {
 			if err := s.promote(ctx, e); err != nil {
@@ -361,6 +367,9 @@ func (s *Service) CancelEvent(ctx context.Context, actor member.Access, id int64
 		}
 		// What was queued about it and is not sent yet (a reminder held by
 		// the quiet hours, a move up) would now mislead.
+		if _, err := s.outbox.Cancel(ctx, reminderRef(id)); err != nil {
+			return err
+		}
 		if _, err := s.outbox.Cancel(ctx, eventRef(id)); err != nil {
 			return err
 		}
@@ -448,25 +457,28 @@ func (s *Service) view(ctx context.Context, userID int64, e Event) (EventView, e
 // Upcoming lists the open events not yet over that userID may sign up
 // for (or has), soonest first.
 func (s *Service) Upcoming(ctx context.Context, userID int64, limit int) ([]EventView, error) {
+	return s.UpcomingFrom(ctx, userID, 0, limit)
+}
+
+// UpcomingFrom is a page of Upcoming: limit events from offset.
+func (s *Service) UpcomingFrom(ctx context.Context, userID int64, offset, limit int) ([]EventView, error) {
 	w, err := s.store.Worker(ctx, userID)
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return nil, err
 	}
-	events, err := s.store.Events(ctx, s.clock(), 500)
+	district := w.District
+	if !w.Approved {
+		district = "" // only what they signed up for
+	}
+	events, err := s.store.EventsOpenTo(ctx, s.clock(), userID, district, offset, limit)
 	if err != nil {
 		return nil, err
 	}
 	var out []EventView
 	for _, e := range events {
-		if len(out) == limit {
-			break
-		}
 		v, err := s.view(ctx, userID, e)
 		if err != nil {
 			return nil, err
-		}
-		if v.Mine == "" && (!w.Approved || !openTo(e, w)) {
-			continue
 		}
 		out = append(out, v)
 	}
@@ -493,22 +505,21 @@ func (s *Service) Mine(ctx context.Context, userID int64) ([]EventView, error) {
 // ManagedEvents lists the events not yet over that a coordinator of
 // district manages.
 func (s *Service) ManagedEvents(ctx context.Context, actor member.Access, limit int) ([]EventView, error) {
+	return s.ManagedFrom(ctx, actor, 0, limit)
+}
+
+// ManagedFrom is a page of ManagedEvents: limit events from offset.
+func (s *Service) ManagedFrom(ctx context.Context, actor member.Access, offset, limit int) ([]EventView, error) {
 	district, err := scope(actor)
 	if err != nil {
 		return nil, err
 	}
-	events, err := s.store.Events(ctx, s.clock().Add(-24*time.Hour), 500)
+	events, err := s.store.EventsOwnedBy(ctx, s.clock().Add(-24*time.Hour), district, offset, limit)
 	if err != nil {
 		return nil, err
 	}
 	var out []EventView
 	for _, e := range events {
-		if len(out) == limit {
-			break
-		}
-		if !covers(district, e.District) {
-			continue
-		}
 		v, err := s.view(ctx, 0, e)
 		if err != nil {
 			return nil, err
@@ -516,6 +527,24 @@ func (s *Service) ManagedEvents(ctx context.Context, actor member.Access, limit 
 		out = append(out, v)
 	}
 	return out, nil
+}
+
+// OpenTo reports whether userID may see event e: it is open to their
+// district, or they signed up for it.
+func (s *Service) OpenTo(ctx context.Context, userID int64, e Event) (bool, error) {
+	if _, err := s.store.Signup(ctx, e.ID, userID); err == nil {
+		return true, nil
+	} else if !errors.Is(err, ErrNotFound) {
+		return false, err
+	}
+	w, err := s.store.Worker(ctx, userID)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return w.Approved && openTo(e, w), nil
 }
 
 // SignUp registers userID for an event, or puts them on its waiting list
@@ -731,18 +760,35 @@ func (s *Service) remind(ctx context.Context, r Reminder) (bool, error) {
 		if !send {
 			return nil
 		}
+		// People who are no longer approved workers (they left) give up
+		// their places: the waiting list moves up before the reminder.
+		pruned, err := s.store.PruneSignups(ctx, e.ID)
+		if err != nil {
+			return err
+		}
+		if pruned > 0 {
+			if err := s.promote(ctx, e); err != nil {
+				return err
+			}
+		}
 		signups, err := s.store.Signups(ctx, e.ID)
 		if err != nil {
 			return err
 		}
 		late := now.Sub(r.Due) > LateAfter
-		// Quiet hours hold a reminder unless the event is close.
-		quiet := e.Start.Sub(now) > UrgentBefore
+		before := r.Before
+		// Quiet hours hold a reminder unless the event is close; a late
+		// one is not held (it could arrive after the start), and says how
+		// long there really is.
+		quiet := e.Start.Sub(now) > UrgentBefore && !late
+		if late {
+			before = e.Start.Sub(now).Truncate(time.Minute)
+		}
 		to, err := s.pushOnAmong(ctx, signupUsers(signups, Registered), PushReminder)
 		if err != nil {
 			return err
 		}
-		if err := s.send(ctx, to, s.msgs.Reminder(e, r.Before, late), PushReminder, eventRef(e.ID), quiet, true); err != nil {
+		if err := s.send(ctx, to, s.msgs.Reminder(e, before, late), PushReminder, reminderRef(e.ID), quiet, true); err != nil {
 			return err
 		}
 		sent = true

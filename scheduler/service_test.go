@@ -762,7 +762,7 @@ func TestReminders(t *testing.T) {
 		t.Errorf("24-hour reminder to %v, want the registered who want it (%d, %d)", to, g1, g2)
 	}
 	for _, r := range rs {
-		if r.Text != "reminder 党课 24h0m0s late=false" || !r.Quiet || !r.Repeatable || r.Ref != eventRef(ev.ID) {
+		if r.Text != "reminder 党课 24h0m0s late=false" || !r.Quiet || !r.Repeatable || r.Ref != eventRef(ev.ID)+":reminder" {
 			t.Errorf("24-hour reminder %+v", r)
 		}
 	}
@@ -853,8 +853,9 @@ func TestRemindersAfterRestart(t *testing.T) {
 		t.Fatalf("after the restart reminders to %v: %+v, want one to each", to, rs)
 	}
 	for _, r := range rs {
-		if r.Text != "reminder 未开始 1h0m0s late=true" {
-			t.Errorf("reminder after the restart %q, want the 1-hour one, late", r.Text)
+		// A late reminder says how long there really is: half an hour.
+		if r.Text != "reminder 未开始 30m0s late=true" || r.Quiet {
+			t.Errorf("reminder after the restart %+v, want the 1-hour one, late, not held, saying 30 minutes", r)
 		}
 	}
 	if got, want := e.reminders(ahead.ID), []string{"24h0m0s:dropped", "1h0m0s:sent"}; !slices.Equal(got, want) {
@@ -881,7 +882,11 @@ func TestLateReminder(t *testing.T) {
 			e.signUp(ev.ID, g1)
 			e.clock.Set(ev.Start.Add(-time.Hour + tc.down))
 			e.tick()
-			want := fmt.Sprintf("reminder 党课 1h0m0s late=%v", tc.late)
+			// A late one says the time really left, to the minute.
+			want := fmt.Sprintf("reminder 党课 %s late=%v", (time.Hour - tc.down).Truncate(time.Minute), tc.late)
+			if !tc.late {
+				want = "reminder 党课 1h0m0s late=false"
+			}
 			if rs := e.rows(`text LIKE 'reminder %'`); len(rs) != 1 || rs[0].Text != want {
 				t.Errorf("reminders %+v, want one %q", rs, want)
 			}

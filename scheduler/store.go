@@ -118,6 +118,12 @@ type Store interface {
 	EventByKey(ctx context.Context, key string) (Event, error)
 	// Events lists open events ending after now, soonest first.
 	Events(ctx context.Context, now time.Time, limit int) ([]Event, error)
+	// EventsOpenTo lists, soonest first, the open events ending after now
+	// that are open to district ("" none) or that userID signed up for.
+	EventsOpenTo(ctx context.Context, now time.Time, userID int64, district string, offset, limit int) ([]Event, error)
+	// EventsOwnedBy lists, soonest first, the open events ending after
+	// since owned by district ("" every district's and the city's).
+	EventsOwnedBy(ctx context.Context, since time.Time, district string, offset, limit int) ([]Event, error)
 	// RunningEvents lists open events whose check-in is open at now.
 	RunningEvents(ctx context.Context, now time.Time, before, after time.Duration) ([]Event, error)
 	// SyncContentEvents inserts or updates the content's events by key;
@@ -127,6 +133,9 @@ type Store interface {
 	Signup(ctx context.Context, eventID, userID int64) (Signup, error)
 	PutSignup(ctx context.Context, s Signup) error
 	DeleteSignup(ctx context.Context, eventID, userID int64) error
+	// PruneSignups removes the sign-ups of people who are no longer
+	// approved workers, and returns how many.
+	PruneSignups(ctx context.Context, eventID int64) (int, error)
 	// Signups lists an event's sign-ups, registered first, each in order.
 	Signups(ctx context.Context, eventID int64) ([]Signup, error)
 	CountSignups(ctx context.Context, eventID int64) (registered, waiting int, err error)

@@ -538,6 +538,19 @@ func (t *memberTx) ForgetUser(ctx context.Context, userID int64) error {
 		{"broadcasts sent", `UPDATE broadcasts SET created_by = 0, status_chat = CASE WHEN status_chat = ?1 THEN 0 ELSE status_chat END,
 			status_msg = CASE WHEN status_chat = ?1 THEN 0 ELSE status_msg END WHERE created_by = ?1 OR status_chat = ?1`},
 		{"schedules made", `UPDATE schedules SET created_by = 0 WHERE created_by = ?1`},
+		// Records: the person's own record goes; what they recorded for
+		// others stays, anonymous.
+		{"credits", `DELETE FROM credits WHERE user_id = ?1`},
+		{"credits given", `UPDATE credits SET by_user = 0 WHERE by_user = ?1`},
+		{"assessments", `DELETE FROM assessments WHERE user_id = ?1`},
+		{"assessments made", `UPDATE assessments SET by_user = 0 WHERE by_user = ?1`},
+		{"duties", `DELETE FROM duties WHERE user_id = ?1`},
+		{"duties given", `UPDATE duties SET created_by = 0 WHERE created_by = ?1`},
+		{"levels", `DELETE FROM levels WHERE user_id = ?1`},
+		{"levels awarded", `UPDATE levels SET by_user = 0 WHERE by_user = ?1`},
+		{"applications", `DELETE FROM level_applications WHERE user_id = ?1`},
+		{"applications decided", `UPDATE level_applications SET decided_by = 0 WHERE decided_by = ?1`},
+		{"settings", `UPDATE settings SET by_user = 0 WHERE by_user = ?1`},
 		// Fails on the foreign key if a profile still points at the user.
 		{"user", `DELETE FROM users WHERE id = ?1`},
 	}

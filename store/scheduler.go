@@ -317,6 +317,23 @@ func (s *SchedulerStore) Events(ctx context.Context, now time.Time, limit int) (
 	return s.events(ctx, `WHERE state = 'open' AND ends_at > ? ORDER BY starts_at, id LIMIT ?`, quizTime(now), limit)
 }
 
+// EventsOpenTo lists the open events a person may see: open to their
+// district (an event naming no districts is open to its own district's
+// people, or to all for a city event), or signed up for.
+func (s *SchedulerStore) EventsOpenTo(ctx context.Context, now time.Time, userID int64, district string, offset, limit int) ([]scheduler.Event, error) {
+	return s.events(ctx, `WHERE state = 'open' AND ends_at > ?1 AND (
+			(?3 <> '' AND ((COALESCE(json_array_length(audience, '$.districts'), 0) = 0 AND district IN ('', ?3))
+				OR EXISTS (SELECT 1 FROM json_each(audience, '$.districts') WHERE value = ?3)))
+			OR EXISTS (SELECT 1 FROM event_signups s WHERE s.event_id = events.id AND s.user_id = ?2))
+		ORDER BY starts_at, id LIMIT ?5 OFFSET ?4`, quizTime(now), userID, district, offset, limit)
+}
+
+// EventsOwnedBy lists the open events of district ("" all) ending after since.
+func (s *SchedulerStore) EventsOwnedBy(ctx context.Context, since time.Time, district string, offset, limit int) ([]scheduler.Event, error) {
+	return s.events(ctx, `WHERE state = 'open' AND ends_at > ?1 AND (?2 = '' OR district = ?2)
+		ORDER BY starts_at, id LIMIT ?4 OFFSET ?3`, quizTime(since), district, offset, limit)
+}
+
 // RunningEvents lists open events whose check-in is open at now.
 func (s *SchedulerStore) RunningEvents(ctx context.Context, now time.Time, before, after time.Duration) ([]scheduler.Event, error) {
 	return s.events(ctx, `WHERE state = 'open' AND starts_at <= ? AND ends_at > ? ORDER BY starts_at, id`,
@@ -366,6 +383,17 @@ func (s *SchedulerStore) PutSignup(ctx context.Context, su scheduler.Signup) err
 		ON CONFLICT (event_id, user_id) DO UPDATE SET status = excluded.status`,
 		su.EventID, su.UserID, string(su.Status), quizTime(su.At))
 	return err
+}
+
+// PruneSignups removes the sign-ups of people no longer approved.
+func (s *SchedulerStore) PruneSignups(ctx context.Context, eventID int64) (int, error) {
+	res, err := s.c.ExecContext(ctx, `DELETE FROM event_signups WHERE event_id = ?
+		AND user_id NOT IN (SELECT user_id FROM members WHERE status = 'approved' AND user_id IS NOT NULL)`, eventID)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
 }
 
 // DeleteSignup removes a sign-up.
@@ -426,7 +454,8 @@ func (s *SchedulerStore) PutReminders(ctx context.Context, eventID int64, rs []s
 		_, err := s.c.ExecContext(ctx, `INSERT INTO event_reminders (event_id, offset_s, due_at, state) VALUES (?1, ?2, ?3, ?4)
 			ON CONFLICT (event_id, offset_s) DO UPDATE SET
 				state = CASE WHEN event_reminders.due_at = excluded.due_at THEN event_reminders.state
-					WHEN ?4 = 'pending' THEN 'pending' ELSE event_reminders.state END,
+					WHEN ?4 = 'pending' THEN 'pending'
+					WHEN event_reminders.state = 'sent' THEN 'sent' ELSE 'dropped' END,
 				due_at = excluded.due_at`,
 			eventID, secs, quizTime(r.Due), state)
 		if err != nil {

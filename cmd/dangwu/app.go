@@ -15,6 +15,7 @@ import (
 	"github.com/dangwu/dangwu/knowledge"
 	"github.com/dangwu/dangwu/member"
 	"github.com/dangwu/dangwu/quiz"
+	"github.com/dangwu/dangwu/records"
 	"github.com/dangwu/dangwu/scheduler"
 	"github.com/dangwu/dangwu/store"
 	"github.com/mattn/go-isatty"
@@ -32,6 +33,7 @@ type app struct {
 	dues  *dues.Rules
 	quiz  *quiz.Service
 	sched *scheduler.Service
+	recs  *records.Service
 }
 
 // openApp opens the database file name+".db" in the data folder, the
@@ -94,7 +96,32 @@ func openApp(ctx context.Context, cfg Config, name string, log *slog.Logger) (*a
 		a.Close()
 		return nil, err
 	}
+	if err := a.loadRecords(fsys); err != nil {
+		a.Close()
+		return nil, err
+	}
 	return a, nil
+}
+
+// loadRecords opens the records with the content's levels, 学时 targets
+// and pay rules. A rule with a problem is left out and logged (dangwu
+// check lists them all).
+func (a *app) loadRecords(fsys fs.FS) error {
+	var exams []string
+	for _, e := range a.quiz.Exams() {
+		exams = append(exams, e.ID)
+	}
+	c, problems, err := records.LoadContent(fsys, a.members.Districts(), exams)
+	if err != nil {
+		return fmt.Errorf("load levels and pay rules: %w", err)
+	}
+	for _, p := range problems {
+		a.log.Warn("records content problem", "problem", p.Error())
+	}
+	a.recs, err = records.NewService(store.NewRecordsStore(a.db), records.Options{
+		Atomic: a.db.Atomic, Outbox: store.NewOutbox(a.db), Messages: bot.RecordMessages{}, Content: c, Location: a.cfg.Location,
+	})
+	return err
 }
 
 // loadScheduler opens the scheduler and brings the content's venues,
@@ -176,6 +203,7 @@ func (a *app) newBot(ctx context.Context, token, apiURL string) (*bot.Bot, error
 		Dues:      a.dues,
 		Quiz:      a.quiz,
 		Scheduler: a.sched,
+		Records:   a.recs,
 		Quiet:     a.cfg.QuietHours,
 		QuietSet:  true,
 	})

@@ -337,3 +337,38 @@ func (s *Server) FileBytes(fileID string) ([]byte, bool) {
 	}
 	return f.data, true
 }
+
+// editMessageCaption replaces the caption (and keyboard) of one of the
+// bot's photo or file messages. A message without media has no caption to
+// edit, as Telegram says.
+func (s *Server) editMessageCaption(_ context.Context, p Params) (any, *APIError) {
+	caption, apiErr := formatText(p.Get("caption"), p.Get("parse_mode"), p.Get("caption_entities"))
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, apiErr := s.targetLocked(p)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	m, apiErr := s.botMessageLocked(st, p)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	if m.Photo == nil && m.Document == nil {
+		return nil, badRequest("there is no caption in the message to edit")
+	}
+	mk, apiErr := parseMarkup(p.Get("reply_markup"), true)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	if utf16Len(caption.text) > maxCaptionLen {
+		return nil, errCaptionTooLong
+	}
+	if caption.text == m.Caption && slices.Equal(caption.entities, m.CaptionEntities) && sameInlineKeyboard(mk.inline, m.ReplyMarkup) {
+		return nil, errNotModified
+	}
+	m.Caption, m.CaptionEntities, m.ReplyMarkup = caption.text, caption.entities, mk.inline
+	return s.replaceLocked(st, "editMessageCaption", m), nil
+}

@@ -114,6 +114,7 @@ func New(opts Options) *Server {
 		"sendMessage":            s.sendMessage,
 		"editMessageText":        s.editMessageText,
 		"editMessageReplyMarkup": s.editMessageReplyMarkup,
+		"editMessageCaption":     s.editMessageCaption,
 		"deleteMessage":          s.deleteMessage,
 		"sendChatAction":         s.sendChatAction,
 		"getChat":                s.getChat,

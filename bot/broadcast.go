@@ -503,7 +503,9 @@ func (b *Bot) showStatus(ctx context.Context, chatID int64, id int64) error {
 
 // statusMessage is a broadcast's delivery report: a progress bar while it
 // is sent, and what can be done with it.
-func (b *Bot) statusMessage(st scheduler.BroadcastStatus) message {
+func (b *Bot) statusMessage(st scheduler.BroadcastStatus) message { return statusMessage(st) }
+
+func statusMessage(st scheduler.BroadcastStatus) message {
 	bc, c := st.Broadcast, st.Counts
 	total := c.Pending + c.Sending + c.Sent + c.Failed + c.Uncertain + c.Cancelled
 	done := total - c.Pending - c.Sending
@@ -829,6 +831,18 @@ func (b *Bot) refreshStatuses(ctx context.Context) {
 			b.watch.drop(id)
 			continue
 		}
+		if st.Broadcast.StatusMessage == 0 {
+			// A scheduled one's report went through the outbox: once it
+			// is delivered, that message is the one to keep current.
+			chat, msgID, ok, err := b.sched.QueuedStatus(ctx, id)
+			if err != nil || !ok {
+				continue
+			}
+			if err := b.sched.SetStatusMessage(ctx, id, chat, msgID); err != nil {
+				continue
+			}
+			st.Broadcast.StatusChat, st.Broadcast.StatusMessage = chat, msgID
+		}
 		if st.Broadcast.StatusMessage != 0 {
 			err := b.out.edit(ctx, st.Broadcast.StatusChat, st.Broadcast.StatusMessage, b.statusMessage(st))
 			if err != nil && !isNotModified(err) {
@@ -869,11 +883,7 @@ func (b *Bot) schedTick(ctx context.Context) {
 		b.sender.Wake()
 	}
 	for _, bc := range released {
-		if bc.CreatedBy != 0 {
-			if err := b.showStatus(ctx, bc.CreatedBy, bc.ID); err != nil {
-				b.log.Warn("broadcast status", "broadcast", bc.ID, "err", err)
-			}
-		}
+		b.watch.add(bc.ID) // its status report is queued with it; kept current once delivered
 	}
 	b.refreshStatuses(ctx)
 	b.refreshCodes(ctx)

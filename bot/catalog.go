@@ -669,6 +669,7 @@ var catalog = map[string]string{
 	"bc.refresh":          "刷新",
 	"bc.withdraw_confirm": "确定撤回通知 #%d 吗？已送达的消息会从每个人的聊天里删除，还没发出的不再发出。",
 	"bc.withdraw_yes":     "确定撤回",
+	"bc.withdrawn_copy":   "（通知 #%d 已被发布者撤回。）",
 	"bc.keep":             "不撤回",
 	"bc.withdrawn":        "正在从 %d 个聊天里删除这条通知。",
 	"bc.ask_fix":          "请发送更正后的通知内容，我会替换每个人收到的那条消息。发送 /cancel 放弃。",

@@ -70,6 +70,16 @@ func (n *Notices) Broadcast(b scheduler.Broadcast) outbox.Message {
 	return m
 }
 
+// Withdrawn replaces a copy of a withdrawn notice too old to delete.
+func (n *Notices) Withdrawn(b scheduler.Broadcast) outbox.Message {
+	return queued(message{text: t("bc.withdrawn_copy", b.ID)})
+}
+
+// Released is the first status report of a scheduled broadcast.
+func (n *Notices) Released(b scheduler.Broadcast) outbox.Message {
+	return queued(statusMessage(scheduler.BroadcastStatus{Broadcast: b, Counts: outbox.Counts{Pending: b.Recipients}}))
+}
+
 // BroadcastReminder asks for the 收到 not yet pressed.
 func (n *Notices) BroadcastReminder(b scheduler.Broadcast) outbox.Message {
 	return queued(message{text: t("bc.remind", esc(truncate(b.Text, 300))),

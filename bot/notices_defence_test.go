@@ -367,11 +367,12 @@ func TestNoticesDefenceEventTextAtItsLimits(t *testing.T) {
 	w := newWorker(3052, "极限人", "13912343052", "泉山区")
 	h.seedWorker(w, true)
 	ctx := context.Background()
-	title := "<b>&amp;</b>" + strings.Repeat("🎓", scheduler.MaxTitleRunes-len([]rune("<b>&amp;</b>")))
+	// Limits count UTF-16 units, as Telegram does: an emoji is two.
+	title := "<b>&amp;</b>" + strings.Repeat("🎓", (scheduler.MaxTitleRunes-len([]rune("<b>&amp;</b>")))/2)
 	start := h.clock.Now().Add(2 * time.Hour)
 	e, err := h.sched.CreateEvent(ctx, adminAccess(), scheduler.Event{Kind: scheduler.Trip, Title: title,
-		Description: "<i>说明</i>" + strings.Repeat("🚌", scheduler.MaxDescriptionRunes-len([]rune("<i>说明</i>"))),
-		Start:       start, End: start.Add(30 * time.Hour), Place: strings.Repeat("📍", scheduler.MaxPlaceRunes), Capacity: scheduler.MaxCapacity,
+		Description: "<i>说明</i>" + strings.Repeat("🚌", (scheduler.MaxDescriptionRunes-len([]rune("<i>说明</i>")))/2),
+		Start:       start, End: start.Add(30 * time.Hour), Place: strings.Repeat("📍", scheduler.MaxPlaceRunes/2), Capacity: scheduler.MaxCapacity,
 		Hours: scheduler.MaxHours})
 	if err != nil {
 		t.Fatal(err)
@@ -379,8 +380,8 @@ func TestNoticesDefenceEventTextAtItsLimits(t *testing.T) {
 	for i := range 200 {
 		s := h.clock.Now().Add(time.Duration(3+i) * time.Hour)
 		if _, err := h.sched.CreateEvent(ctx, adminAccess(), scheduler.Event{Kind: scheduler.Course,
-			Title: fmt.Sprintf("%03d", i) + strings.Repeat("🎓", scheduler.MaxTitleRunes-3), Start: s, End: s.Add(24 * time.Hour),
-			Place: strings.Repeat("📍", scheduler.MaxPlaceRunes), Capacity: scheduler.MaxCapacity}); err != nil {
+			Title: fmt.Sprintf("%04d", i) + strings.Repeat("🎓", (scheduler.MaxTitleRunes-4)/2), Start: s, End: s.Add(24 * time.Hour),
+			Place: strings.Repeat("📍", scheduler.MaxPlaceRunes/2), Capacity: scheduler.MaxCapacity}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -29,7 +29,14 @@ func (b *Bot) cmdSchedule(ctx context.Context, r *request) error {
 	return b.scheduleList(ctx, r, false)
 }
 
+// schedulesPerPage is how many recurring notices a page of /schedule lists.
+const schedulesPerPage = 8
+
 func (b *Bot) scheduleList(ctx context.Context, r *request, edit bool) error {
+	return b.schedulePage(ctx, r, 0, edit)
+}
+
+func (b *Bot) schedulePage(ctx context.Context, r *request, page int, edit bool) error {
 	actor, err := b.schedAccess(ctx, r)
 	if err != nil {
 		return err
@@ -44,11 +51,10 @@ func (b *Bot) scheduleList(ctx context.Context, r *request, edit bool) error {
 	if len(list) == 0 {
 		sb.WriteString("\n\n" + t("sch.none"))
 	}
-	for i, s := range list {
-		if i == 20 {
-			sb.WriteString("\n\n" + t("sch.more", len(list)-i))
-			break
-		}
+	pages := max((len(list)+schedulesPerPage-1)/schedulesPerPage, 1)
+	page = min(max(page, 0), pages-1)
+	for i := page * schedulesPerPage; i < min((page+1)*schedulesPerPage, len(list)); i++ {
+		s := list[i]
 		state := t("sch.active")
 		toggle := button(t("sch.pause"), "sc", "p", s.ID)
 		if s.Paused {
@@ -58,8 +64,11 @@ func (b *Bot) scheduleList(ctx context.Context, r *request, edit bool) error {
 		if len(s.Audience.Districts) > 0 {
 			scope = strings.Join(s.Audience.Districts, "、")
 		}
-		fmt.Fprintf(&sb, "\n\n%d. <b>%s</b>（%s）\n%s · %s", i+1, esc(s.Title), state, esc(b.describeSpec(s.Spec)), esc(scope))
+		fmt.Fprintf(&sb, "\n\n%d. <b>%s</b>（%s）\n%s · %s", i+1, esc(truncate(s.Title, 60)), state, esc(truncate(b.describeSpec(s.Spec), 120)), esc(truncate(scope, 200)))
 		rows = append(rows, []models.InlineKeyboardButton{toggle, button(t("sch.delete", i+1), "sc", "d", s.ID)})
+	}
+	if nav := pageButtons(page, pages, func(p int) string { return fmt.Sprintf("sc:pg:%d", p) }); nav != nil {
+		rows = append(rows, nav)
 	}
 	rows = append(rows, []models.InlineKeyboardButton{button(t("sch.new"), "sc", "new")})
 	return b.sendOrEdit(ctx, r, edit, message{text: sb.String(), markup: keyboard(rows...)})
@@ -92,6 +101,9 @@ func (b *Bot) onScheduleButton(ctx context.Context, r *request, payload string) 
 	action, rest, _ := strings.Cut(payload, ":")
 	id, _ := strconv.ParseInt(rest, 10, 64)
 	switch action {
+	case "pg":
+		page, _ := strconv.Atoi(rest)
+		return b.schedulePage(ctx, r, page, true)
 	case "new":
 		c := store.Conversation{Flow: flowSchedule, Step: "form", Data: map[string]string{}}
 		example := strings.Join([]string{

@@ -183,7 +183,8 @@ func (b *Bot) onSettingsButton(ctx context.Context, r *request, payload string) 
 			return err
 		}
 	case "v":
-		return b.stationMenu(ctx, r)
+		page, _ := strconv.Atoi(arg)
+		return b.stationMenu(ctx, r, page)
 	case "vs":
 		id, err := strconv.ParseInt(arg, 10, 64)
 		if err != nil {

@@ -24,7 +24,14 @@ const flowVenue = "venue" // Data: id (0 new)
 
 var venueFormKeys = []string{"vn.f_name", "vn.f_kind", "vn.f_district", "vn.f_address"}
 
-func (b *Bot) cmdVenues(ctx context.Context, r *request) error {
+// venuesPerPage is how many venues a page of /venues or of the station
+// menu shows.
+const venuesPerPage = 10
+
+func (b *Bot) cmdVenues(ctx context.Context, r *request) error { return b.venuePage(ctx, r, 0, false) }
+
+// venuePage is page (from 0) of /venues.
+func (b *Bot) venuePage(ctx context.Context, r *request, page int, edit bool) error {
 	actor, err := b.schedAccess(ctx, r)
 	if err != nil {
 		return err
@@ -38,12 +45,11 @@ func (b *Bot) cmdVenues(ctx context.Context, r *request) error {
 	if len(venues) == 0 {
 		sb.WriteString("\n\n" + t("vn.none"))
 	}
+	pages := max((len(venues)+venuesPerPage-1)/venuesPerPage, 1)
+	page = min(max(page, 0), pages-1)
 	var rows [][]models.InlineKeyboardButton
-	for i, v := range venues {
-		if i == 30 {
-			sb.WriteString("\n" + t("vn.more", len(venues)-i))
-			break
-		}
+	for i := page * venuesPerPage; i < min((page+1)*venuesPerPage, len(venues)); i++ {
+		v := venues[i]
 		district := v.District
 		if district == "" {
 			district = t("ev.city")
@@ -56,8 +62,11 @@ func (b *Bot) cmdVenues(ctx context.Context, r *request) error {
 			rows = append(rows, []models.InlineKeyboardButton{button(t("vn.edit", i+1), "vn", "ed", v.ID), button(t("vn.delete", i+1), "vn", "d", v.ID)})
 		}
 	}
+	if nav := pageButtons(page, pages, func(p int) string { return fmt.Sprintf("vn:p:%d", p) }); nav != nil {
+		rows = append(rows, nav)
+	}
 	rows = append(rows, []models.InlineKeyboardButton{button(t("vn.new"), "vn", "new")})
-	return b.send(ctx, r.chatID, message{text: sb.String(), markup: keyboard(rows...)})
+	return b.sendOrEdit(ctx, r, edit, message{text: sb.String(), markup: keyboard(rows...)})
 }
 
 func (b *Bot) venueForm(v scheduler.Venue) string {
@@ -80,6 +89,9 @@ func (b *Bot) onVenueButton(ctx context.Context, r *request, payload string) err
 	action, rest, _ := strings.Cut(payload, ":")
 	id, _ := strconv.ParseInt(rest, 10, 64)
 	switch action {
+	case "p":
+		page, _ := strconv.Atoi(rest)
+		return b.venuePage(ctx, r, page, true)
 	case "new":
 		c := store.Conversation{Flow: flowVenue, Step: "form", Data: map[string]string{"id": "0"}}
 		b.ack(r, "", false)
@@ -171,7 +183,7 @@ func venueRefusal(err error) string {
 }
 
 // stationMenu lets a worker choose the venue they are stationed at.
-func (b *Bot) stationMenu(ctx context.Context, r *request) error {
+func (b *Bot) stationMenu(ctx context.Context, r *request, page int) error {
 	p, err := b.members.Get(ctx, r.userID)
 	if err != nil {
 		return b.refuse(ctx, r, t("ev.not_approved"))
@@ -180,9 +192,14 @@ func (b *Bot) stationMenu(ctx context.Context, r *request) error {
 	if err != nil {
 		return err
 	}
+	pages := max((len(venues)+venuesPerPage-1)/venuesPerPage, 1)
+	page = min(max(page, 0), pages-1)
 	var rows [][]models.InlineKeyboardButton
-	for _, v := range venues[:min(len(venues), 30)] {
+	for _, v := range venues[page*venuesPerPage : min((page+1)*venuesPerPage, len(venues))] {
 		rows = append(rows, []models.InlineKeyboardButton{button(truncate(v.Name, 40), "st", "vs", v.ID)})
+	}
+	if nav := pageButtons(page, pages, func(p int) string { return fmt.Sprintf("st:v:%d", p) }); nav != nil {
+		rows = append(rows, nav)
 	}
 	rows = append(rows, []models.InlineKeyboardButton{button(t("settings.station_none"), "st", "vs", 0)})
 	b.ack(r, "", false)

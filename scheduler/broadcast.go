@@ -210,7 +210,16 @@ func (s *Service) SendDueBroadcasts(ctx context.Context) ([]Broadcast, error) {
 			if b.State != Scheduled {
 				return nil // cancelled meanwhile
 			}
-			return s.release(ctx, &b)
+			if err := s.release(ctx, &b); err != nil {
+				return err
+			}
+			if b.CreatedBy == 0 {
+				return nil
+			}
+			// Whoever scheduled it gets its first status report, queued with it.
+			m := s.msgs.Released(b)
+			m.ChatID, m.Kind, m.Ref, m.Repeatable, m.NotBefore = b.CreatedBy, "status", broadcastRef(b.ID)+":status", true, s.now()
+			return s.outbox.Enqueue(ctx, []outbox.Message{m})
 		})
 		if err != nil {
 			errs = append(errs, fmt.Errorf("broadcast %d: %w", d.ID, err))
@@ -246,6 +255,17 @@ func (s *Service) Broadcasts(ctx context.Context, actor member.Access, limit int
 		return nil, err
 	}
 	return s.store.Broadcasts(ctx, district, limit)
+}
+
+// QueuedStatus finds the status report queued when a scheduled broadcast
+// went out, once it is delivered: its chat and message.
+func (s *Service) QueuedStatus(ctx context.Context, id int64) (int64, int, bool, error) {
+	delivered, err := s.outbox.Delivered(ctx, broadcastRef(id)+":status")
+	if err != nil || len(delivered) == 0 {
+		return 0, 0, false, err
+	}
+	d := delivered[len(delivered)-1]
+	return d.ChatID, d.MessageID, true, nil
 }
 
 // SetStatusMessage records where the coordinator's status message is.
@@ -325,27 +345,70 @@ func (s *Service) WithdrawBroadcast(ctx context.Context, actor member.Access, id
 				return err
 			}
 		}
-		var dels []outbox.Message
-		for i, r := range []string{ref, ref + ":remind"} {
-			delivered, err := s.outbox.Delivered(ctx, r)
-			if err != nil {
-				return err
-			}
-			for _, m := range delivered {
-				dels = append(dels, outbox.Message{ChatID: m.ChatID, Op: outbox.OpDelete, Target: m.MessageID, Kind: PushBroadcast,
-					Ref: ref + ":withdraw", Repeatable: true, NotBefore: s.now()})
-			}
-			if i == 0 {
-				n = len(dels)
-			}
-		}
 		b.State = Withdrawn
-		if len(dels) == 0 {
-			return nil
-		}
-		return s.outbox.Enqueue(ctx, dels)
+		var err error
+		n, err = s.takeBack(ctx, *b)
+		return err
 	})
 	return b, n, err
+}
+
+// DeleteWithin is how long after it was sent Telegram lets a bot delete
+// its message (48 hours, less a margin for the queue); an older copy of a
+// withdrawn notice is edited to say so instead.
+const DeleteWithin = 47 * time.Hour
+
+// takeBack queues, for every copy of a withdrawn broadcast (and of its
+// reminders) delivered and not yet taken back, its deletion — or, past
+// DeleteWithin, an edit saying it was withdrawn. It returns how many
+// copies of the notice itself it takes back.
+func (s *Service) takeBack(ctx context.Context, b Broadcast) (int, error) {
+	ref := broadcastRef(b.ID)
+	left, err := s.store.NotTakenBack(ctx, b.ID)
+	if err != nil {
+		return 0, err
+	}
+	now := s.now()
+	withdrawn := s.msgs.Withdrawn(b)
+	var msgs []outbox.Message
+	n := 0
+	for _, m := range left {
+		if m.Ref == ref {
+			n++
+		}
+		back := outbox.Message{ChatID: m.ChatID, Op: outbox.OpDelete, Target: m.MessageID, Kind: PushBroadcast,
+			Ref: ref + ":withdraw", Repeatable: true, NotBefore: now}
+		if now.Sub(m.SentAt) > DeleteWithin {
+			back.Op, back.Text, back.Markup, back.Media = outbox.OpEdit, withdrawn.Text, withdrawn.Markup, m.Media
+		}
+		msgs = append(msgs, back)
+	}
+	if len(msgs) == 0 {
+		return 0, nil
+	}
+	return n, s.outbox.Enqueue(ctx, msgs)
+}
+
+// TakeBackLate takes back the copies of recently withdrawn broadcasts that
+// were still being sent when the notice was withdrawn and arrived since.
+func (s *Service) TakeBackLate(ctx context.Context) error {
+	list, err := s.store.Broadcasts(ctx, "", 50)
+	if err != nil {
+		return err
+	}
+	for _, b := range list {
+		if b.State != Withdrawn || s.clock().Sub(b.Created) > 3*24*time.Hour {
+			continue
+		}
+		err := s.atomic(ctx, func(ctx context.Context) error {
+			_, err := s.takeBack(ctx, b)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // CorrectBroadcast replaces a sent notice's text where it was delivered.

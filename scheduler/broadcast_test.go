@@ -2,6 +2,7 @@ package scheduler_test
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -176,15 +177,19 @@ func TestScheduledBroadcast(t *testing.T) {
 	if len(released) != 1 || released[0].ID != b.ID || released[0].State != scheduler.Sent || released[0].Recipients != 4 {
 		t.Errorf("released %+v", released)
 	}
-	if to := chats(e.rows("")); !slices.Equal(to, []int64{g1, g2, g3, 106}) {
+	if to := chats(e.rows(fmt.Sprintf("ref = 'broadcast:%d'", b.ID))); !slices.Equal(to, []int64{g1, g2, g3, 106}) {
 		t.Errorf("queued to %v", to)
+	}
+	// Whoever scheduled it gets its status report, queued with it.
+	if st := e.rows(fmt.Sprintf("ref = 'broadcast:%d:status'", b.ID)); len(st) != 1 || st[0].Chat != b.CreatedBy {
+		t.Errorf("status report rows %+v", st)
 	}
 	e.clock.Advance(time.Minute)
 	if released := e.tick(); len(released) != 0 {
 		t.Errorf("second tick released %+v", released)
 	}
-	if n := len(e.rows("")); n != 4 {
-		t.Errorf("%d rows after two ticks, want 4", n)
+	if n := len(e.rows("")); n != 5 {
+		t.Errorf("%d rows after two ticks, want 4 and the status report", n)
 	}
 	_, err = e.svc.CancelBroadcast(e.ctx, gulou, b.ID)
 	wantErr(t, "cancel after it went out", err, scheduler.ErrAlreadySent)

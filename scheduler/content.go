@@ -385,7 +385,8 @@ func checkTextOf(s string, limit int, noneErr, longErr error, lines bool) []erro
 	if !readable(s, lines) {
 		errs = append(errs, ErrBadText)
 	}
-	if n := utf8.RuneCountInString(s); n > limit {
+	// Counted as Telegram counts: a character outside the BMP is two.
+	if n := utf16Len(s); n > limit {
 		errs = append(errs, fmt.Errorf("%w: %d", longErr, n))
 	}
 	return errs

@@ -258,5 +258,6 @@ func (s *Service) Tick(ctx context.Context) ([]Broadcast, error) {
 	released, errBroadcasts := s.SendDueBroadcasts(ctx)
 	_, errReminders := s.SendReminders(ctx)
 	_, errSchedules := s.RunSchedules(ctx)
-	return released, errors.Join(errBroadcasts, errReminders, errSchedules)
+	errTakeBack := s.TakeBackLate(ctx)
+	return released, errors.Join(errBroadcasts, errReminders, errSchedules, errTakeBack)
 }

@@ -90,6 +90,14 @@ func (messages) Cancelled(e scheduler.Event, reason string) outbox.Message {
 	return outbox.Message{Text: "cancelled " + e.Title + " " + reason}
 }
 
+func (messages) Withdrawn(b scheduler.Broadcast) outbox.Message {
+	return outbox.Message{Text: "withdrawn " + b.Text}
+}
+
+func (messages) Released(b scheduler.Broadcast) outbox.Message {
+	return outbox.Message{Text: fmt.Sprintf("released %d", b.ID)}
+}
+
 func (messages) Recurring(s scheduler.Schedule) outbox.Message {
 	if s.Title == "poison" {
 		return outbox.Message{}

@@ -158,6 +158,10 @@ type Store interface {
 	DueBroadcasts(ctx context.Context, now time.Time, limit int) ([]Broadcast, error)
 	Ack(ctx context.Context, broadcastID, userID int64, at time.Time) (bool, error)
 	Acked(ctx context.Context, broadcastID int64) (map[int64]bool, error)
+	// NotTakenBack lists the delivered copies of a broadcast and of its
+	// reminders (refs broadcast:<id> and broadcast:<id>:remind) for which
+	// no deletion or withdrawal edit is queued.
+	NotTakenBack(ctx context.Context, broadcastID int64) ([]outbox.Message, error)
 	// Received reports whether the broadcast was (perhaps) delivered to
 	// userID: sent, in flight, or uncertain after a crash.
 	Received(ctx context.Context, broadcastID, userID int64) (bool, error)
@@ -195,4 +199,9 @@ type Messages interface {
 	Changed(e, old Event) outbox.Message
 	Cancelled(e Event, reason string) outbox.Message
 	Recurring(s Schedule) outbox.Message
+	// Withdrawn replaces a copy of a withdrawn notice too old to delete.
+	Withdrawn(b Broadcast) outbox.Message
+	// Released tells whoever scheduled a broadcast that it went out: its
+	// first status report.
+	Released(b Broadcast) outbox.Message
 }

@@ -644,6 +644,20 @@ func (s *SchedulerStore) Acked(ctx context.Context, broadcastID int64) (map[int6
 	return out, rows.Err()
 }
 
+// NotTakenBack lists a broadcast's delivered copies (and its reminders')
+// with no deletion or edit queued under broadcast:<id>:withdraw.
+func (s *SchedulerStore) NotTakenBack(ctx context.Context, broadcastID int64) ([]outbox.Message, error) {
+	ref := scheduler.BroadcastRef(broadcastID)
+	rows, err := s.c.QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox o
+		WHERE o.ref IN (?1, ?1 || ':remind') AND o.op = 'send' AND o.status = 'sent' AND o.message_id <> 0
+		AND NOT EXISTS (SELECT 1 FROM outbox w WHERE w.ref = ?1 || ':withdraw' AND w.chat_id = o.chat_id AND w.target = o.message_id)
+		ORDER BY o.id`, ref)
+	if err != nil {
+		return nil, fmt.Errorf("copies of %s: %w", ref, err)
+	}
+	return scanOutbox(rows)
+}
+
 // Received reports whether the broadcast was delivered to userID: sent,
 // or perhaps sent (in flight, or uncertain after a crash) — a press of its
 // button shows that it arrived.

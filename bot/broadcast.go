@@ -141,7 +141,8 @@ func (b *Bot) audienceMenu() message {
 	rows := [][]models.InlineKeyboardButton{
 		{button(t("bc.aud_all"), "bc", "aud", "all"), button(t("bc.aud_dist"), "bc", "aud", "dist")},
 		{button(t("bc.aud_event"), "bc", "aud", "ev"), button(t("bc.aud_exam"), "bc", "aud", "exam")},
-		{button(t("bc.aud_venue"), "bc", "aud", "venue"), button(t("bc.cancel"), "bc", "x")},
+		{button(t("bc.aud_venue"), "bc", "aud", "venue"), button(t("bc.aud_level"), "bc", "aud", "level")},
+		{button(t("bc.aud_behind"), "bc", "aud", "behind"), button(t("bc.cancel"), "bc", "x")},
 	}
 	return message{text: t("bc.ask_audience"), markup: keyboard(rows...)}
 }
@@ -223,12 +224,19 @@ func (b *Bot) onBroadcastButton(ctx context.Context, r *request, payload string)
 			return nil
 		}
 		return b.broadcastOptions(ctx, r, c)
-	case "ev", "exam", "venue":
+	case "ev", "exam", "venue", "lvl":
 		if c.Step != stepBcAudience || len(args) < 2 {
 			return b.staleButton(ctx, r)
 		}
 		a = scheduler.Audience{}
 		switch args[0] {
+		case "lvl":
+			names := b.levelNames()
+			i, err := strconv.Atoi(args[1])
+			if err != nil || i < 0 || i >= len(names) {
+				return b.staleButton(ctx, r)
+			}
+			a.Levels = []string{names[i]}
 		case "ev":
 			a.EventID = id
 		case "exam":
@@ -281,6 +289,14 @@ func draftNonce() string {
 	return hex.EncodeToString(b[:])
 }
 
+// levelNames are the certification levels an audience may name.
+func (b *Bot) levelNames() []string {
+	if b.records == nil {
+		return nil
+	}
+	return b.records.LevelNames()
+}
+
 func toggle(list []string, s string) []string {
 	for i, x := range list {
 		if x == s {
@@ -297,6 +313,23 @@ func (b *Bot) chooseAudience(ctx context.Context, r *request, c store.Conversati
 	case "all":
 		setAudience(&c, scheduler.Audience{})
 		return b.broadcastOptions(ctx, r, c)
+	case "behind":
+		if b.records == nil {
+			return b.staleButton(ctx, r)
+		}
+		setAudience(&c, scheduler.Audience{Behind: true})
+		return b.broadcastOptions(ctx, r, c)
+	case "level":
+		names := b.levelNames()
+		if len(names) == 0 {
+			b.ack(r, t("bc.no_levels"), true)
+			return nil
+		}
+		var buttons []models.InlineKeyboardButton
+		for i, n := range names {
+			buttons = append(buttons, button(n, "bc", "lvl", i))
+		}
+		return b.editCallbackMessage(ctx, r, message{text: t("bc.pick_level"), markup: keyboard(grid(buttons, 4)...)})
 	case "dist":
 		if actor.District != "" {
 			b.ack(r, t("bc.own_district", actor.District), true)
@@ -454,6 +487,12 @@ func (b *Bot) describeAudience(ctx context.Context, a scheduler.Audience, actor 
 		if v, err := b.sched.Venue(ctx, a.VenueID); err == nil {
 			parts = append(parts, t("bc.at_venue", v.Name))
 		}
+	}
+	if len(a.Levels) > 0 {
+		parts = append(parts, t("bc.of_level", strings.Join(a.Levels, "、")))
+	}
+	if a.Behind {
+		parts = append(parts, t("bc.behind"))
 	}
 	return strings.Join(parts, " · ")
 }

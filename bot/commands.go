@@ -54,6 +54,8 @@ func (b *Bot) registerAll() {
 		{name: "assess", desc: "cmd.assess", role: RoleCoordinator, run: b.cmdAssess},
 		{name: "credit", desc: "cmd.credit", role: RoleCoordinator, run: b.cmdCredit},
 		{name: "vacancies", desc: "cmd.vacancies", role: RoleCoordinator, run: b.cmdVacancies},
+		{name: "report", desc: "cmd.report", role: RoleCoordinator, run: b.cmdReport},
+		{name: "stats", desc: "cmd.stats", role: RoleCoordinator, run: b.cmdStats},
 
 		{name: "grant", desc: "cmd.grant", role: RoleAdmin, run: b.cmdGrant},
 		{name: "invite", desc: "cmd.invite", role: RoleAdmin, run: b.cmdInvite},
@@ -70,7 +72,7 @@ func (b *Bot) registerAll() {
 		b.commands = slices.DeleteFunc(b.commands, func(c *command) bool { return slices.Contains(schedCommands, c.name) })
 	}
 	if b.records == nil {
-		recordCommands := []string{"hours", "level", "duties", "pay", "applications", "assess", "credit", "vacancies", "setwage"}
+		recordCommands := []string{"hours", "level", "duties", "pay", "applications", "assess", "credit", "vacancies", "setwage", "report", "stats"}
 		b.commands = slices.DeleteFunc(b.commands, func(c *command) bool { return slices.Contains(recordCommands, c.name) })
 	}
 	if b.dues == nil {

@@ -118,8 +118,10 @@ func startBotOn(t testing.TB, srvOpts botapi.Options, edit func(*bot.Options), p
 	if _, err := qz.LoadContent(ctx, qc); err != nil {
 		t.Fatal(err)
 	}
+	var recsOf func(ctx context.Context, ids []int64) ([]int64, error)
 	sched, err := scheduler.NewService(store.NewSchedulerStore(db), scheduler.Options{
 		Atomic: db.Atomic, Outbox: store.NewOutbox(db), Messages: bot.NewNotices(nil), Districts: districts, Now: clk.Now,
+		Behind: func(ctx context.Context, ids []int64) ([]int64, error) { return recsOf(ctx, ids) },
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -141,6 +143,7 @@ func startBotOn(t testing.TB, srvOpts botapi.Options, edit func(*bot.Options), p
 	if err != nil {
 		t.Fatal(err)
 	}
+	recsOf = recs.Behind
 	opts := bot.Options{
 		Scheduler: sched,
 		Records:   recs,

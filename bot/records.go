@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -729,4 +730,73 @@ func recordRefusal(err error) string {
 		return t("pay.bad_wage")
 	}
 	return ""
+}
+
+// ---- Reports and statistics ----
+
+// cmdReport sends the workbook of the coordinator's scope: /report, or
+// /report 区县 for a city-wide coordinator.
+func (b *Bot) cmdReport(ctx context.Context, r *request) error {
+	actor, err := b.members.Access(ctx, r.userID)
+	if err != nil {
+		return err
+	}
+	rep, err := b.records.Report(ctx, actor, b.members.Districts(), strings.TrimSpace(r.args))
+	switch {
+	case errors.Is(err, records.ErrUnknownDistrict):
+		return b.reply(ctx, r, t("quizstats.unknown_district", esc(r.args)))
+	case errors.Is(err, records.ErrOutOfScope):
+		return b.reply(ctx, r, t("sched.out_of_scope"))
+	case err != nil:
+		return err
+	}
+	var buf bytes.Buffer
+	if err := records.WriteReport(&buf, rep, b.loc); err != nil {
+		return err
+	}
+	scope := t("ev.city")
+	if rep.District != "" {
+		scope = rep.District
+	}
+	name := fmt.Sprintf("党务工作者报表-%s-%s.xlsx", scope, rep.Made.In(b.loc).Format("20060102"))
+	return b.out.document(ctx, r.chatID, name, buf.Bytes(), t("rep.caption", esc(scope), rep.Year, len(rep.Data.Workers)))
+}
+
+// cmdStats shows the figures per district at a glance.
+func (b *Bot) cmdStats(ctx context.Context, r *request) error {
+	actor, err := b.members.Access(ctx, r.userID)
+	if err != nil {
+		return err
+	}
+	stats, err := b.records.Stats(ctx, actor, b.members.Districts())
+	if err != nil {
+		return err
+	}
+	var sb strings.Builder
+	sb.WriteString(t("st.head"))
+	for _, s := range stats {
+		fmt.Fprintf(&sb, "\n\n<b>%s</b>（%d 人）", esc(s.District), s.Workers)
+		sb.WriteString("\n" + t("st.active", ratioBar(s.ActiveWeek, s.Workers), s.ActiveWeek))
+		sb.WriteString("\n" + t("st.questions", s.Questions, percentOf(s.Unanswered, s.Questions)))
+		sb.WriteString("\n" + t("st.quizzes", s.Quizzes))
+		sb.WriteString("\n" + t("st.attendance", ratioBar(s.Attended, s.Registered), s.Attended, s.Registered))
+		sb.WriteString("\n" + t("st.exams", s.ExamsPassed, s.ExamsTaken))
+	}
+	return b.reply(ctx, r, sb.String())
+}
+
+func ratioBar(part, whole int) string {
+	const width = 10
+	if whole <= 0 {
+		return strings.Repeat("░", width) + " —"
+	}
+	filled := min(part*width/whole, width)
+	return strings.Repeat("▓", filled) + strings.Repeat("░", width-filled) + fmt.Sprintf(" %d%%", part*100/whole)
+}
+
+func percentOf(part, whole int) int {
+	if whole == 0 {
+		return 0
+	}
+	return part * 100 / whole
 }

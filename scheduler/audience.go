@@ -10,15 +10,16 @@ import (
 // is set narrows it, and the fields combine with "and".
 type Audience struct {
 	Districts []string `json:"districts,omitempty"`  // any of these districts
-	Levels    []string `json:"levels,omitempty"`     // any of these certification levels (with the records issue)
+	Levels    []string `json:"levels,omitempty"`     // any of these certification levels (the latest awarded)
 	EventID   int64    `json:"event,omitempty"`      // registered for this event
 	NotPassed string   `json:"not_passed,omitempty"` // have not passed this exam paper (id)
 	VenueID   int64    `json:"venue,omitempty"`      // stationed at this venue
+	Behind    bool     `json:"behind,omitempty"`     // behind the year's 学时 target, pro rata
 }
 
 // Everyone reports whether a is not narrowed at all.
 func (a Audience) Everyone() bool {
-	return len(a.Districts) == 0 && len(a.Levels) == 0 && a.EventID == 0 && a.NotPassed == "" && a.VenueID == 0
+	return len(a.Districts) == 0 && len(a.Levels) == 0 && a.EventID == 0 && a.NotPassed == "" && a.VenueID == 0 && !a.Behind
 }
 
 // Normalize sorts and deduplicates the lists, dropping empty names.

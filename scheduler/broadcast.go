@@ -40,7 +40,6 @@ var (
 	ErrCaptionTooLong     = fmt.Errorf("scheduler: with a photo or file the notice is over %d characters", MaxCaptionRunes)
 	ErrSendAtPast         = errors.New("scheduler: the send time has passed")
 	ErrSendAtTooFar       = errors.New("scheduler: the send time is too far ahead")
-	ErrLevelsUnsupported  = errors.New("scheduler: certification levels are not recorded yet")
 	ErrNoSuchEventOrExam  = errors.New("scheduler: the audience names an event or venue that does not exist")
 	ErrBroadcastNotActive = errors.New("scheduler: the notice cannot be changed any more")
 )
@@ -94,9 +93,6 @@ func (s *Service) checkBroadcast(ctx context.Context, actor member.Access, b *Br
 			return fmt.Errorf("%w: %s", ErrUnknownDistrict, d)
 		}
 	}
-	if len(a.Levels) > 0 {
-		return ErrLevelsUnsupported
-	}
 	if a.EventID != 0 {
 		e, err := s.store.Event(ctx, a.EventID)
 		if err != nil {
@@ -127,12 +123,30 @@ func (s *Service) checkBroadcast(ctx context.Context, actor member.Access, b *Br
 	return nil
 }
 
+// resolve lists an audience's people; those behind on 学时 are found by
+// the Behind option (the records know the targets).
+func (s *Service) resolve(ctx context.Context, a Audience, push string) (Recipients, error) {
+	r, err := s.store.Resolve(ctx, a, push)
+	if err != nil || !a.Behind {
+		return r, err
+	}
+	if s.behind == nil {
+		return Recipients{}, ErrNoBehind
+	}
+	r.UserIDs, err = s.behind(ctx, r.UserIDs)
+	return r, err
+}
+
+// ErrNoBehind refuses an audience of those behind on 学时 when the
+// records are not there to tell.
+var ErrNoBehind = errors.New("scheduler: 学时 targets are not available")
+
 // Preview resolves a draft's audience: who would receive it now.
 func (s *Service) Preview(ctx context.Context, actor member.Access, b Broadcast) (Broadcast, Recipients, error) {
 	if err := s.checkBroadcast(ctx, actor, &b); err != nil {
 		return b, Recipients{}, err
 	}
-	r, err := s.store.Resolve(ctx, b.Audience, PushBroadcast)
+	r, err := s.resolve(ctx, b.Audience, PushBroadcast)
 	if err != nil {
 		return b, Recipients{}, err
 	}
@@ -157,7 +171,7 @@ func (s *Service) CreateBroadcast(ctx context.Context, actor member.Access, b Br
 		}
 		b.State = Scheduled
 		if !later {
-			r, err := s.store.Resolve(ctx, b.Audience, PushBroadcast)
+			r, err := s.resolve(ctx, b.Audience, PushBroadcast)
 			if err != nil {
 				return err
 			}
@@ -178,7 +192,7 @@ func (s *Service) CreateBroadcast(ctx context.Context, actor member.Access, b Br
 
 // release queues a broadcast to its audience as it is now.
 func (s *Service) release(ctx context.Context, b *Broadcast) error {
-	r, err := s.store.Resolve(ctx, b.Audience, PushBroadcast)
+	r, err := s.resolve(ctx, b.Audience, PushBroadcast)
 	if err != nil {
 		return err
 	}

@@ -79,7 +79,7 @@ func TestBroadcastRefused(t *testing.T) {
 		{"send time past", gulou, scheduler.Broadcast{Text: "通知", SendAt: t0.Add(-time.Hour)}, scheduler.ErrSendAtPast},
 		{"send time too far", gulou, scheduler.Broadcast{Text: "通知", SendAt: t0.Add(scheduler.MaxScheduleAhead + time.Hour)},
 			scheduler.ErrSendAtTooFar},
-		{"levels", gulou, scheduler.Broadcast{Text: "通知", Audience: scheduler.Audience{Levels: []string{"初级"}}}, scheduler.ErrLevelsUnsupported},
+		{"a level nobody has", gulou, scheduler.Broadcast{Text: "通知", Audience: scheduler.Audience{Levels: []string{"初级"}}}, scheduler.ErrEmptyAudience},
 		{"unknown district", admin, scheduler.Broadcast{Text: "通知", Audience: scheduler.Audience{Districts: []string{"火星区"}}},
 			scheduler.ErrUnknownDistrict},
 		{"no such event", gulou, scheduler.Broadcast{Text: "通知", Audience: scheduler.Audience{EventID: 4242}}, scheduler.ErrNoSuchEventOrExam},

@@ -42,6 +42,9 @@ type Options struct {
 	Now       func() time.Time
 	// Reminders are the offsets before an event (default DefaultReminders).
 	Reminders []time.Duration
+	// Behind keeps, of userIDs, those behind on the year's 学时 (the
+	// records know the targets); nil refuses such an audience.
+	Behind func(ctx context.Context, userIDs []int64) ([]int64, error)
 }
 
 // Service runs events, venues, broadcasts and recurring notices.
@@ -54,6 +57,7 @@ type Service struct {
 	loc       *time.Location
 	now       func() time.Time
 	reminders []time.Duration
+	behind    func(ctx context.Context, userIDs []int64) ([]int64, error)
 }
 
 // NewService returns a service over st.
@@ -75,7 +79,7 @@ func NewService(st Store, o Options) (*Service, error) {
 		o.Reminders = DefaultReminders
 	}
 	return &Service{store: st, outbox: o.Outbox, msgs: o.Messages, atomic: o.Atomic, districts: o.Districts,
-		loc: o.Location, now: o.Now, reminders: slices.Clone(o.Reminders)}, nil
+		loc: o.Location, now: o.Now, reminders: slices.Clone(o.Reminders), behind: o.Behind}, nil
 }
 
 // Location is where the service's days and times are.

@@ -71,6 +71,10 @@ func (s *SchedulerStore) Resolve(ctx context.Context, a scheduler.Audience, push
 	if districts == nil {
 		districts = []string{}
 	}
+	levels := a.Levels
+	if levels == nil {
+		levels = []string{}
+	}
 	rows, err := s.c.QueryContext(ctx, `SELECT m.user_id,
 			u.blocked_at IS NOT NULL OR EXISTS (SELECT 1 FROM push_prefs p WHERE p.user_id = m.user_id AND p.kind = ?1 AND p.off = 1)
 		FROM members m JOIN users u ON u.id = m.user_id
@@ -79,7 +83,9 @@ func (s *SchedulerStore) Resolve(ctx context.Context, a scheduler.Audience, push
 		AND (?3 = 0 OR EXISTS (SELECT 1 FROM event_signups e WHERE e.event_id = ?3 AND e.user_id = m.user_id AND e.status = 'registered'))
 		AND (?4 = '' OR NOT EXISTS (SELECT 1 FROM quiz_sessions q WHERE q.user_id = m.user_id AND q.kind = 'exam' AND q.exam_id = ?4 AND q.passed = 1))
 		AND (?5 = 0 OR EXISTS (SELECT 1 FROM member_venues v WHERE v.user_id = m.user_id AND v.venue_id = ?5))
-		ORDER BY m.user_id`, push, toJSON(districts), a.EventID, a.NotPassed, a.VenueID)
+		AND (json_array_length(?6) = 0 OR (SELECT l.level FROM levels l WHERE l.user_id = m.user_id ORDER BY l.id DESC LIMIT 1)
+			IN (SELECT value FROM json_each(?6)))
+		ORDER BY m.user_id`, push, toJSON(districts), a.EventID, a.NotPassed, a.VenueID, toJSON(levels))
 	if err != nil {
 		return scheduler.Recipients{}, fmt.Errorf("resolve audience: %w", err)
 	}

@@ -42,11 +42,12 @@ func init() {
 	subcommands["import"] = subcommand{"add documents (.md .txt .docx), question banks (.yaml .xlsx .csv) and rosters (.xlsx .csv)", cmdImport}
 	subcommands["template"] = subcommand{"write an empty question-bank workbook: template quiz FILE.xlsx", cmdTemplate}
 	subcommands["check"] = subcommand{"validate the content in use; file:line: message for each problem", cmdCheck}
+	subcommands["report"] = subcommand{"write the training-record workbook: report [--district NAME] FILE.xlsx", cmdReport}
 	subcommands["backup"] = subcommand{"write a consistent copy of the database, also while the bot runs", cmdBackup}
 }
 
 // subcommandOrder is how usage lists them.
-var subcommandOrder = []string{"run", "console", "ask", "import", "check", "template", "backup"}
+var subcommandOrder = []string{"run", "console", "ask", "import", "check", "template", "report", "backup"}
 
 // Main runs dangwu with args (without the program name) and returns the exit code.
 func Main(ctx context.Context, args []string, env Env) int {

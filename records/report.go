@@ -77,8 +77,10 @@ type DistrictStats struct {
 // ReportStore reads what reports and statistics need; store.RecordsStore
 // implements it.
 type ReportStore interface {
-	ReportData(ctx context.Context, district string, year int, loc *time.Location) (ReportData, error)
-	DistrictStats(ctx context.Context, district string, since time.Time, year int, loc *time.Location) (DistrictStats, error)
+	// ReportData reads district's ("" all) figures of year as they stand at now.
+	ReportData(ctx context.Context, district string, year int, now time.Time, loc *time.Location) (ReportData, error)
+	// DistrictStats counts district's figures: the week before now, and year.
+	DistrictStats(ctx context.Context, district string, now time.Time, year int, loc *time.Location) (DistrictStats, error)
 }
 
 func (s *Service) reportStore() (ReportStore, error) {
@@ -124,7 +126,7 @@ func (s *Service) Report(ctx context.Context, actor member.Access, districts mem
 		return Report{}, err
 	}
 	year := s.Year()
-	data, err := rs.ReportData(ctx, district, year, s.loc)
+	data, err := rs.ReportData(ctx, district, year, s.clock(), s.loc)
 	if err != nil {
 		return Report{}, err
 	}
@@ -137,7 +139,7 @@ func (s *Service) Report(ctx context.Context, actor member.Access, districts mem
 		names = []string{district}
 	}
 	for _, d := range names {
-		st, err := rs.DistrictStats(ctx, d, s.clock().AddDate(0, 0, -7), year, s.loc)
+		st, err := rs.DistrictStats(ctx, d, s.clock(), year, s.loc)
 		if err != nil {
 			return Report{}, err
 		}
@@ -173,7 +175,7 @@ func (s *Service) Stats(ctx context.Context, actor member.Access, districts memb
 	}
 	var out []DistrictStats
 	for _, d := range names {
-		st, err := rs.DistrictStats(ctx, d, s.clock().AddDate(0, 0, -7), s.Year(), s.loc)
+		st, err := rs.DistrictStats(ctx, d, s.clock(), s.Year(), s.loc)
 		if err != nil {
 			return nil, err
 		}

@@ -13,11 +13,10 @@ var _ records.ReportStore = (*RecordsStore)(nil)
 
 // ReportData reads the workers, events, exams and vacancies of district
 // ("" all) for year.
-func (s *RecordsStore) ReportData(ctx context.Context, district string, year int, loc *time.Location) (records.ReportData, error) {
+func (s *RecordsStore) ReportData(ctx context.Context, district string, year int, now time.Time, loc *time.Location) (records.ReportData, error) {
 	var d records.ReportData
 	from := time.Date(year, 1, 1, 0, 0, 0, 0, loc)
 	to := from.AddDate(1, 0, 0)
-	now := s.db.Now()
 	end := to
 	if now.Before(end) {
 		end = now
@@ -106,11 +105,11 @@ func (s *RecordsStore) ReportData(ctx context.Context, district string, year int
 }
 
 // DistrictStats counts one district's figures.
-func (s *RecordsStore) DistrictStats(ctx context.Context, district string, since time.Time, year int, loc *time.Location) (records.DistrictStats, error) {
+func (s *RecordsStore) DistrictStats(ctx context.Context, district string, now time.Time, year int, loc *time.Location) (records.DistrictStats, error) {
 	st := records.DistrictStats{District: district}
+	since := now.AddDate(0, 0, -7)
 	from := time.Date(year, 1, 1, 0, 0, 0, 0, loc)
 	to := from.AddDate(1, 0, 0)
-	now := s.db.Now()
 	var hours sql.NullFloat64
 	err := s.c.QueryRowContext(ctx, `SELECT
 		(SELECT COUNT(*) FROM members WHERE district = ?1 AND status = 'approved'),

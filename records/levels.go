@@ -20,6 +20,10 @@ type Criterion struct {
 	NeedRating Rating
 	HaveRating []Rating
 	Met        bool
+	// None: there was nothing to judge (no event signed up for has ended,
+	// no duty has come due, no assessment of the latest years). Have is
+	// then 0 and the criterion is not met.
+	None bool
 }
 
 // Standing is a worker's level and what the next one needs.
@@ -33,22 +37,31 @@ type Standing struct {
 	Pending  *Application
 }
 
-// Evaluate judges facts against a level's criteria.
+// Evaluate judges facts against a level's criteria: each criterion the
+// level asks (a number above zero, a rating) is met at or above what it
+// asks. A criterion with nothing to judge — attendance when no event
+// signed up for has ended (Facts.Attendance -1), duties when none has come
+// due (Facts.Duties -1), a rating when there is no assessment — is not
+// met, and says so (Criterion.None, Have 0): a level rests on what was
+// done, and not signing up for anything must not count as attending.
 func Evaluate(l Level, f Facts) ([]Criterion, bool) {
 	var out []Criterion
-	add := func(name string, need, have float64) {
+	add := func(name string, need, have float64, none bool) {
 		if need > 0 {
-			out = append(out, Criterion{Name: name, Need: need, Have: have, Met: have >= need})
+			if none {
+				have = 0
+			}
+			out = append(out, Criterion{Name: name, Need: need, Have: have, Met: !none && have >= need, None: none})
 		}
 	}
-	add("years", float64(l.MinYears), float64(f.Years))
-	add("exam", float64(l.MinExamScore), float64(f.BestScore))
-	add("hours", l.MinHours, f.Hours)
-	add("attendance", float64(l.MinAttendance), float64(max(f.Attendance, 0)))
-	add("duties", float64(l.MinDuties), float64(max(f.Duties, 0)))
+	add("years", float64(l.MinYears), float64(f.Years), false)
+	add("exam", float64(l.MinExamScore), float64(f.BestScore), false)
+	add("hours", l.MinHours, f.Hours, false)
+	add("attendance", float64(l.MinAttendance), float64(f.Attendance), f.Attendance < 0)
+	add("duties", float64(l.MinDuties), float64(f.Duties), f.Duties < 0)
 	if l.MinRating != "" {
 		years := max(l.RatingYears, 1)
-		c := Criterion{Name: "rating", NeedRating: l.MinRating, Met: len(f.Ratings) >= years}
+		c := Criterion{Name: "rating", NeedRating: l.MinRating, Met: len(f.Ratings) >= years, None: len(f.Ratings) == 0}
 		for i, r := range f.Ratings {
 			if i == years {
 				break
@@ -80,13 +93,17 @@ func (s *Service) Standing(ctx context.Context, userID int64) (Standing, error) 
 	if err != nil {
 		return st, err
 	}
+	next := 0
 	if len(awards) > 0 {
 		st.Current = awards[len(awards)-1].Level
-	}
-	next := 0
-	for i, l := range rules.Levels {
-		if l.Name == st.Current {
-			next = i + 1
+		// A level the district's rules do not have (awarded under another
+		// district's) has no next level here: applying would start again
+		// at the lowest and award it over the higher one.
+		next = len(rules.Levels)
+		for i, l := range rules.Levels {
+			if l.Name == st.Current {
+				next = i + 1
+			}
 		}
 	}
 	if next >= len(rules.Levels) {
@@ -100,7 +117,8 @@ func (s *Service) Standing(ctx context.Context, userID int64) (Standing, error) 
 	}
 	year := s.Year()
 	from := time.Date(year, 1, 1, 0, 0, 0, 0, s.loc)
-	f, err := s.store.Facts(ctx, userID, st.Next.ExamID, from, from.AddDate(1, 0, 0))
+	to := s.clock().In(s.loc) // the year so far
+	f, err := s.store.Facts(ctx, userID, st.Next.ExamID, from, to)
 	if err != nil {
 		return st, err
 	}

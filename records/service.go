@@ -131,9 +131,12 @@ type Facts struct {
 	Years      int
 	BestScore  int // the best exam score of the year, of any paper or of ExamID
 	Hours      float64
-	Attendance int      // percent of the events registered for that ended, attended; -1 none
-	Duties     int      // percent of the duties due that were done on time; -1 none
-	Ratings    []Rating // the latest years' assessments, newest first
+	Attendance int // percent of the events registered for that ended, attended; -1 none
+	Duties     int // percent of the duties due that were done on time; -1 none
+	// The assessments of the latest consecutive years, newest first: from
+	// this year's (or last year's, when this year's is not in yet) back to
+	// the first year without one.
+	Ratings []Rating
 }
 
 // MinWage is the city minimum wage an administrator set.
@@ -167,6 +170,8 @@ type Store interface {
 	DutiesDue(ctx context.Context, day string, limit int) ([]Duty, error)
 	MarkReminded(ctx context.Context, dutyID int64) error
 	OverdueDuties(ctx context.Context, district, today string, limit int) ([]Duty, error)
+	// Facts gathers a level's facts of [from, to), to being now while the
+	// period runs: events ended and duties due before to's day count.
 	Facts(ctx context.Context, userID int64, examID string, from, to time.Time) (Facts, error)
 	Awards(ctx context.Context, userID int64) ([]Award, error) // oldest first
 	Award(ctx context.Context, a Award) error
@@ -280,12 +285,13 @@ type Progress struct {
 	Entries []Credit
 }
 
-// Percent is the share of the target done, capped at 100.
+// Percent is the share of the target done, rounded down, between 0 and
+// 100. Without a target (no hours asked of the post) nothing is owed: 100.
 func (p Progress) Percent() int {
 	if p.Target.Hours <= 0 {
 		return 100
 	}
-	return int(math.Min(100, p.Hours*100/p.Target.Hours))
+	return int(math.Max(0, math.Min(100, p.Hours*100/p.Target.Hours)))
 }
 
 // Ledger returns a person's 学时 of year, bringing the ledger up to date
@@ -312,10 +318,14 @@ func (s *Service) Ledger(ctx context.Context, userID int64, year int) (Progress,
 }
 
 // CreditHours credits (or, negative, debits) hours by hand to a worker in
-// the actor's scope, with a reason.
+// the actor's scope, with a reason, dated day (YYYY-MM-DD, from two years
+// ago to today in the service's zone). A debit may not take the 学时 of
+// the day's year below zero (ErrBadHours).
 func (s *Service) CreditHours(ctx context.Context, actor member.Access, userID int64, hours float64, day, title, reason string) (Credit, error) {
 	c := Credit{UserID: userID, Hours: hours, Day: day, Kind: "manual", Title: strings.TrimSpace(title), Reason: strings.TrimSpace(reason), By: actor.UserID, Created: s.clock()}
 	switch {
+	case actor.Role < member.RoleCoordinator:
+		return Credit{}, ErrNotCoordinator
 	case hours == 0 || math.IsNaN(hours) || math.Abs(hours) > MaxCredit:
 		return Credit{}, ErrBadHours
 	case c.Reason == "":
@@ -323,27 +333,53 @@ func (s *Service) CreditHours(ctx context.Context, actor member.Access, userID i
 	case utf8.RuneCountInString(c.Reason) > MaxReasonRune || utf8.RuneCountInString(c.Title) > MaxTextRunes:
 		return Credit{}, ErrTooLong
 	}
+	// Compared as dates: tomorrow is the future at any hour of today.
+	today := s.clock().In(s.loc)
 	d, err := time.ParseInLocation(time.DateOnly, day, s.loc)
-	if err != nil || d.After(s.clock().AddDate(0, 0, 1)) || d.Before(s.clock().AddDate(-2, 0, 0)) {
+	if err != nil || day > s.Day(today) || day < today.AddDate(-2, 0, 0).Format(time.DateOnly) {
 		return Credit{}, ErrBadDate
 	}
 	if c.Title == "" {
 		c.Title = c.Reason
 	}
 	err = s.atomic(ctx, func(ctx context.Context) error {
-		if _, err := s.worker(ctx, actor, userID); err != nil {
+		p, err := s.worker(ctx, actor, userID)
+		if err != nil {
 			return err
+		}
+		if hours < 0 {
+			if err := s.store.SyncCredits(ctx, userID, s.content.For(p.District).ExamHours, s.Day); err != nil {
+				return err
+			}
+			have, err := s.store.Credits(ctx, userID, fmt.Sprintf("%04d-01-01", d.Year()), fmt.Sprintf("%04d-12-31", d.Year()))
+			if err != nil {
+				return err
+			}
+			sum := 0.0
+			for _, x := range have {
+				sum += x.Hours
+			}
+			if math.Round((sum+hours)*100) < 0 {
+				return fmt.Errorf("%w: a debit of %g with %g in %d", ErrBadHours, -hours, sum, d.Year())
+			}
 		}
 		return s.store.AddCredit(ctx, &c)
 	})
 	return c, err
 }
 
-// Correct undoes a ledger entry with a new entry of the opposite hours.
+// Correct undoes a ledger entry with a new entry of the opposite hours,
+// once. The correction is dated as the entry it undoes, so it puts right
+// the year the entry counted in (Created says when it was made).
 func (s *Service) Correct(ctx context.Context, actor member.Access, creditID int64, reason string) (Credit, error) {
 	reason = strings.TrimSpace(reason)
-	if reason == "" {
+	switch {
+	case actor.Role < member.RoleCoordinator:
+		return Credit{}, ErrNotCoordinator
+	case reason == "":
 		return Credit{}, ErrNoReason
+	case utf8.RuneCountInString(reason) > MaxReasonRune:
+		return Credit{}, ErrTooLong
 	}
 	var c Credit
 	err := s.atomic(ctx, func(ctx context.Context) error {
@@ -357,7 +393,7 @@ func (s *Service) Correct(ctx context.Context, actor member.Access, creditID int
 		if _, err := s.worker(ctx, actor, orig.UserID); err != nil && !errors.Is(err, ErrNotApproved) {
 			return err
 		}
-		c = Credit{UserID: orig.UserID, Hours: -orig.Hours, Day: s.Day(s.clock()), Kind: "correction", Title: orig.Title,
+		c = Credit{UserID: orig.UserID, Hours: -orig.Hours, Day: orig.Day, Kind: "correction", Title: orig.Title,
 			Reason: reason, By: actor.UserID, Corrects: orig.ID, Created: s.clock()}
 		return s.store.AddCredit(ctx, &c)
 	})
@@ -408,16 +444,25 @@ type DutyItem struct {
 	Due  string // YYYY-MM-DD
 }
 
-// AssignDuties gives each of userIDs the items for year, all or none.
+// AssignDuties gives each of userIDs (each once) the items for year, all
+// or none: one worker out of scope, or not approved, and nobody gets any.
+// It returns the number of duties stored.
 func (s *Service) AssignDuties(ctx context.Context, actor member.Access, userIDs []int64, year int, items []DutyItem) (int, error) {
-	if len(items) == 0 {
+	switch {
+	case actor.Role < member.RoleCoordinator:
+		return 0, ErrNotCoordinator
+	case len(items) == 0 || len(userIDs) == 0:
 		return 0, ErrNoItems
-	}
-	if len(items) > MaxDutyItems {
+	case len(items) > MaxDutyItems:
 		return 0, ErrTooLong
+	case year < 2000 || year > s.Year()+1:
+		return 0, ErrBadDate
 	}
 	for _, it := range items {
-		if strings.TrimSpace(it.Text) == "" || utf8.RuneCountInString(it.Text) > MaxTextRunes {
+		switch text := strings.TrimSpace(it.Text); {
+		case text == "":
+			return 0, ErrNoItems
+		case utf8.RuneCountInString(text) > MaxTextRunes:
 			return 0, ErrTooLong
 		}
 		d, err := time.ParseInLocation(time.DateOnly, it.Due, s.loc)
@@ -428,7 +473,12 @@ func (s *Service) AssignDuties(ctx context.Context, actor member.Access, userIDs
 	n := 0
 	err := s.atomic(ctx, func(ctx context.Context) error {
 		var ds []Duty
+		seen := map[int64]bool{}
 		for _, id := range userIDs {
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
 			if _, err := s.worker(ctx, actor, id); err != nil {
 				return err
 			}

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/dangwu/dangwu/member"
@@ -39,80 +38,185 @@ func (s *RecordsStore) Profile(ctx context.Context, userID int64) (member.Profil
 
 // ---- The ledger ----
 
-// SyncCredits adds the entries a person's attendance and passed exams owe.
+// SyncCredits brings a person's ledger in line with their attendance and
+// passed exams, adding entries only (a change is a correction, never an
+// edit):
+//
+//   - an attendance present with 学时 is credited once, dated the day of
+//     the event (a mark after the event counts in the event's year);
+//   - an attendance marked absent, or re-marked with other 学时, has its
+//     credit corrected, once; marked present again, it is credited again,
+//     once (key 'event:<event>:<user>' and then ':2', ':3', ...). A
+//     credit a coordinator corrected by hand (Correct) comes back only
+//     with a mark made after that correction (the two times come from the
+//     same clock, the services', not the database's);
+//   - a passed exam paper is credited once a year (the year of the zone
+//     day uses), dated its first pass of the year.
 func (s *RecordsStore) SyncCredits(ctx context.Context, userID int64, examHours map[string]float64, day func(time.Time) string) error {
 	now := quizTime(s.db.Now())
-	type owed struct {
-		key, title string
-		hours      float64
-		at         time.Time
-	}
-	var add []owed
-	rows, err := s.c.QueryContext(ctx, `SELECT a.event_id, e.title, a.hours, a.at FROM event_attendance a JOIN events e ON e.id = a.event_id
-		WHERE a.user_id = ? AND a.present = 1 AND a.hours > 0
-		AND NOT EXISTS (SELECT 1 FROM credits c WHERE c.key = 'event:' || a.event_id || ':' || a.user_id)`, userID)
-	if err != nil {
+	if err := s.syncAttendance(ctx, userID, day, now); err != nil {
 		return fmt.Errorf("sync credits: %w", err)
 	}
+	if err := s.syncExams(ctx, userID, examHours, day, now); err != nil {
+		return fmt.Errorf("sync credits: %w", err)
+	}
+	return nil
+}
+
+// eventCredit is a ledger entry of an attendance, with its correction.
+type eventCredit struct {
+	id        int64
+	hours     float64
+	corrected bool
+	fixedBy   int64  // who corrected it; 0 the system (a mark changed)
+	fixedAt   string // when it was corrected
+}
+
+func (s *RecordsStore) syncAttendance(ctx context.Context, userID int64, day func(time.Time) string, now string) error {
+	type attendance struct {
+		event        int64
+		title, start string
+		at           string
+		present      bool
+		hours        float64
+	}
+	rows, err := s.c.QueryContext(ctx, `SELECT a.event_id, e.title, e.starts_at, a.at, a.present, a.hours
+		FROM event_attendance a JOIN events e ON e.id = a.event_id WHERE a.user_id = ? ORDER BY a.event_id`, userID)
+	if err != nil {
+		return err
+	}
+	var marks []attendance
 	for rows.Next() {
-		var id int64
-		var o owed
-		var at string
-		if err := rows.Scan(&id, &o.title, &o.hours, &at); err != nil {
+		var a attendance
+		if err := rows.Scan(&a.event, &a.title, &a.start, &a.at, &a.present, &a.hours); err != nil {
 			rows.Close()
 			return err
 		}
-		o.key, o.at = fmt.Sprintf("event:%d:%d", id, userID), parseQuizTime(at)
-		add = append(add, o)
+		marks = append(marks, a)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	// A passed paper credits once a year.
-	rows, err = s.c.QueryContext(ctx, `SELECT exam_id, MIN(finished_at) FROM quiz_sessions
-		WHERE user_id = ? AND kind = 'exam' AND passed = 1 AND exam_id <> ''
-		GROUP BY exam_id, substr(finished_at, 1, 4)`, userID)
-	if err != nil {
-		return fmt.Errorf("sync credits: %w", err)
+	if len(marks) == 0 {
+		return nil
 	}
+	// The person's event entries by event, oldest first, with their corrections.
+	rows, err = s.c.QueryContext(ctx, `SELECT c.id, c.key, c.hours, x.id IS NOT NULL, COALESCE(x.by_user, 0), COALESCE(x.created_at, '')
+		FROM credits c LEFT JOIN credits x ON x.corrects = c.id
+		WHERE c.user_id = ? AND c.kind = 'event' ORDER BY c.id`, userID)
+	if err != nil {
+		return err
+	}
+	byEvent := map[int64][]eventCredit{}
+	for rows.Next() {
+		var c eventCredit
+		var key string
+		if err := rows.Scan(&c.id, &key, &c.hours, &c.corrected, &c.fixedBy, &c.fixedAt); err != nil {
+			rows.Close()
+			return err
+		}
+		var event, user int64
+		if _, err := fmt.Sscanf(key, "event:%d:%d", &event, &user); err != nil || user != userID {
+			continue
+		}
+		byEvent[event] = append(byEvent[event], c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, a := range marks {
+		entries := byEvent[a.event]
+		want := 0.0
+		if a.present && a.hours > 0 {
+			want = a.hours
+		}
+		var live *eventCredit
+		lastFix := "" // the latest correction by hand
+		for i := range entries {
+			switch c := entries[i]; {
+			case !c.corrected:
+				live = &entries[i]
+			case c.fixedBy != 0 && c.fixedAt > lastFix:
+				lastFix = c.fixedAt
+			}
+		}
+		credit := false
+		switch {
+		case live != nil && live.hours != want:
+			// Marked absent, or with other 学时: undone, and (for other
+			// 学时) credited anew.
+			if _, err := s.c.ExecContext(ctx, `INSERT INTO credits (user_id, hours, on_day, kind, title, reason, corrects, created_at)
+				SELECT user_id, -hours, on_day, 'correction', title, '出席记录已更改', id, ? FROM credits WHERE id = ?
+				ON CONFLICT DO NOTHING`, now, live.id); err != nil {
+				return err
+			}
+			credit = want > 0
+		case live == nil && want > 0:
+			// Never credited; or credited, undone when marked absent and
+			// now marked present again; or corrected by hand, and marked
+			// present after that.
+			credit = lastFix == "" || a.at > lastFix
+		}
+		if !credit {
+			continue
+		}
+		key := fmt.Sprintf("event:%d:%d", a.event, userID)
+		if len(entries) > 0 {
+			key = fmt.Sprintf("%s:%d", key, len(entries)+1)
+		}
+		if _, err := s.c.ExecContext(ctx, `INSERT INTO credits (user_id, hours, on_day, kind, key, title, created_at)
+			VALUES (?, ?, ?, 'event', ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
+			userID, want, day(parseQuizTime(a.start)), key, a.title, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *RecordsStore) syncExams(ctx context.Context, userID int64, examHours map[string]float64, day func(time.Time) string, now string) error {
+	rows, err := s.c.QueryContext(ctx, `SELECT exam_id, finished_at FROM quiz_sessions
+		WHERE user_id = ? AND kind = 'exam' AND passed = 1 AND exam_id <> '' AND finished_at <> '' ORDER BY finished_at, id`, userID)
+	if err != nil {
+		return err
+	}
+	type pass struct {
+		exam, day string
+	}
+	var first []pass // the first pass of each paper in each year, in order
+	seen := map[string]bool{}
 	for rows.Next() {
 		var exam, at string
 		if err := rows.Scan(&exam, &at); err != nil {
 			rows.Close()
 			return err
 		}
-		hours, ok := examHours[exam]
+		d := day(parseQuizTime(at))
+		if k := exam + "\x00" + d[:4]; !seen[k] {
+			seen[k] = true
+			first = append(first, pass{exam, d})
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, p := range first {
+		hours, ok := examHours[p.exam]
 		if !ok {
 			hours = examHours[""]
 		}
 		if hours <= 0 {
 			continue
 		}
-		t := parseQuizTime(at)
-		add = append(add, owed{key: fmt.Sprintf("exam:%s:%d:%d", exam, t.Year(), userID), title: exam, hours: hours, at: t})
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for _, o := range add {
-		kind := "event"
-		if strings.HasPrefix(o.key, "exam:") {
-			kind = "exam"
-		}
 		if _, err := s.c.ExecContext(ctx, `INSERT INTO credits (user_id, hours, on_day, kind, key, title, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`, userID, o.hours, day(o.at), kind, o.key, o.title, now); err != nil {
-			return fmt.Errorf("sync credits: %w", err)
+			VALUES (?, ?, ?, 'exam', ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
+			userID, hours, p.day, fmt.Sprintf("exam:%s:%s:%d", p.exam, p.day[:4], userID), p.exam, now); err != nil {
+			return err
 		}
 	}
-	// An attendance marked absent afterwards: its credit is corrected, once.
-	_, err = s.c.ExecContext(ctx, `INSERT INTO credits (user_id, hours, on_day, kind, title, reason, corrects, created_at)
-		SELECT c.user_id, -c.hours, substr(?1, 1, 10), 'correction', c.title, '出席记录已更改为缺席', c.id, ?1
-		FROM credits c JOIN event_attendance a ON c.key = 'event:' || a.event_id || ':' || a.user_id
-		WHERE c.user_id = ?2 AND a.present = 0
-		AND NOT EXISTS (SELECT 1 FROM credits x WHERE x.corrects = c.id)`, now, userID)
-	return err
+	return nil
 }
 
 const creditColumns = `id, user_id, hours, on_day, kind, COALESCE(key, ''), title, reason, by_user, COALESCE(corrects, 0), created_at`
@@ -280,9 +384,12 @@ func (s *RecordsStore) AddDutyReport(ctx context.Context, r records.DutyReport, 
 	return err
 }
 
-// DutiesDue lists open duties due by day that were not reminded.
+// DutiesDue lists open duties due by day that were not reminded, of
+// approved workers (no reminders to people who left).
 func (s *RecordsStore) DutiesDue(ctx context.Context, day string, limit int) ([]records.Duty, error) {
-	return s.duties(ctx, `WHERE done_on IS NULL AND reminded = 0 AND due_on <= ? ORDER BY due_on, id LIMIT ?`, day, limit)
+	return s.duties(ctx, `WHERE done_on IS NULL AND reminded = 0 AND due_on <= ?
+		AND user_id IN (SELECT user_id FROM members WHERE status = 'approved')
+		ORDER BY due_on, id LIMIT ?`, day, limit)
 }
 
 // MarkReminded marks a duty's reminder sent.
@@ -291,36 +398,40 @@ func (s *RecordsStore) MarkReminded(ctx context.Context, id int64) error {
 	return err
 }
 
-// OverdueDuties lists open duties past their date of people in district.
+// OverdueDuties lists open duties past their date of the approved workers
+// of district ("" all).
 func (s *RecordsStore) OverdueDuties(ctx context.Context, district, today string, limit int) ([]records.Duty, error) {
 	return s.duties(ctx, `WHERE done_on IS NULL AND due_on < ?1
-		AND (?2 = '' OR user_id IN (SELECT user_id FROM members WHERE district = ?2 AND status = 'approved'))
+		AND user_id IN (SELECT user_id FROM members WHERE (?2 = '' OR district = ?2) AND status = 'approved')
 		ORDER BY due_on, id LIMIT ?3`, today, district, limit)
 }
 
 // ---- Facts, levels and applications ----
 
-// Facts gathers what a level is judged on, for [from, to).
+// Facts gathers what a level is judged on, for [from, to): to is the
+// period's end, or now while it runs (the caller's clock). Exams finished
+// and events that ended in it count; 学时 of the days it has begun; duties
+// due before the day of to (days in from's zone). The ratings are those of
+// consecutive years back from from's year, or the year before it when
+// from's year has none yet: a gap ends them, and an assessment older than
+// that does not count.
 func (s *RecordsStore) Facts(ctx context.Context, userID int64, examID string, from, to time.Time) (records.Facts, error) {
 	var f records.Facts
-	now := s.db.Now()
-	end := to
-	if now.Before(end) {
-		end = now
-	}
+	to = to.In(from.Location())
+	fromDay, lastDay, toDay := from.Format(time.DateOnly), to.Add(-time.Second).Format(time.DateOnly), to.Format(time.DateOnly)
 	var best sql.NullInt64
 	var attended, registered, done, due int
 	err := s.c.QueryRowContext(ctx, `SELECT
 		(SELECT MAX(score) FROM quiz_sessions WHERE user_id = ?1 AND kind = 'exam' AND state IN ('done', 'expired')
 			AND (?2 = '' OR exam_id = ?2) AND finished_at >= ?3 AND finished_at < ?4),
-		COALESCE((SELECT SUM(hours) FROM credits WHERE user_id = ?1 AND on_day >= substr(?5, 1, 10) AND on_day < substr(?6, 1, 10)), 0),
+		COALESCE((SELECT SUM(hours) FROM credits WHERE user_id = ?1 AND on_day >= ?5 AND on_day <= ?6), 0),
 		(SELECT COUNT(*) FROM event_signups s JOIN events e ON e.id = s.event_id
-			WHERE s.user_id = ?1 AND s.status = 'registered' AND e.state = 'open' AND e.ends_at >= ?3 AND e.ends_at < ?7),
+			WHERE s.user_id = ?1 AND s.status = 'registered' AND e.state = 'open' AND e.ends_at >= ?3 AND e.ends_at < ?4),
 		(SELECT COUNT(*) FROM event_signups s JOIN events e ON e.id = s.event_id JOIN event_attendance a ON a.event_id = e.id AND a.user_id = s.user_id
-			WHERE s.user_id = ?1 AND s.status = 'registered' AND a.present = 1 AND e.state = 'open' AND e.ends_at >= ?3 AND e.ends_at < ?7),
-		(SELECT COUNT(*) FROM duties WHERE user_id = ?1 AND due_on >= substr(?5, 1, 10) AND due_on < substr(?8, 1, 10)),
-		(SELECT COUNT(*) FROM duties WHERE user_id = ?1 AND due_on >= substr(?5, 1, 10) AND due_on < substr(?8, 1, 10) AND done_on IS NOT NULL AND done_on <= due_on)`,
-		userID, examID, quizTime(from), quizTime(to), from.Format(time.DateOnly), to.Format(time.DateOnly), quizTime(end), end.Format(time.DateOnly),
+			WHERE s.user_id = ?1 AND s.status = 'registered' AND a.present = 1 AND e.state = 'open' AND e.ends_at >= ?3 AND e.ends_at < ?4),
+		(SELECT COUNT(*) FROM duties WHERE user_id = ?1 AND due_on >= ?5 AND due_on < ?7),
+		(SELECT COUNT(*) FROM duties WHERE user_id = ?1 AND due_on >= ?5 AND due_on < ?7 AND done_on IS NOT NULL AND done_on <= due_on)`,
+		userID, examID, quizTime(from), quizTime(to), fromDay, lastDay, toDay,
 	).Scan(&best, &f.Hours, &registered, &attended, &due, &done)
 	if err != nil {
 		return f, fmt.Errorf("facts of %d: %w", userID, err)
@@ -337,8 +448,19 @@ func (s *RecordsStore) Facts(ctx context.Context, userID int64, examID string, f
 	if err != nil {
 		return f, err
 	}
-	for _, a := range as {
+	want := from.Year()    // the year the next rating must be of
+	for _, a := range as { // newest first
+		if a.Year > from.Year() {
+			continue
+		}
+		if len(f.Ratings) == 0 && a.Year == want-1 {
+			want-- // from's year is not assessed yet
+		}
+		if a.Year != want {
+			break
+		}
 		f.Ratings = append(f.Ratings, a.Rating)
+		want--
 	}
 	return f, nil
 }
@@ -433,18 +555,18 @@ func (s *RecordsStore) Decide(ctx context.Context, a records.Application) error 
 // has been approved since.
 func (s *RecordsStore) Vacancies(ctx context.Context, district string) ([]records.Vacancy, error) {
 	rows, err := s.c.QueryContext(ctx, `SELECT district, org, since, reason, name FROM (
-			SELECT m.district, m.org, m.status_at AS since, 'left' AS reason, m.name
+			SELECT m.id, m.district, m.org, m.status_at AS since, 'left' AS reason, m.name
 			FROM members m WHERE m.status = 'left' AND m.org <> ''
 			UNION ALL
-			SELECT m.district, m.org, a.at, '不合格', m.name
+			SELECT m.id, m.district, m.org, a.at, '不合格', m.name
 			FROM assessments a JOIN members m ON m.user_id = a.user_id AND m.status = 'approved'
 			WHERE a.rating = '不合格' AND a.year = (SELECT MAX(year) FROM assessments x WHERE x.user_id = a.user_id)
 		) v
 		WHERE (?1 = '' OR v.district = ?1)
 		AND NOT EXISTS (SELECT 1 FROM members n JOIN member_history h ON h.member_id = n.id AND h.kind = 'approved'
 			WHERE n.district = v.district AND n.org = v.org AND n.status = 'approved' AND h.at > v.since
-			AND NOT (v.reason = '不合格' AND n.name = v.name))
-		ORDER BY v.district, v.since`, district)
+			AND n.id <> v.id)
+		ORDER BY v.district, v.since, v.id`, district)
 	if err != nil {
 		return nil, fmt.Errorf("vacancies: %w", err)
 	}

@@ -93,9 +93,20 @@ func (s *Service) Prefs(ctx context.Context, userID int64) (Prefs, error) {
 	return s.store.Prefs(ctx, userID)
 }
 
-// SetPrefs stores the person's preferences.
+// SetPrefs stores the person's preferences. A daily push time already
+// past today starts tomorrow: choosing 07:30 in the afternoon does not
+// push at once.
 func (s *Service) SetPrefs(ctx context.Context, userID int64, p Prefs) error {
-	return s.store.SetPrefs(ctx, userID, p)
+	return s.atomic(ctx, func(ctx context.Context) error {
+		if err := s.store.SetPrefs(ctx, userID, p); err != nil {
+			return err
+		}
+		now := s.clock()
+		if p.Daily != "" && p.Daily <= now.In(s.loc).Format("15:04") {
+			return s.store.MarkPushed(ctx, userID, s.Day(now))
+		}
+		return nil
+	})
 }
 
 // DailyPushes sends the daily push to everyone whose time has come today

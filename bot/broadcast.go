@@ -833,16 +833,30 @@ func parseWhen(text string, now time.Time, loc *time.Location) (time.Time, bool)
 // to date while they are sent.
 type watchList struct {
 	mu  sync.Mutex
-	ids map[int64]bool
+	ids map[int64]string // the text last shown, so an unchanged one is not edited again
 }
 
 func (w *watchList) add(id int64) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.ids == nil {
-		w.ids = map[int64]bool{}
+		w.ids = map[int64]string{}
 	}
-	w.ids[id] = true
+	if _, ok := w.ids[id]; !ok {
+		w.ids[id] = ""
+	}
+}
+
+// changed records text as shown for id and reports whether it differs
+// from what was.
+func (w *watchList) changed(id int64, text string) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.ids[id] == text {
+		return false
+	}
+	w.ids[id] = text
+	return true
 }
 
 func (w *watchList) list() []int64 {
@@ -860,6 +874,10 @@ func (w *watchList) drop(id int64) {
 	defer w.mu.Unlock()
 	delete(w.ids, id)
 }
+
+// statusWatchFor is how long the status message of a notice asking for
+// 收到 is kept current.
+const statusWatchFor = 24 * time.Hour
 
 // refreshStatuses edits the status messages of the broadcasts being sent,
 // and lets go of those that are done (after one last edit).
@@ -883,12 +901,17 @@ func (b *Bot) refreshStatuses(ctx context.Context) {
 			st.Broadcast.StatusChat, st.Broadcast.StatusMessage = chat, msgID
 		}
 		if st.Broadcast.StatusMessage != 0 {
-			err := b.out.edit(ctx, st.Broadcast.StatusChat, st.Broadcast.StatusMessage, b.statusMessage(st))
-			if err != nil && !isNotModified(err) {
-				b.log.Warn("broadcast status", "broadcast", id, "err", err)
+			m := b.statusMessage(st)
+			if b.watch.changed(id, m.text) {
+				err := b.out.edit(ctx, st.Broadcast.StatusChat, st.Broadcast.StatusMessage, m)
+				if err != nil && !isNotModified(err) {
+					b.log.Warn("broadcast status", "broadcast", id, "err", err)
+				}
 			}
 		}
-		if st.Done() {
+		// Sent, it is let go; one asking for 收到 is kept up to date a day
+		// more, while the acknowledgements come in.
+		if st.Done() && (!st.Broadcast.Ack || b.now().Sub(st.Broadcast.Created) > statusWatchFor || st.Broadcast.State == scheduler.Withdrawn) {
 			b.watch.drop(id)
 		}
 	}

@@ -102,6 +102,7 @@ type Bot struct {
 	quiet    QuietHours
 	watch    watchList    // broadcasts whose status messages are kept up to date
 	codes    codeDisplays // check-in codes kept up to date
+	schedMu  sync.Mutex   // one scheduler tick at a time
 	// challengeMu keeps one goroutine at a time moving challenges on.
 	challengeMu   sync.Mutex
 	members       *member.Service

@@ -534,9 +534,10 @@ func (b *Bot) showStatus(ctx context.Context, chatID int64, id int64) error {
 	if err := b.sched.SetStatusMessage(ctx, id, chatID, sent.ID); err != nil {
 		return err
 	}
-	if !st.Done() {
-		b.watch.add(id)
-	}
+	// Kept current while it is sent, and (asking for 收到) while the
+	// acknowledgements come in; refreshStatuses lets it go.
+	b.watch.add(id)
+	b.watch.show(id, b.statusMessage(st).text)
 	return nil
 }
 
@@ -847,16 +848,20 @@ func (w *watchList) add(id int64) {
 	}
 }
 
-// changed records text as shown for id and reports whether it differs
-// from what was.
-func (w *watchList) changed(id int64, text string) bool {
+// shown reports whether text is what id's status message shows.
+func (w *watchList) shown(id int64, text string) bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.ids[id] == text {
-		return false
+	return w.ids[id] == text
+}
+
+// show records that id's status message shows text.
+func (w *watchList) show(id int64, text string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if _, ok := w.ids[id]; ok {
+		w.ids[id] = text
 	}
-	w.ids[id] = text
-	return true
 }
 
 func (w *watchList) list() []int64 {
@@ -902,9 +907,12 @@ func (b *Bot) refreshStatuses(ctx context.Context) {
 		}
 		if st.Broadcast.StatusMessage != 0 {
 			m := b.statusMessage(st)
-			if b.watch.changed(id, m.text) {
+			if !b.watch.shown(id, m.text) {
 				err := b.out.edit(ctx, st.Broadcast.StatusChat, st.Broadcast.StatusMessage, m)
-				if err != nil && !isNotModified(err) {
+				switch {
+				case err == nil || isNotModified(err):
+					b.watch.show(id, m.text)
+				default:
 					b.log.Warn("broadcast status", "broadcast", id, "err", err)
 				}
 			}
@@ -937,6 +945,10 @@ func (b *Bot) resumeStatuses(ctx context.Context) {
 // schedTick does the scheduler's timed work and keeps status messages up
 // to date. The bot runs it every two seconds; tests call SchedTick.
 func (b *Bot) schedTick(ctx context.Context) {
+	// The loop and a test's SchedTick take turns: a tick's edits are done
+	// when it returns.
+	b.schedMu.Lock()
+	defer b.schedMu.Unlock()
 	released, err := b.sched.Tick(ctx)
 	if err != nil && ctx.Err() == nil {
 		b.log.Error("scheduler", "err", err)

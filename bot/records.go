@@ -436,6 +436,9 @@ func (b *Bot) cmdDuties(ctx context.Context, r *request) error {
 		if strings.TrimSpace(r.args) == t("du.overdue_word") {
 			return b.overdueDuties(ctx, r)
 		}
+		if org, ok := strings.CutPrefix(strings.TrimSpace(r.args), t("du.org_word")); ok && strings.TrimSpace(org) != "" {
+			return b.orgDuties(ctx, r, strings.TrimSpace(org))
+		}
 		p, ok, err := b.findWorker(ctx, r, r.args)
 		if !ok {
 			return err
@@ -504,9 +507,42 @@ func (b *Bot) workerDuties(ctx context.Context, r *request, p member.Profile) er
 	return b.reply(ctx, r, sb.String())
 }
 
+// orgDuties starts assigning a list to every approved worker of an
+// organisation in the coordinator's scope.
+func (b *Bot) orgDuties(ctx context.Context, r *request, org string) error {
+	actor, err := b.members.Access(ctx, r.userID)
+	if err != nil {
+		return err
+	}
+	people, err := b.members.Active(ctx, actor.District)
+	if err != nil {
+		return err
+	}
+	var ids []string
+	for _, p := range people {
+		if p.Org == org {
+			ids = append(ids, strconv.FormatInt(p.UserID, 10))
+		}
+	}
+	if len(ids) == 0 {
+		return b.reply(ctx, r, t("du.org_none", esc(org)))
+	}
+	year := b.records.Year()
+	c := store.Conversation{Flow: flowDuties, Step: "items", Data: map[string]string{"users": strings.Join(ids, ","), "year": strconv.Itoa(year)}}
+	if err := b.conv.Save(ctx, r.chatID, r.userID, c); err != nil {
+		return err
+	}
+	return b.reply(ctx, r, t("du.org_head", esc(org), len(ids))+"\n\n"+t("du.assign_intro", year))
+}
+
 // dutiesFlow takes the items a coordinator assigns: one per line, a date first.
 func (b *Bot) dutiesFlow(ctx context.Context, r *request, c store.Conversation) error {
-	userID, _ := strconv.ParseInt(c.Data["user"], 10, 64)
+	var userIDs []int64
+	for _, f := range strings.Split(c.Data["users"]+","+c.Data["user"], ",") {
+		if id, err := strconv.ParseInt(f, 10, 64); err == nil && id != 0 {
+			userIDs = append(userIDs, id)
+		}
+	}
 	year, _ := strconv.Atoi(c.Data["year"])
 	var items []records.DutyItem
 	for _, line := range strings.Split(r.msg.Text, "\n") {
@@ -526,7 +562,7 @@ func (b *Bot) dutiesFlow(ctx context.Context, r *request, c store.Conversation) 
 	}
 	var n int
 	err = b.atomic(ctx, func(ctx context.Context) error {
-		if n, err = b.records.AssignDuties(ctx, actor, []int64{userID}, year, items); err != nil {
+		if n, err = b.records.AssignDuties(ctx, actor, userIDs, year, items); err != nil {
 			return err
 		}
 		return b.conv.End(ctx, r.chatID, r.userID)

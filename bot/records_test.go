@@ -164,3 +164,41 @@ func TestPayReference(t *testing.T) {
 		t.Errorf("a 鼓楼区 worker's /pay = %q", got)
 	}
 }
+
+// A responsibility list for every worker of an organisation: both get the
+// items, a worker of another organisation does not; a bad line is
+// reported and nothing is stored.
+func TestDutiesForAnOrganisation(t *testing.T) {
+	h := startBot(t, nil, nil)
+	ctx := context.Background()
+	const coordID = 1121
+	h.grant(coordID, "铜山区")
+	a := newWorker(1122, "铜甲", "13912341122", "铜山区")
+	b := newWorker(1123, "铜乙", "13912341123", "铜山区")
+	c := newWorker(1124, "铜丙", "13912341124", "铜山区")
+	c.org = "徐州另一家公司"
+	for _, w := range []worker{a, b, c} {
+		h.seedWorker(w, true)
+	}
+	mustContain(t, "/duties 单位", h.ask(coordID, "/duties 单位 "+a.org), "2 名党务工作者")
+	year := h.clock.Now().In(shanghaiLoc(t)).Year()
+	if got := h.ask(coordID, "下周 完成换届"); got != bot.T("rec.bad_date") {
+		t.Errorf("a line with no date answered %q", got)
+	}
+	if got := h.ask(coordID, "完成换届"); !strings.Contains(got, "没看懂") {
+		t.Errorf("a line of one word answered %q", got)
+	}
+	got := h.ask(coordID, fmt.Sprintf("%d-12-31 完成党支部换届\n%d-12-31 上报年度总结", year, year))
+	if got != bot.T("du.assigned", 4) {
+		t.Errorf("assigning answered %q", got)
+	}
+	for _, w := range []worker{a, b} {
+		ds, err := h.recs.Duties(ctx, w.user.ID, year)
+		if err != nil || len(ds) != 2 {
+			t.Errorf("%s has %d duties (%v), want 2", w.name, len(ds), err)
+		}
+	}
+	if ds, _ := h.recs.Duties(ctx, c.user.ID, year); len(ds) != 0 {
+		t.Errorf("the worker of another organisation got %d duties", len(ds))
+	}
+}

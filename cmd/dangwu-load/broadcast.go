@@ -6,8 +6,20 @@ package main
 // measures the running binary's delivery rate against its configured rate
 // and checks, per recipient, that nothing was sent twice or lost.
 //
+// People who blocked the bot before the notice was queued are, by default
+// (-blocked-known), known to it: Telegram sends a my_chat_member update
+// (new status "kicked") when someone blocks a bot, the bot marks them
+// blocked, and the broadcast leaves them out. The run waits until the bot
+// has recorded every one of them before it queues the notice. With
+// -blocked-known=false their updates are discarded, as for people who
+// blocked the bot after the notice was queued: each costs a send refused
+// with 403. -blocked-late-every adds people who block the bot right after
+// the notice was queued (their updates do reach the bot, too late).
+//
 //	go build -o /tmp/dangwu ./cmd/dangwu
 //	go run ./cmd/dangwu-load -bin /tmp/dangwu -broadcast 10000
+//	go run ./cmd/dangwu-load -bin /tmp/dangwu -broadcast 10000 -blocked-known=false
+//	go run ./cmd/dangwu-load -bin /tmp/dangwu -broadcast 10000 -blocked-every 25 -blocked-late-every 100
 
 import (
 	"context"
@@ -36,8 +48,11 @@ import (
 
 var (
 	sendRate    = flag.Float64("send-rate", 25, "with -broadcast: the bot's DANGWU_SEND_RATE, messages a second")
-	blockedEach = flag.Int("blocked-every", 20, "with -broadcast: every n-th recipient has blocked the bot (20: 5 %; 0: nobody)")
-	faultEach   = flag.Int("429-every", 100, "with -broadcast: every n-th sendMessage call is answered 429 retry_after=1 (100: 1 %; 0: none)")
+	blockedEach = flag.Int("blocked-every", 20, "with -broadcast: every n-th recipient has blocked the bot before the notice is queued (20: 5 %; 0: nobody)")
+	knownBlock  = flag.Bool("blocked-known", true, "with -broadcast: the -blocked-every people's my_chat_member updates reach the bot before the broadcast, "+
+		"which skips them (false: the updates are discarded, as if they blocked it after the notice was queued, and each costs a 403)")
+	lateEach  = flag.Int("blocked-late-every", 0, "with -broadcast: every n-th recipient blocks the bot right after the notice was queued (100: 1 %; 0: nobody)")
+	faultEach = flag.Int("429-every", 100, "with -broadcast: every n-th sendMessage call is answered 429 retry_after=1 (100: 1 %; 0: none)")
 )
 
 // firstRecipient is the Telegram user id of the first simulated recipient.
@@ -46,7 +61,7 @@ const firstRecipient = 500000
 // broadcastMain runs the broadcast mode and returns the exit code: 1 when
 // a message was sent twice or lost, or the run failed.
 func broadcastMain(bin string, recipients int, timeout time.Duration, timeoutSet bool) int {
-	if *sendRate <= 0 || *sendRate > 30 || *blockedEach < 0 || *faultEach < 0 {
+	if *sendRate <= 0 || *sendRate > 30 || *blockedEach < 0 || *faultEach < 0 || *lateEach < 0 {
 		flag.Usage()
 		return 2
 	}
@@ -62,45 +77,86 @@ func broadcastMain(bin string, recipients int, timeout time.Duration, timeoutSet
 		return 1
 	}
 	r.print()
-	if r.duplicates > 0 || r.lost > 0 {
+	if r.duplicates > 0 || r.lost > 0 || r.skippedOK < r.skippedPeople || r.refusedOK+r.refusedDelivered < r.refusedPeople {
 		return 1
 	}
 	return 0
 }
 
+// blockedWait bounds the wait for the bot to record the known blocks.
+const blockedWait = 2 * time.Minute
+
 // broadcastResult is what one run measured.
 type broadcastResult struct {
-	recipients, blockedPeople int
-	rate                      float64
-	startup                   time.Duration
-	firstAfter                time.Duration // from the commit of the broadcast to its first delivery
-	duration                  time.Duration // first to last delivery
-	delivered                 int           // recipients who received it (once or more)
-	calls                     int           // sendMessage answers in the window, refusals included
-	duplicates, extraCopies   int
-	lost                      int
-	lostByStatus              map[string]int
-	blocked, blockedOK        int // blocked recipients; of them, row 'failed' and users.blocked_at set
-	uncertain                 int
-	statuses                  map[string]int
-	injected429, server429    int
-	refused403                int
-	otherSends                int // messages other than the notice, to anyone
-	peakRSS                   int64
+	recipients    int
+	known         bool // the blocked people's updates reached the bot before the broadcast
+	skippedPeople int  // blocked before the broadcast and known to the bot
+	refusedPeople int  // blocked, unknown to the bot when the notice was queued
+	lateBlocked   int  // of refusedPeople, those who blocked it after the notice was queued
+	blockedSeen   time.Duration
+	queued        int // outbox rows of the broadcast (its Recipients)
+	skipped       int // the broadcast's Skipped
+	rate          float64
+	startup       time.Duration
+	firstAfter    time.Duration // from the commit of the broadcast to its first delivery
+	duration      time.Duration // first to last delivery
+	delivered     int           // recipients who received it (once or more)
+	calls         int           // sendMessage answers in the window, refusals included
+	duplicates    int
+	extraCopies   int
+	lost          int
+	lostByStatus  map[string]int
+	// skippedOK: skipped people with no outbox row, nothing received and
+	// users.blocked_at set; refusedOK: refused people with the row failed
+	// and users.blocked_at set; refusedDelivered: blocked after their copy
+	// was delivered.
+	skippedOK, refusedOK, refusedDelivered int
+	uncertain                              int
+	statuses                               map[string]int
+	injected429, server429                 int
+	refused403                             int
+	otherSends                             int // messages other than the notice, to anyone
+	peakRSS                                int64
 }
+
+func (r broadcastResult) deliverable() int { return r.recipients - r.skippedPeople - r.refusedPeople }
 
 func (r broadcastResult) achieved() float64 { return float64(r.delivered) / r.duration.Seconds() }
 
+func (r broadcastResult) mode() string {
+	switch {
+	case r.skippedPeople+r.refusedPeople == 0:
+		return "nobody-blocked"
+	case r.skippedPeople > 0 && r.lateBlocked > 0:
+		return "mixed"
+	case r.known:
+		return "known"
+	default:
+		return "unknown"
+	}
+}
+
 func (r broadcastResult) print() {
-	fmt.Printf("recipients        %d (%d have blocked the bot), send rate %g/s, start-up %v\n",
-		r.recipients, r.blockedPeople, r.rate, r.startup.Round(time.Millisecond))
-	fmt.Printf("delivery          %d delivered from the first to the last in %v (first %v after the broadcast was queued)\n",
-		r.delivered, r.duration.Round(time.Millisecond), r.firstAfter.Round(time.Millisecond))
+	fmt.Printf("recipients        %d, send rate %g/s, start-up %v\n", r.recipients, r.rate, r.startup.Round(time.Millisecond))
+	seen := ""
+	if r.skippedPeople > 0 {
+		seen = fmt.Sprintf(" (all recorded %v after they blocked it)", r.blockedSeen.Round(time.Millisecond))
+	}
+	fmt.Printf("blocked           %d known to the bot before the broadcast%s, %d unknown to it (%d blocked it after the notice was queued)\n",
+		r.skippedPeople, seen, r.refusedPeople, r.lateBlocked)
+	fmt.Printf("queued            %d, skipped %d (known blocked)\n", r.queued, r.skipped)
+	fmt.Printf("delivery          %d delivered of %d deliverable, from the first to the last in %v (first %v after the broadcast was queued)\n",
+		r.delivered, r.deliverable(), r.duration.Round(time.Millisecond), r.firstAfter.Round(time.Millisecond))
 	fmt.Printf("achieved rate     %.2f delivered/s = %.3f of the configured rate; %.2f sendMessage calls/s = %.3f (refusals included)\n",
 		r.achieved(), r.achieved()/r.rate, float64(r.calls)/r.duration.Seconds(), float64(r.calls)/r.duration.Seconds()/r.rate)
 	fmt.Printf("refusals          429: %d injected, %d from the server's limits; 403: %d\n", r.injected429, r.server429, r.refused403)
 	fmt.Printf("outbox rows       %s\n", formatCounts(r.statuses))
-	fmt.Printf("blocked           %d (%d with the row failed and users.blocked_at set)\n", r.blocked, r.blockedOK)
+	fmt.Printf("checks            skipped: %d of %d without a row, nothing received, users.blocked_at set; refused: %d of %d with the row failed and users.blocked_at set",
+		r.skippedOK, r.skippedPeople, r.refusedOK, r.refusedPeople)
+	if r.refusedDelivered > 0 {
+		fmt.Printf(", %d delivered before they blocked it", r.refusedDelivered)
+	}
+	fmt.Println()
 	if r.duplicates > 0 {
 		fmt.Printf("duplicates        %d people received it more than once (%d extra copies)\n", r.duplicates, r.extraCopies)
 	}
@@ -111,8 +167,9 @@ func (r broadcastResult) print() {
 		fmt.Printf("other messages    %d\n", r.otherSends)
 	}
 	fmt.Printf("resident memory   peak %d MB\n", r.peakRSS>>20)
-	fmt.Printf("summary: recipients=%d delivered=%d blocked=%d duplicates=%d lost=%d uncertain=%d rate=%.2f/s ratio=%.3f duration=%.1fs\n",
-		r.recipients, r.delivered, r.blocked, r.duplicates, r.lost, r.uncertain, r.achieved(), r.achieved()/r.rate, r.duration.Seconds())
+	fmt.Printf("summary: mode=%s recipients=%d deliverable=%d delivered=%d skipped=%d 403=%d 429=%d duplicates=%d lost=%d uncertain=%d rate=%.2f/s ratio=%.3f duration=%.1fs\n",
+		r.mode(), r.recipients, r.deliverable(), r.delivered, r.skipped, r.refused403, r.injected429+r.server429,
+		r.duplicates, r.lost, r.uncertain, r.achieved(), r.achieved()/r.rate, r.duration.Seconds())
 }
 
 func formatCounts(m map[string]int) string {
@@ -134,7 +191,7 @@ func formatCounts(m map[string]int) string {
 }
 
 func runBroadcast(ctx context.Context, bin string, n int) (broadcastResult, error) {
-	res := broadcastResult{recipients: n, rate: *sendRate}
+	res := broadcastResult{recipients: n, rate: *sendRate, known: *knownBlock}
 	work, err := os.MkdirTemp("", "dangwu-broadcast-")
 	if err != nil {
 		return res, err
@@ -159,22 +216,31 @@ func runBroadcast(ctx context.Context, bin string, n int) (broadcastResult, erro
 	if err != nil {
 		return res, err
 	}
+	// skip: blocked before the broadcast, known to the bot; early: blocked
+	// before it, unknown to the bot; late: blocked right after it.
 	ids := make([]int64, n)
-	blocked := map[int64]bool{}
+	skip, early, late := map[int64]bool{}, map[int64]bool{}, map[int64]bool{}
 	for i := range ids {
-		ids[i] = firstRecipient + int64(i)
-		if *blockedEach > 0 && i%*blockedEach == *blockedEach-1 {
-			blocked[ids[i]] = true
+		id := firstRecipient + int64(i)
+		ids[i] = id
+		switch {
+		case *blockedEach > 0 && i%*blockedEach == *blockedEach-1 && *knownBlock:
+			skip[id] = true
+		case *blockedEach > 0 && i%*blockedEach == *blockedEach-1:
+			early[id] = true
+		case *lateEach > 0 && i%*lateEach == *lateEach/2:
+			late[id] = true
 		}
 	}
-	res.blockedPeople = len(blocked)
+	res.skippedPeople, res.refusedPeople, res.lateBlocked = len(skip), len(early)+len(late), len(late)
 	if err := seedWorkers(ctx, db, ids, districts.Names()); err != nil {
 		return res, fmt.Errorf("seed the recipients: %w", err)
 	}
 
-	// Every recipient started the bot long ago; the blocked ones blocked it
-	// while the bot was offline for longer than Telegram keeps updates, so
-	// the bot learns it only from the 403 its send gets.
+	// Every recipient started the bot long ago. With -blocked-known=false
+	// the blocked ones blocked it and their updates are discarded, so the
+	// bot learns it only from the 403 its send gets, as for people who block
+	// it after the notice was queued.
 	srv := botapi.New(botapi.Options{Token: "load:token", RateLimits: true})
 	if err := srv.Start(); err != nil {
 		return res, err
@@ -182,7 +248,7 @@ func runBroadcast(ctx context.Context, bin string, n int) (broadcastResult, erro
 	defer srv.Close()
 	for _, id := range ids {
 		srv.StartChat(id)
-		if blocked[id] {
+		if early[id] {
 			srv.BlockBot(id)
 		}
 	}
@@ -232,6 +298,37 @@ func runBroadcast(ctx context.Context, bin string, n int) (broadcastResult, erro
 	}
 	res.startup = time.Since(started)
 
+	// The known blocks: they block the bot now, Telegram sends it their
+	// my_chat_member updates and the bot marks them blocked; the notice is
+	// queued once users.blocked_at is set for all of them.
+	if len(skip) > 0 {
+		blockedAt := time.Now()
+		for _, id := range ids {
+			if skip[id] {
+				srv.BlockBot(id)
+			}
+		}
+		deadline := time.Now().Add(blockedWait)
+		for {
+			var seen int
+			if err := db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE blocked_at IS NOT NULL`).Scan(&seen); err != nil {
+				return fail(err)
+			}
+			if seen >= len(skip) {
+				break
+			}
+			if time.Now().After(deadline) {
+				return fail(fmt.Errorf("the bot recorded %d of the %d blocks in %v", seen, len(skip), blockedWait))
+			}
+			select {
+			case <-ctx.Done():
+				return fail(fmt.Errorf("the bot recorded %d of the %d blocks: %w", seen, len(skip), ctx.Err()))
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+		res.blockedSeen = time.Since(blockedAt)
+	}
+
 	// The notice is queued from this process, on the bot's database file,
 	// as `dangwu import` queues messages for a running bot: its sender
 	// finds them at its next read of the queue.
@@ -249,8 +346,16 @@ func runBroadcast(ctx context.Context, bin string, n int) (broadcastResult, erro
 		return fail(fmt.Errorf("create the broadcast: %w", err))
 	}
 	queued := time.Now()
-	if b.Recipients != n {
-		return fail(fmt.Errorf("the broadcast was queued to %d people, want %d (skipped %d)", b.Recipients, n, b.Skipped))
+	// Those who block the bot once it is queued: their updates reach it, but
+	// their messages are in the outbox already.
+	for _, id := range ids {
+		if late[id] {
+			srv.BlockBot(id)
+		}
+	}
+	res.queued, res.skipped = b.Recipients, b.Skipped
+	if b.Recipients != n-len(skip) || b.Skipped != len(skip) {
+		return fail(fmt.Errorf("the broadcast was queued to %d people and skipped %d, want %d and %d", b.Recipients, b.Skipped, n-len(skip), len(skip)))
 	}
 
 	// Wait until nothing of it is pending or in flight.
@@ -347,8 +452,26 @@ func runBroadcast(ctx context.Context, bin string, n int) (broadcastResult, erro
 	if err := rows.Err(); err != nil {
 		return res, err
 	}
+	blockedUsers := map[int64]bool{}
+	urows, err := db.SQL().QueryContext(ctx, `SELECT id FROM users WHERE blocked_at IS NOT NULL`)
+	if err != nil {
+		return res, err
+	}
+	for urows.Next() {
+		var id int64
+		if err := urows.Scan(&id); err != nil {
+			urows.Close()
+			return res, err
+		}
+		blockedUsers[id] = true
+	}
+	urows.Close()
+	if err := urows.Err(); err != nil {
+		return res, err
+	}
 	for _, id := range ids {
 		got, r := received[id], outbox[id]
+		_, hasRow := outbox[id]
 		if got > 0 {
 			res.delivered++
 		}
@@ -360,10 +483,16 @@ func runBroadcast(ctx context.Context, bin string, n int) (broadcastResult, erro
 			res.uncertain++
 		}
 		switch {
-		case blocked[id]:
-			res.blocked++
-			if r.status == "failed" && r.blocked {
-				res.blockedOK++
+		case skip[id]:
+			if !hasRow && got == 0 && blockedUsers[id] {
+				res.skippedOK++
+			}
+		case early[id] || late[id]:
+			switch {
+			case got > 0:
+				res.refusedDelivered++ // blocked only after its copy landed
+			case r.status == "failed" && r.blocked:
+				res.refusedOK++
 			}
 		case got == 0:
 			res.lost++

@@ -122,6 +122,23 @@ func creditTitle(c records.Credit) string {
 	return t("rec.kind_manual", c.Title)
 }
 
+// boundedList joins head and lines, as many lines as fit one message with
+// room to spare, and then more(the number left out) when some were.
+func boundedList(head string, lines []string, more func(n int) string) string {
+	var sb strings.Builder
+	sb.WriteString(head)
+	used := htmlLen(head)
+	for i, l := range lines {
+		if used+htmlLen(l)+1 > maxText-300 {
+			sb.WriteString("\n" + more(len(lines)-i))
+			return sb.String()
+		}
+		sb.WriteString("\n" + l)
+		used += htmlLen(l) + 1
+	}
+	return sb.String()
+}
+
 // ---- Levels ----
 
 func (b *Bot) cmdLevel(ctx context.Context, r *request) error {
@@ -199,7 +216,12 @@ func (b *Bot) onLevelButton(ctx context.Context, r *request, payload string) err
 	if b.records == nil || payload != "apply" {
 		return b.staleButton(ctx, r)
 	}
-	a, err := b.records.Apply(ctx, r.userID)
+	var a records.Application
+	err := b.atomic(ctx, func(ctx context.Context) error {
+		var err error
+		a, err = b.records.Apply(ctx, r.userID)
+		return err
+	})
 	switch {
 	case errors.Is(err, records.ErrPending):
 		return b.refuse(ctx, r, t("lv.already_pending"))
@@ -225,13 +247,16 @@ func (b *Bot) cmdApplications(ctx context.Context, r *request) error {
 	if err != nil {
 		return err
 	}
-	apps, err := b.records.Applications(ctx, actor, 20)
+	apps, err := b.records.Applications(ctx, actor, 1000)
 	if err != nil {
 		return err
 	}
 	if len(apps) == 0 {
 		return b.reply(ctx, r, t("lv.apps_none"))
 	}
+	const shown = 20
+	rest := max(len(apps)-shown, 0)
+	apps = apps[:min(len(apps), shown)]
 	for _, a := range apps {
 		name := ""
 		if p, err := b.members.Get(ctx, a.UserID); err == nil {
@@ -251,6 +276,9 @@ func (b *Bot) cmdApplications(ctx context.Context, r *request) error {
 			button(t("lv.approve"), "ap", "ok", a.ID), button(t("lv.reject"), "ap", "no", a.ID)})}); err != nil {
 			return err
 		}
+	}
+	if rest > 0 {
+		return b.reply(ctx, r, t("lv.apps_more", rest))
 	}
 	return nil
 }
@@ -330,6 +358,9 @@ func (b *Bot) findWorker(ctx context.Context, r *request, query string) (member.
 		return member.Profile{}, false, b.reply(ctx, r, t("rec.name_who"))
 	}
 	people, err := b.members.Find(ctx, r.userID, query)
+	if errors.Is(err, member.ErrInvalidQuery) {
+		return member.Profile{}, false, b.reply(ctx, r, t("rec.name_who"))
+	}
 	if err != nil {
 		return member.Profile{}, false, err
 	}
@@ -420,7 +451,13 @@ func (b *Bot) cmdCredit(ctx context.Context, r *request) error {
 		return err
 	}
 	reason := strings.Join(f[3:], " ")
-	c, err := b.records.CreditHours(ctx, actor, p.UserID, hours, f[2], reason, reason)
+	var c records.Credit
+	// The credit and the update's done mark commit together: a replay
+	// after a crash cannot credit twice.
+	err = b.atomic(ctx, func(ctx context.Context) error {
+		c, err = b.records.CreditHours(ctx, actor, p.UserID, hours, f[2], reason, reason)
+		return err
+	})
 	if msg := recordRefusal(err); msg != "" {
 		return b.reply(ctx, r, msg)
 	} else if err != nil {
@@ -445,6 +482,15 @@ func (b *Bot) cmdDuties(ctx context.Context, r *request) error {
 		}
 		return b.workerDuties(ctx, r, p)
 	}
+	return b.dutyPage(ctx, r, 0, false)
+}
+
+// dutiesPerPage is how many items a page of /duties shows.
+const dutiesPerPage = 8
+
+// dutyPage is page (from 0) of a worker's /duties: the open items first,
+// each cut to a readable length, with their buttons.
+func (b *Bot) dutyPage(ctx context.Context, r *request, page int, edit bool) error {
 	year := b.records.Year()
 	ds, err := b.records.Duties(ctx, r.userID, year)
 	if err != nil {
@@ -453,24 +499,37 @@ func (b *Bot) cmdDuties(ctx context.Context, r *request) error {
 	if len(ds) == 0 {
 		return b.reply(ctx, r, t("du.none", year))
 	}
+	// Open ones first, each group by date.
+	var open, done []records.Duty
+	for _, d := range ds {
+		if d.Done == "" {
+			open = append(open, d)
+		} else {
+			done = append(done, d)
+		}
+	}
+	ds = append(open, done...)
+	pages := (len(ds) + dutiesPerPage - 1) / dutiesPerPage
+	page = min(max(page, 0), pages-1)
 	var sb strings.Builder
 	sb.WriteString(t("du.head", year))
 	var rows [][]models.InlineKeyboardButton
 	today := b.records.Day(b.now())
-	for i, d := range ds {
-		if i == 30 {
-			break
-		}
-		fmt.Fprintf(&sb, "\n\n%d. %s\n%s", i+1, esc(d.Text), dutyState(d, today))
+	for i := page * dutiesPerPage; i < min((page+1)*dutiesPerPage, len(ds)); i++ {
+		d := ds[i]
+		fmt.Fprintf(&sb, "\n\n%d. %s\n%s", i+1, esc(truncate(d.Text, 200)), dutyState(d, today))
 		if d.Done == "" {
 			rows = append(rows, []models.InlineKeyboardButton{button(t("du.report_n", i+1), "du", "r", d.ID), button(t("du.done_n", i+1), "du", "d", d.ID)})
 		}
+	}
+	if nav := pageButtons(page, pages, func(p int) string { return fmt.Sprintf("du:p:%d", p) }); nav != nil {
+		rows = append(rows, nav)
 	}
 	m := message{text: sb.String()}
 	if len(rows) > 0 {
 		m.markup = keyboard(rows...)
 	}
-	return b.send(ctx, r.chatID, m)
+	return b.sendOrEdit(ctx, r, edit, m)
 }
 
 func dutyState(d records.Duty, today string) string {
@@ -580,23 +639,26 @@ func (b *Bot) overdueDuties(ctx context.Context, r *request) error {
 	if err != nil {
 		return err
 	}
-	ds, err := b.records.Overdue(ctx, actor, 50)
+	ds, err := b.records.Overdue(ctx, actor, 100000)
 	if err != nil {
 		return err
 	}
 	if len(ds) == 0 {
 		return b.reply(ctx, r, t("du.overdue_none"))
 	}
-	var sb strings.Builder
-	sb.WriteString(t("du.overdue_head", len(ds)))
-	for _, d := range ds {
+	var lines []string
+	for i, d := range ds {
+		if i == 200 {
+			break // more than a message holds anyway
+		}
 		name := ""
 		if p, err := b.members.Get(ctx, d.UserID); err == nil {
 			name = p.Name
 		}
-		sb.WriteString("\n" + t("du.overdue_line", esc(name), esc(truncate(d.Text, 40)), d.Due))
+		lines = append(lines, t("du.overdue_line", esc(name), esc(truncate(d.Text, 40)), d.Due))
 	}
-	return b.reply(ctx, r, sb.String())
+	shownFrom := len(ds) - len(lines) // those never rendered count as left out too
+	return b.reply(ctx, r, boundedList(t("du.overdue_head", len(ds)), lines, func(n int) string { return t("rec.more", n+shownFrom) }))
 }
 
 func (b *Bot) onDutyButton(ctx context.Context, r *request, payload string) error {
@@ -604,6 +666,9 @@ func (b *Bot) onDutyButton(ctx context.Context, r *request, payload string) erro
 	id, err := strconv.ParseInt(rest, 10, 64)
 	if b.records == nil || err != nil {
 		return b.staleButton(ctx, r)
+	}
+	if action == "p" {
+		return b.dutyPage(ctx, r, int(min(max(id, 0), 10000)), true)
 	}
 	d, err := b.records.Duty(ctx, r.userID, id)
 	if err != nil {
@@ -615,7 +680,14 @@ func (b *Bot) onDutyButton(ctx context.Context, r *request, payload string) erro
 		b.ack(r, "", false)
 		return b.askPrivately(ctx, r, c, t("du.ask_report", esc(d.Text)))
 	case "d":
-		if _, err := b.records.ReportDuty(ctx, r.userID, id, "", "", true); err != nil {
+		if d.Done != "" {
+			b.ack(r, t("du.done_before"), false)
+			return nil
+		}
+		if err := b.atomic(ctx, func(ctx context.Context) error {
+			_, err := b.records.ReportDuty(ctx, r.userID, id, "", "", true)
+			return err
+		}); err != nil {
 			return err
 		}
 		b.ack(r, t("du.marked_done"), false)
@@ -673,22 +745,17 @@ func (b *Bot) cmdVacancies(ctx context.Context, r *request) error {
 	if len(vs) == 0 {
 		return b.reply(ctx, r, t("vc.none"))
 	}
-	var sb strings.Builder
-	sb.WriteString(t("vc.head", len(vs)))
 	now := b.now()
-	for i, v := range vs {
-		if i == 50 {
-			sb.WriteString("\n" + t("rec.more", len(vs)-i))
-			break
-		}
+	var lines []string
+	for _, v := range vs {
 		reason := t("vc.left")
 		if v.Reason != "left" {
 			reason = t("vc.failed")
 		}
 		days := int(now.Sub(v.Since) / (24 * time.Hour))
-		sb.WriteString("\n" + t("vc.line", esc(v.District), esc(v.Org), reason, days))
+		lines = append(lines, t("vc.line", esc(v.District), esc(truncate(v.Org, 40)), reason, days))
 	}
-	return b.reply(ctx, r, sb.String())
+	return b.reply(ctx, r, boundedList(t("vc.head", len(vs)), lines, func(n int) string { return t("rec.more", n) }))
 }
 
 func (b *Bot) cmdPay(ctx context.Context, r *request) error {
@@ -780,7 +847,7 @@ func (b *Bot) cmdReport(ctx context.Context, r *request) error {
 	rep, err := b.records.Report(ctx, actor, b.members.Districts(), strings.TrimSpace(r.args))
 	switch {
 	case errors.Is(err, records.ErrUnknownDistrict):
-		return b.reply(ctx, r, t("quizstats.unknown_district", esc(r.args)))
+		return b.reply(ctx, r, t("quizstats.unknown_district", esc(truncate(r.args, 40))))
 	case errors.Is(err, records.ErrOutOfScope):
 		return b.reply(ctx, r, t("sched.out_of_scope"))
 	case err != nil:

@@ -193,6 +193,13 @@ func (s *Service) Decide(ctx context.Context, actor member.Access, id int64, app
 		if a, err = s.store.Application(ctx, id); err != nil {
 			return err
 		}
+		// The worker's district now decides who may decide: one who moved
+		// is their new district's.
+		if p, err := s.store.Profile(ctx, a.UserID); err == nil {
+			a.District = p.District
+		} else if !errors.Is(err, ErrNotFound) {
+			return err
+		}
 		if err := scope(actor, a.District); err != nil {
 			return err
 		}
@@ -220,6 +227,11 @@ func (s *Service) Decide(ctx context.Context, actor member.Access, id int64, app
 func (s *Service) ApplicationFor(ctx context.Context, actor member.Access, id int64) (Application, error) {
 	a, err := s.store.Application(ctx, id)
 	if err != nil {
+		return a, err
+	}
+	if p, err := s.store.Profile(ctx, a.UserID); err == nil {
+		a.District = p.District // the worker's district now
+	} else if !errors.Is(err, ErrNotFound) {
 		return a, err
 	}
 	if err := scope(actor, a.District); err != nil {

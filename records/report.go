@@ -126,7 +126,7 @@ func (s *Service) Report(ctx context.Context, actor member.Access, districts mem
 		return Report{}, err
 	}
 	year := s.Year()
-	data, err := rs.ReportData(ctx, district, year, s.clock(), s.loc)
+	data, err := s.syncedData(ctx, rs, district, year)
 	if err != nil {
 		return Report{}, err
 	}
@@ -144,9 +144,48 @@ func (s *Service) Report(ctx context.Context, actor member.Access, districts mem
 			return Report{}, err
 		}
 		st.HoursTarget = s.targetsOf(data.Workers, d)
+		st.BehindOnHours = s.behindOf(data.Workers, d)
 		r.Stats = append(r.Stats, st)
 	}
 	return r, nil
+}
+
+// syncedData reads the report's data after bringing every worker's ledger
+// up to date with their attendance and exams (the ledger is otherwise
+// brought up to date when someone reads it).
+func (s *Service) syncedData(ctx context.Context, rs ReportStore, district string, year int) (ReportData, error) {
+	data, err := rs.ReportData(ctx, district, year, s.clock(), s.loc)
+	if err != nil {
+		return data, err
+	}
+	err = s.atomic(ctx, func(ctx context.Context) error {
+		for _, w := range data.Workers {
+			if err := s.store.SyncCredits(ctx, w.UserID, s.content.For(w.District).ExamHours, s.Day); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return data, err
+	}
+	return rs.ReportData(ctx, district, year, s.clock(), s.loc)
+}
+
+// behindOf counts district's approved workers behind their year's 学时
+// target pro rata (by the day of the year).
+func (s *Service) behindOf(ws []ReportWorker, district string) int {
+	now := s.clock().In(s.loc)
+	start := time.Date(now.Year(), 1, 1, 0, 0, 0, 0, s.loc)
+	share := now.Sub(start).Hours() / start.AddDate(1, 0, 0).Sub(start).Hours()
+	n := 0
+	for _, w := range ws {
+		if w.District == district && w.Status == string(member.StatusApproved) &&
+			w.Hours < s.content.For(w.District).Target(w.Post).Hours*share {
+			n++
+		}
+	}
+	return n
 }
 
 func (s *Service) targetsOf(ws []ReportWorker, district string) float64 {
@@ -173,12 +212,18 @@ func (s *Service) Stats(ctx context.Context, actor member.Access, districts memb
 	if district != "" {
 		names = []string{district}
 	}
+	data, err := s.syncedData(ctx, rs, district, s.Year())
+	if err != nil {
+		return nil, err
+	}
 	var out []DistrictStats
 	for _, d := range names {
 		st, err := rs.DistrictStats(ctx, d, s.clock(), s.Year(), s.loc)
 		if err != nil {
 			return nil, err
 		}
+		st.HoursTarget = s.targetsOf(data.Workers, d)
+		st.BehindOnHours = s.behindOf(data.Workers, d)
 		out = append(out, st)
 	}
 	return out, nil
@@ -397,7 +442,8 @@ func WriteReport(w io.Writer, r Report, loc *time.Location) error {
 			return err
 		}
 	}
-	f.SetActiveSheet(0)
+	// The summary, the first sheet, is the active one already: setting it
+	// again would read every streamed sheet back into memory.
 	_, err = f.WriteTo(w)
 	return err
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/big"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -326,7 +328,9 @@ func (s *Service) CreditHours(ctx context.Context, actor member.Access, userID i
 	switch {
 	case actor.Role < member.RoleCoordinator:
 		return Credit{}, ErrNotCoordinator
-	case hours == 0 || math.IsNaN(hours) || math.Abs(hours) > MaxCredit:
+	case hours == 0 || math.IsNaN(hours) || math.Abs(hours) > MaxCredit,
+		// The ledger keeps hundredths: a finer figure would be lost.
+		math.Abs(hours) < 0.01 || math.Abs(hours*100-math.Round(hours*100)) > 1e-6:
 		return Credit{}, ErrBadHours
 	case c.Reason == "":
 		return Credit{}, ErrNoReason
@@ -527,6 +531,9 @@ func (s *Service) ReportDuty(ctx context.Context, userID, dutyID int64, text, me
 		if d.UserID != userID {
 			return ErrNotFound
 		}
+		if done && d.Done != "" && text == "" && media == "" {
+			return nil // done already: a second 已完成 changes nothing
+		}
 		doneOn := ""
 		if done && d.Done == "" {
 			doneOn = s.Day(s.clock())
@@ -597,12 +604,15 @@ func (s *Service) SetMinWage(ctx context.Context, actor member.Access, amount fl
 	if year < 2000 || year > s.Year()+1 {
 		return ErrBadDate
 	}
-	return s.store.SetSetting(ctx, MinWageKey, fmt.Sprintf("%d:%.2f", year, amount), actor.UserID)
+	// Each year its own figure: recording last year's later does not
+	// replace this year's.
+	return s.store.SetSetting(ctx, fmt.Sprintf("%s:%d", MinWageKey, year), fmt.Sprintf("%d:%.2f", year, amount), actor.UserID)
 }
 
-// MinWage returns the minimum wage set (ErrNoMinWage when none).
+// MinWage returns this year's minimum wage (ErrNoMinWage when it has not
+// been set: the rules multiply 当年's figure, never another year's).
 func (s *Service) MinWage(ctx context.Context) (MinWage, error) {
-	v, err := s.store.Setting(ctx, MinWageKey)
+	v, err := s.store.Setting(ctx, fmt.Sprintf("%s:%d", MinWageKey, s.Year()))
 	if errors.Is(err, ErrNotFound) {
 		return MinWage{}, ErrNoMinWage
 	}
@@ -614,6 +624,22 @@ func (s *Service) MinWage(ctx context.Context) (MinWage, error) {
 		return MinWage{}, ErrNoMinWage
 	}
 	return w, nil
+}
+
+// timesYuan is m × yuan rounded half up to the fen, computed in decimal
+// (2.5 × 2000.01 is 5000.025, which is 5000.03 元, though the float
+// product is 5000.02499…).
+func timesYuan(m, yuan float64) float64 {
+	a, ok1 := new(big.Rat).SetString(strconv.FormatFloat(m, 'f', -1, 64))
+	b, ok2 := new(big.Rat).SetString(strconv.FormatFloat(yuan, 'f', 2, 64))
+	if !ok1 || !ok2 {
+		return math.Round(m*yuan*100) / 100
+	}
+	fen := new(big.Rat).Mul(new(big.Rat).Mul(a, b), big.NewRat(100, 1))
+	fen.Add(fen, big.NewRat(1, 2)) // half up: the amounts are positive
+	n := new(big.Int).Quo(fen.Num(), fen.Denom())
+	f, _ := new(big.Rat).SetFrac(n, big.NewInt(100)).Float64()
+	return f
 }
 
 // PayReference is a worker's pay reference.
@@ -646,6 +672,6 @@ func (s *Service) Pay(ctx context.Context, userID int64) (PayReference, error) {
 	if err != nil {
 		return ref, err
 	}
-	ref.Wage, ref.Amount = w, math.Round(m*w.Amount*100)/100
+	ref.Wage, ref.Amount = w, timesYuan(m, w.Amount)
 	return ref, nil
 }

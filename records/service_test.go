@@ -1104,13 +1104,17 @@ func TestPay(t *testing.T) {
 	if _, err := e.svc.Pay(e.ctx, 1502); !errors.Is(err, records.ErrNoEducation) {
 		t.Errorf("贾汪区 其他: %v, want ErrNoEducation", err)
 	}
-	// The limits themselves are accepted; the latest wage set applies.
+	// The limits themselves are accepted; the latest wage set for this
+	// year applies, and next year's, entered early, waits for its year.
 	for _, w := range []float64{500, 20000, 2233.33} {
-		if err := e.svc.SetMinWage(e.ctx, admin, w, 2026); err != nil {
+		if err := e.svc.SetMinWage(e.ctx, admin, w, 2025); err != nil {
 			t.Errorf("SetMinWage(%g): %v", w, err)
 		}
 	}
-	if ref, err := e.svc.Pay(e.ctx, 1500); err != nil || ref.Amount != 5583.33 || ref.Wage.Year != 2026 {
+	if err := e.svc.SetMinWage(e.ctx, admin, 3000, 2026); err != nil {
+		t.Errorf("next year's wage: %v", err)
+	}
+	if ref, err := e.svc.Pay(e.ctx, 1500); err != nil || ref.Amount != 5583.33 || ref.Wage.Year != 2025 {
 		t.Errorf("2.5 × 2233.33: %+v, %v; want 5583.33", ref, err)
 	}
 	if _, err := e.svc.Pay(e.ctx, 999); !errors.Is(err, records.ErrNotFound) {

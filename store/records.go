@@ -520,8 +520,12 @@ func (s *RecordsStore) Application(ctx context.Context, id int64) (records.Appli
 
 // Applications lists applications of district ("" all) in a state, oldest first.
 func (s *RecordsStore) Applications(ctx context.Context, district, state string, limit int) ([]records.Application, error) {
-	rows, err := s.c.QueryContext(ctx, `SELECT `+applicationColumns+` FROM level_applications
-		WHERE (?1 = '' OR district = ?1) AND state = ?2 ORDER BY id LIMIT ?3`, district, state, limit)
+	// By the worker's district now (one who moved goes with them), or the
+	// district applied in when the profile is gone.
+	rows, err := s.c.QueryContext(ctx, `SELECT `+applicationColumns+` FROM level_applications la
+		WHERE (?1 = '' OR COALESCE((SELECT m.district FROM members m WHERE m.user_id = la.user_id
+			AND m.status IN ('pending', 'approved', 'left') ORDER BY m.id DESC LIMIT 1), la.district) = ?1)
+		AND state = ?2 ORDER BY id LIMIT ?3`, district, state, limit)
 	if err != nil {
 		return nil, err
 	}

@@ -57,9 +57,12 @@ func (s *RecordsStore) ReportData(ctx context.Context, district string, year int
 	if err := rows.Err(); err != nil {
 		return d, err
 	}
+	// A district's report counts its own people at a city-wide event.
 	rows, err = s.c.QueryContext(ctx, `SELECT e.id, e.title, e.kind, e.district, e.starts_at, e.ends_at, e.hours,
-		(SELECT COUNT(*) FROM event_signups su WHERE su.event_id = e.id AND su.status = 'registered'),
-		(SELECT COUNT(*) FROM event_attendance a WHERE a.event_id = e.id AND a.present = 1)
+		(SELECT COUNT(*) FROM event_signups su WHERE su.event_id = e.id AND su.status = 'registered'
+			AND (?1 = '' OR su.user_id IN (SELECT user_id FROM members WHERE district = ?1 AND user_id IS NOT NULL))),
+		(SELECT COUNT(*) FROM event_attendance a WHERE a.event_id = e.id AND a.present = 1
+			AND (?1 = '' OR a.user_id IN (SELECT user_id FROM members WHERE district = ?1 AND user_id IS NOT NULL)))
 		FROM events e WHERE e.state = 'open' AND e.starts_at >= ?2 AND e.starts_at < ?3 AND (?1 = '' OR e.district IN (?1, ''))
 		ORDER BY e.starts_at, e.id`, district, quizTime(from), quizTime(to))
 	if err != nil {

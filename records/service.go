@@ -572,9 +572,14 @@ func (s *Service) RemindDuties(ctx context.Context) (int, error) {
 			return n, err
 		}
 		for _, d := range due {
+			sent := true
 			err := s.atomic(ctx, func(ctx context.Context) error {
 				if err := s.store.MarkReminded(ctx, d.ID); err != nil {
 					return err
+				}
+				if d.Due < s.Day(s.clock()) {
+					sent = false // its day has passed (assigned late): nothing is coming due
+					return nil
 				}
 				m := s.msgs.DutyDue(d)
 				m.ChatID, m.Kind, m.Quiet, m.Repeatable, m.NotBefore = d.UserID, "reminder", true, true, s.now()
@@ -583,7 +588,9 @@ func (s *Service) RemindDuties(ctx context.Context) (int, error) {
 			if err != nil {
 				return n, err
 			}
-			n++
+			if sent {
+				n++
+			}
 		}
 	}
 }
@@ -598,8 +605,8 @@ func (s *Service) SetMinWage(ctx context.Context, actor member.Access, amount fl
 	if actor.Role != member.RoleAdmin {
 		return ErrNotAdmin
 	}
-	if math.IsNaN(amount) || amount < 500 || amount > 20000 {
-		return ErrBadWage
+	if math.IsNaN(amount) || amount < 500 || amount > 20000 || math.Abs(amount*100-math.Round(amount*100)) > 1e-6 {
+		return ErrBadWage // a monthly amount in yuan and fen
 	}
 	if year < 2000 || year > s.Year()+1 {
 		return ErrBadDate

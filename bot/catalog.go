@@ -899,6 +899,7 @@ var catalog = map[string]string{
 	"st.quizzes":    "答题 %d 次",
 	"st.attendance": "培训出勤 %s（%d / %d）",
 	"st.exams":      "考试通过 %d / %d",
+	"st.behind":     "学时落后于进度 %d 人",
 
 	"rec.hours_line":      "📚 %d 年学时：%s",
 	"rec.hours_head":      "<b>%d 年学时</b>\n%s",

@@ -884,6 +884,7 @@ func (b *Bot) cmdStats(ctx context.Context, r *request) error {
 		sb.WriteString("\n" + t("st.quizzes", s.Quizzes))
 		sb.WriteString("\n" + t("st.attendance", ratioBar(s.Attended, s.Registered), s.Attended, s.Registered))
 		sb.WriteString("\n" + t("st.exams", s.ExamsPassed, s.ExamsTaken))
+		sb.WriteString("\n" + t("st.behind", s.BehindOnHours))
 	}
 	return b.reply(ctx, r, sb.String())
 }

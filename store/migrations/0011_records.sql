@@ -3,7 +3,8 @@
 -- applications, and the settings pay references need (the city minimum
 -- wage). Vacancies are derived from members and assessments.
 
--- The ledger. An activity credits once (key: 'event:<id>', 'exam:<session>');
+-- The ledger. An activity credits once (key: 'event:<event>:<user>[:n]',
+-- 'exam:<paper>:<year>:<user>');
 -- a correction is a new entry (corrects: the entry it undoes), never an edit.
 CREATE TABLE credits (
     id          INTEGER PRIMARY KEY,

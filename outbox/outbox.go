@@ -141,6 +141,8 @@ type Store interface {
 	// Cancel stops ref's messages not yet sent: pending ones become
 	// cancelled (those in flight finish). It returns how many it stopped.
 	Cancel(ctx context.Context, ref string) (int, error)
+	// CancelChat stops ref's pending messages to one chat.
+	CancelChat(ctx context.Context, ref string, chatID int64) (int, error)
 	// Delivered lists ref's messages that were sent (OpSend), with their
 	// Telegram ids, to edit or delete them.
 	Delivered(ctx context.Context, ref string) ([]Message, error)

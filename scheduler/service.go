@@ -617,6 +617,10 @@ func (s *Service) Withdraw(ctx context.Context, userID, eventID int64) (EventVie
 		if err := s.store.DeleteSignup(ctx, eventID, userID); err != nil {
 			return err
 		}
+		// A reminder already queued for them (held by the quiet hours) goes too.
+		if _, err := s.outbox.CancelChat(ctx, reminderRef(eventID), userID); err != nil {
+			return err
+		}
 		if err := s.promote(ctx, e); err != nil {
 			return err
 		}

@@ -1094,3 +1094,28 @@ func TestSetStation(t *testing.T) {
 		t.Errorf("no station: %v", err)
 	}
 }
+
+// A reminder queued for someone (and still waiting, held by the quiet
+// hours) is cancelled when they withdraw; the others' stay.
+func TestWithdrawCancelsTheQueuedReminder(t *testing.T) {
+	e := newEnv(t)
+	now := e.clock.Now()
+	ev := e.newEvent(gulou, func(ev *scheduler.Event) { ev.Start, ev.End = now.Add(30*time.Hour), now.Add(32*time.Hour) })
+	e.signUp(ev.ID, g1, g2)
+	e.clock.Advance(6*time.Hour + time.Minute) // the 24-hour reminder is queued
+	e.tick()
+	ref := eventRef(ev.ID) + ":reminder"
+	if n := len(e.rows(`ref = ? AND status = 'pending'`, ref)); n != 2 {
+		t.Fatalf("%d reminders pending, want one to each", n)
+	}
+	if _, err := e.svc.Withdraw(e.ctx, g1, ev.ID); err != nil {
+		t.Fatal(err)
+	}
+	rs := e.rows(`ref = ? AND status = 'pending'`, ref)
+	if len(rs) != 1 || rs[0].Chat != g2 {
+		t.Errorf("pending reminders after %d withdrew: %+v, want only %d's", g1, rs, g2)
+	}
+	if n := len(e.rows(`ref = ? AND status = 'cancelled' AND chat_id = ?`, ref, g1)); n != 1 {
+		t.Errorf("%d cancelled reminders of the one who withdrew, want 1", n)
+	}
+}

@@ -184,6 +184,8 @@ type Store interface {
 type Outbox interface {
 	Enqueue(ctx context.Context, msgs []outbox.Message) error
 	Cancel(ctx context.Context, ref string) (int, error)
+	// CancelChat stops ref's pending messages to one chat.
+	CancelChat(ctx context.Context, ref string, chatID int64) (int, error)
 	Delivered(ctx context.Context, ref string) ([]outbox.Message, error)
 }
 

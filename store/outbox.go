@@ -145,6 +145,19 @@ func (o *Outbox) Cancel(ctx context.Context, ref string) (int, error) {
 	return int(n), err
 }
 
+// CancelChat stops ref's pending messages to chatID.
+func (o *Outbox) CancelChat(ctx context.Context, ref string, chatID int64) (int, error) {
+	if ref == "" {
+		return 0, nil
+	}
+	res, err := o.db.q(ctx).ExecContext(ctx, `UPDATE outbox SET status = 'cancelled' WHERE ref = ? AND chat_id = ? AND status = 'pending'`, ref, chatID)
+	if err != nil {
+		return 0, fmt.Errorf("cancel %s to %d: %w", ref, chatID, err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
 // Delivered lists ref's sent messages, oldest first.
 func (o *Outbox) Delivered(ctx context.Context, ref string) ([]outbox.Message, error) {
 	rows, err := o.db.q(ctx).QueryContext(ctx, `SELECT `+outboxColumns+` FROM outbox

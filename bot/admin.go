@@ -35,7 +35,7 @@ func (b *Bot) cmdGrant(ctx context.Context, r *request) error {
 	if len(fields) == 2 {
 		d, ok := b.members.Districts().Resolve(fields[1])
 		if !ok {
-			return b.reply(ctx, r, t("err.district"))
+			return b.reply(ctx, r, t("err.district_list", esc(truncate(fields[1], 20)), esc(strings.Join(b.members.Districts().Names(), "、"))))
 		}
 		district = d
 	}
@@ -64,7 +64,7 @@ func (b *Bot) cmdInvite(ctx context.Context, r *request) error {
 	if arg := strings.TrimSpace(r.args); arg != "" {
 		d, ok := b.members.Districts().Resolve(arg)
 		if !ok {
-			return b.reply(ctx, r, t("err.district"))
+			return b.reply(ctx, r, t("err.district_list", esc(truncate(arg, 20)), esc(strings.Join(b.members.Districts().Names(), "、"))))
 		}
 		district = d
 	}
@@ -125,7 +125,11 @@ func (b *Bot) cmdRevoke(ctx context.Context, r *request) error {
 // cmdAudit shows the latest entries of the audit log.
 func (b *Bot) cmdAudit(ctx context.Context, r *request) error {
 	limit := 20
-	if n, err := strconv.Atoi(strings.TrimSpace(r.args)); err == nil && n > 0 && n <= 100 {
+	if arg := strings.TrimSpace(r.args); arg != "" {
+		n, err := strconv.Atoi(arg)
+		if err != nil || n < 1 || n > 100 {
+			return b.reply(ctx, r, t("audit.usage"))
+		}
 		limit = n
 	}
 	entries, err := b.members.Audit(ctx, r.userID, limit)

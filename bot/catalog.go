@@ -119,6 +119,8 @@ var catalog = map[string]string{
 	"err.name":                     "姓名需为 2–20 个汉字，不能含字母、数字、表情或符号（少数民族姓名可用“·”分隔）。请重新输入。",
 	"err.phone":                    "手机号格式不对，需要 11 位中国大陆手机号。",
 	"err.district":                 "没有这个区县。请从列表中选择。",
+	"err.district_list":            "没有“%s”这个区县。可选：%s。",
+	"audit.usage":                  "请这样写：/audit 显示最近 20 条，或 /audit 50（1 到 100 条）。",
 	"err.org":                      "单位名称需为 1–60 个字，不能含特殊字符。请重新输入。",
 	"err.post":                     "请从列表中选择岗位。",
 	"err.education":                "请从列表中选择学历。",

@@ -1105,7 +1105,7 @@ func TestPeopleBadInput(t *testing.T) {
 		for arg, want := range map[string]string{
 			"abc":        bot.T("grant.bad_id", "abc"),
 			"-5":         bot.T("grant.bad_id", "-5"),
-			"12 火星区":     bot.T("err.district"),
+			"12 火星区":     bot.T("err.district_list", "火星区", "鼓楼区、云龙区、贾汪区、泉山区、铜山区、徐州经济技术开发区、丰县、沛县、睢宁县、邳州市、新沂市"),
 			"":           bot.T("grant.usage"),
 			"1 鼓楼区 more": bot.T("grant.usage"),
 		} {
@@ -1193,5 +1193,27 @@ func TestCoordinatorDeleteMeDropsTheMenu(t *testing.T) {
 	want := menuNames(h.srv.Commands(botapi.BotCommandScope{Type: "default"}))
 	if menu := menuNames(h.srv.Commands(scope)); !slices.Equal(menu, want) {
 		t.Errorf("menu after erasure = %v, want the worker's %v", menu, want)
+	}
+}
+
+// Found as a new user: /invite of an unknown district lists the districts,
+// /audit with a bad number says how to ask, and 单位 refuses markup.
+func TestAdminArgumentsAndOrganisationNames(t *testing.T) {
+	h := startBot(t, nil, nil)
+	mustContain(t, "/invite 火星区", h.ask(adminID, "/invite 火星区"), "没有“火星区”这个区县", "泉山区", "新沂市")
+	for _, arg := range []string{"abc", "0", "101", "-3"} {
+		if got := h.ask(adminID, "/audit "+arg); got != bot.T("audit.usage") {
+			t.Errorf("/audit %s = %q", arg, got)
+		}
+	}
+	for _, org := range []string{"<b>公司</b>", "徐州{测试}公司", "公司`rm`"} {
+		if _, err := member.ValidateOrg(org); err == nil {
+			t.Errorf("单位 %q accepted", org)
+		}
+	}
+	for _, org := range []string{"徐州云创科技有限公司", "江苏圣基建设工程有限公司（徐州分公司）", "徐州A&B咨询·服务中心"} {
+		if _, err := member.ValidateOrg(org); err != nil {
+			t.Errorf("单位 %q refused: %v", org, err)
+		}
 	}
 }

@@ -165,11 +165,15 @@ func cleanText(s string, max int) (string, bool) {
 // tidied.
 func ValidateOrg(s string) (string, error) {
 	org, ok := cleanText(s, MaxOrgLen)
-	if !ok {
+	if !ok || strings.ContainsAny(org, orgForbidden) {
 		return "", ErrInvalidOrg
 	}
 	return org, nil
 }
+
+// orgForbidden are the characters no organisation's name holds (markup
+// and code, not the （）、·&- of real names).
+const orgForbidden = "<>{}[]\\|`~^$#@*=;\""
 
 // ValidatePost checks that s is one of Posts.
 func ValidatePost(s string) (string, error) {

@@ -116,8 +116,6 @@ type Store interface {
 	Event(ctx context.Context, id int64) (Event, error)
 	EventSecret(ctx context.Context, id int64) ([]byte, error)
 	EventByKey(ctx context.Context, key string) (Event, error)
-	// Events lists open events ending after now, soonest first.
-	Events(ctx context.Context, now time.Time, limit int) ([]Event, error)
 	// EventsOpenTo lists, soonest first, the open events ending after now
 	// that are open to district ("" none) or that userID signed up for.
 	EventsOpenTo(ctx context.Context, now time.Time, userID int64, district string, offset, limit int) ([]Event, error)

@@ -318,11 +318,6 @@ func (s *SchedulerStore) events(ctx context.Context, query string, args ...any) 
 	return out, rows.Err()
 }
 
-// Events lists open events ending after now, soonest first.
-func (s *SchedulerStore) Events(ctx context.Context, now time.Time, limit int) ([]scheduler.Event, error) {
-	return s.events(ctx, `WHERE state = 'open' AND ends_at > ? ORDER BY starts_at, id LIMIT ?`, quizTime(now), limit)
-}
-
 // EventsOpenTo lists the open events a person may see: open to their
 // district (an event naming no districts is open to its own district's
 // people, or to all for a city event), or signed up for.

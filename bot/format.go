@@ -6,6 +6,8 @@ import (
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/dangwu/dangwu/internal/textenc"
 )
 
 // maxText is Telegram's limit on a message's text after entity parsing,
@@ -72,13 +74,7 @@ func cleanText(s string) string {
 }
 
 // textLen counts s as Telegram does: UTF-16 code units.
-func textLen(s string) int {
-	n := 0
-	for _, r := range s {
-		n += utf16.RuneLen(r)
-	}
-	return n
-}
+func textLen(s string) int { return textenc.UTF16Len(s) }
 
 // htmlLen counts the bot's own HTML as Telegram does once it has parsed
 // the entities: tags count nothing, an escaped character one, and the rest

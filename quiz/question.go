@@ -10,8 +10,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/dangwu/dangwu/internal/textenc"
 )
 
 // Kind is a question's type.
@@ -90,26 +91,17 @@ func Letters(choice []int) string {
 // a poll never depends on which one the server uses.
 func (q Question) PollReady() bool {
 	if len(q.Answer) != 1 || q.Kind == Multiple ||
-		utf16Len(q.Text) > MaxQuestionRunes ||
-		utf16Len(q.Explanation) > MaxExplanationRunes ||
+		textenc.UTF16Len(q.Text) > MaxQuestionRunes ||
+		textenc.UTF16Len(q.Explanation) > MaxExplanationRunes ||
 		strings.Count(q.Explanation, "\n") > MaxExplanationLines {
 		return false
 	}
 	for _, o := range q.Options {
-		if utf16Len(o) > MaxOptionRunes {
+		if textenc.UTF16Len(o) > MaxOptionRunes {
 			return false
 		}
 	}
 	return true
-}
-
-// utf16Len is the length of s in UTF-16 code units.
-func utf16Len(s string) int {
-	n := 0
-	for _, r := range s {
-		n += utf16.RuneLen(r)
-	}
-	return n
 }
 
 // The reasons a question is refused. A Problem carries one of them.

@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/dangwu/dangwu/internal/textenc"
 	"github.com/dangwu/dangwu/member"
 	"github.com/dangwu/dangwu/outbox"
 )
@@ -75,7 +76,7 @@ func (s *Service) checkBroadcast(ctx context.Context, actor member.Access, b *Br
 	if err != nil {
 		return err
 	}
-	n := utf16Len(b.Text)
+	n := textenc.UTF16Len(b.Text)
 	switch {
 	case b.Text == "" || !utf8.ValidString(b.Text):
 		return ErrNoBroadcastText
@@ -561,16 +562,4 @@ func (s *Service) status(ctx context.Context, b Broadcast) (BroadcastStatus, err
 	acked, err := s.store.Acked(ctx, b.ID)
 	st.Acked = len(acked)
 	return st, err
-}
-
-func utf16Len(s string) int {
-	n := 0
-	for _, r := range s {
-		if r >= 0x10000 {
-			n += 2
-		} else {
-			n++
-		}
-	}
-	return n
 }

@@ -13,6 +13,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/dangwu/dangwu/internal/textenc"
 	"github.com/dangwu/dangwu/member"
 	"go.yaml.in/yaml/v3"
 )
@@ -386,7 +387,7 @@ func checkTextOf(s string, limit int, noneErr, longErr error, lines bool) []erro
 		errs = append(errs, ErrBadText)
 	}
 	// Counted as Telegram counts: a character outside the BMP is two.
-	if n := utf16Len(s); n > limit {
+	if n := textenc.UTF16Len(s); n > limit {
 		errs = append(errs, fmt.Errorf("%w: %d", longErr, n))
 	}
 	return errs

@@ -216,3 +216,13 @@ func cleanGB18030(data []byte) (string, bool) {
 	}
 	return string(out), true
 }
+
+// UTF16Len is the length of s in UTF-16 code units, as Telegram counts a
+// text: a character outside the Basic Multilingual Plane counts two.
+func UTF16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
+}

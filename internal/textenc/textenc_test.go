@@ -85,3 +85,11 @@ func TestDecodeBoundsPositions(t *testing.T) {
 		t.Errorf("%d positions, count %d, second %+v", len(r.Invalid), r.InvalidCount, r.Invalid[1])
 	}
 }
+
+func TestUTF16Len(t *testing.T) {
+	for s, want := range map[string]int{"": 0, "abc": 3, "党费": 2, "𠀀🙂": 4, "a𠮷b": 4} {
+		if got := textenc.UTF16Len(s); got != want {
+			t.Errorf("UTF16Len(%q) = %d, want %d", s, got, want)
+		}
+	}
+}

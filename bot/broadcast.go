@@ -614,12 +614,18 @@ func (b *Bot) broadcastAction(ctx context.Context, r *request, action string, id
 		}
 		return b.editCallbackMessage(ctx, r, b.statusMessage(st))
 	case "stop":
-		_, n, err = b.sched.StopBroadcast(ctx, actor, id)
+		err = b.atomic(ctx, func(ctx context.Context) error {
+			_, n, err = b.sched.StopBroadcast(ctx, actor, id)
+			return err
+		})
 		if err == nil {
 			b.ack(r, t("bc.stopped", n), false)
 		}
 	case "cx":
-		_, err = b.sched.CancelBroadcast(ctx, actor, id)
+		err = b.atomic(ctx, func(ctx context.Context) error {
+			_, err := b.sched.CancelBroadcast(ctx, actor, id)
+			return err
+		})
 		if err == nil {
 			b.ack(r, t("bc.cancelled"), false)
 		}
@@ -712,7 +718,12 @@ func (b *Bot) broadcastFixFlow(ctx context.Context, r *request, c store.Conversa
 
 // ackBroadcast records a recipient's 收到.
 func (b *Bot) ackBroadcast(ctx context.Context, r *request, id int64) error {
-	first, err := b.sched.Ack(ctx, r.userID, id)
+	var first bool
+	err := b.atomic(ctx, func(ctx context.Context) error {
+		var err error
+		first, err = b.sched.Ack(ctx, r.userID, id)
+		return err
+	})
 	switch {
 	case errors.Is(err, scheduler.ErrNotRecipient), errors.Is(err, scheduler.ErrNotFound):
 		return b.staleButton(ctx, r)

@@ -181,7 +181,13 @@ func (b *Bot) editCode(ctx context.Context, d codeDisplay, c scheduler.CheckInCo
 
 // checkInByCode takes six digits sent in a private chat as a check-in.
 func (b *Bot) checkInByCode(ctx context.Context, r *request) error {
-	a, e, err := b.sched.CheckIn(ctx, r.userID, strings.TrimSpace(r.text))
+	var a scheduler.Attendance
+	var e scheduler.Event
+	err := b.atomic(ctx, func(ctx context.Context) error {
+		var err error
+		a, e, err = b.sched.CheckIn(ctx, r.userID, strings.TrimSpace(r.text))
+		return err
+	})
 	if err != nil {
 		if msg := checkInRefusal(err); msg != "" {
 			return b.reply(ctx, r, msg)
@@ -197,7 +203,13 @@ func (b *Bot) checkInByLink(ctx context.Context, r *request) error {
 	if !ok {
 		return b.reply(ctx, r, t("ci.bad_code"))
 	}
-	a, e, err := b.sched.CheckInLink(ctx, r.userID, id, code)
+	var a scheduler.Attendance
+	var e scheduler.Event
+	err := b.atomic(ctx, func(ctx context.Context) error {
+		var err error
+		a, e, err = b.sched.CheckInLink(ctx, r.userID, id, code)
+		return err
+	})
 	if err != nil {
 		if msg := checkInRefusal(err); msg != "" {
 			return b.reply(ctx, r, msg)

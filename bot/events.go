@@ -246,7 +246,10 @@ func (b *Bot) onEventButton(ctx context.Context, r *request, payload string) err
 		var v scheduler.EventView
 		var err error
 		if action == "in" {
-			v, err = b.sched.SignUp(ctx, r.userID, id)
+			err = b.atomic(ctx, func(ctx context.Context) error {
+				v, err = b.sched.SignUp(ctx, r.userID, id)
+				return err
+			})
 		} else {
 			err = b.atomic(ctx, func(ctx context.Context) error {
 				v, err = b.sched.Withdraw(ctx, r.userID, id)

@@ -116,13 +116,16 @@ func (b *Bot) onScheduleButton(ctx context.Context, r *request, payload string) 
 		b.ack(r, "", false)
 		return b.askPrivately(ctx, r, c, t("sch.form_intro")+"\n\n<code>"+esc(example)+"</code>")
 	case "p", "r":
-		_, err = b.sched.PauseSchedule(ctx, actor, id, action == "p")
+		err = b.atomic(ctx, func(ctx context.Context) error {
+			_, err := b.sched.PauseSchedule(ctx, actor, id, action == "p")
+			return err
+		})
 	case "d":
 		b.ack(r, "", false)
 		return b.send(ctx, r.chatID, message{text: t("sch.delete_confirm"), markup: keyboard(
 			[]models.InlineKeyboardButton{button(t("sch.delete_yes"), "sc", "dok", id)})})
 	case "dok":
-		err = b.sched.DeleteSchedule(ctx, actor, id)
+		err = b.atomic(ctx, func(ctx context.Context) error { return b.sched.DeleteSchedule(ctx, actor, id) })
 		if err == nil {
 			b.ack(r, t("sch.deleted"), false)
 			return b.editCallbackMessage(ctx, r, message{text: t("sch.deleted")})

@@ -113,7 +113,7 @@ func (b *Bot) onVenueButton(ctx context.Context, r *request, payload string) err
 		return b.send(ctx, r.chatID, message{text: t("vn.delete_confirm"), markup: keyboard(
 			[]models.InlineKeyboardButton{button(t("vn.delete_yes"), "vn", "dok", id)})})
 	case "dok":
-		err := b.sched.DeleteVenue(ctx, actor, id)
+		err := b.atomic(ctx, func(ctx context.Context) error { return b.sched.DeleteVenue(ctx, actor, id) })
 		if msg := eventRefusal(err); msg != "" {
 			return b.refuse(ctx, r, msg)
 		} else if err != nil {

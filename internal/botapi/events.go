@@ -23,6 +23,7 @@ const (
 	EventPoll           EventKind = "poll"            // sendPoll
 	EventStopPoll       EventKind = "stop_poll"       // stopPoll
 	EventRefused        EventKind = "refused"         // any call but getUpdates that got an error
+	EventReset          EventKind = "reset"           // a call whose connection a Fault dropped
 )
 
 // Event is one thing the bot did through the API. Reads (getMe, getUpdates, getFile...)
@@ -42,6 +43,9 @@ type Event struct {
 	Text string
 	// Err is the refusal, for EventRefused.
 	Err *APIError
+	// Handled tells, for EventReset, whether the call was handled before its connection
+	// was dropped (Fault.Reset ResetAfter).
+	Handled bool
 }
 
 // ErrClosed is returned by WaitEvents when the server closes first.

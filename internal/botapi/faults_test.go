@@ -109,3 +109,96 @@ func TestRefusalsAreEvents(t *testing.T) {
 		t.Errorf("refusal event = %+v", e)
 	}
 }
+
+func TestSetFaultsResets(t *testing.T) {
+	s := mustStart(t, botapi.Options{})
+	b := mustClient(t, s)
+	ctx := ctxTimeout(t, 5*time.Second)
+	s.PrivateText(1, "hi")
+	s.SetFaults(func(method string, p botapi.Params) botapi.Fault {
+		switch p.Get("text") {
+		case "lost":
+			return botapi.Fault{Reset: botapi.ResetBefore}
+		case "landed":
+			return botapi.Fault{Reset: botapi.ResetAfter}
+		}
+		return botapi.Fault{}
+	})
+	for _, text := range []string{"lost", "landed"} {
+		_, err := b.SendMessage(ctx, &bot.SendMessageParams{ChatID: 1, Text: text})
+		if err == nil || !strings.Contains(err.Error(), "error do request") {
+			t.Errorf("send %q: %v, want the request itself to fail (no answer)", text, err)
+		}
+	}
+	if _, err := b.SendMessage(ctx, &bot.SendMessageParams{ChatID: 1, Text: "fine"}); err != nil {
+		t.Errorf("send after the resets: %v", err)
+	}
+	var texts []string
+	for _, m := range s.Messages(1) {
+		texts = append(texts, m.Text)
+	}
+	if got := strings.Join(texts, ","); got != "landed,fine" {
+		t.Errorf("messages %s, want landed,fine: a reset before handling sends nothing, one after it sends", got)
+	}
+	var resets []botapi.Event
+	for _, e := range s.Events() {
+		if e.Kind == botapi.EventReset {
+			resets = append(resets, e)
+		}
+	}
+	if len(resets) != 2 || resets[0].Handled || !resets[1].Handled || resets[0].ChatID != 1 || resets[0].Method != "sendMessage" {
+		t.Errorf("reset events %+v, want one unhandled and one handled sendMessage to chat 1", resets)
+	}
+}
+
+func TestSetFaultsDelayAndRefusal(t *testing.T) {
+	s := mustStart(t, botapi.Options{})
+	b := mustClient(t, s)
+	s.PrivateText(1, "hi")
+	s.SetFaults(func(method string, p botapi.Params) botapi.Fault {
+		switch p.Get("text") {
+		case "slow":
+			return botapi.Fault{Delay: time.Hour}
+		case "busy":
+			return botapi.Fault{Err: &botapi.APIError{Code: http.StatusInternalServerError, Description: "Internal Server Error"}}
+		}
+		return botapi.Fault{}
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := b.SendMessage(ctx, &bot.SendMessageParams{ChatID: 1, Text: "slow"}); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("slow send: %v, want the client's deadline", err)
+	}
+	_, err := b.SendMessage(context.Background(), &bot.SendMessageParams{ChatID: 1, Text: "busy"})
+	if err == nil || !strings.Contains(err.Error(), "500 Internal Server Error") {
+		t.Errorf("busy send: %v, want a 500 answer", err)
+	}
+	if got := len(s.Messages(1)); got != 0 {
+		t.Errorf("%d messages stored: a delayed call given up and a refused one send nothing", got)
+	}
+	// SetFault replaces the hook of SetFaults, and SetFault(nil) removes it.
+	s.SetFault(func(string, botapi.Params) *botapi.APIError { return nil })
+	wantOK(t, call(t, s, "sendMessage", text("slow")), nil)
+	s.SetFaults(func(string, botapi.Params) botapi.Fault { return botapi.Fault{Reset: botapi.ResetBefore} })
+	s.SetFault(nil)
+	wantOK(t, call(t, s, "sendMessage", text("busy")), nil)
+}
+
+func TestSetFaultsSeesGetUpdates(t *testing.T) {
+	s := mustStart(t, botapi.Options{})
+	s.PrivateText(1, "hi")
+	s.SetFaults(func(method string, _ botapi.Params) botapi.Fault {
+		if method == "getUpdates" {
+			return botapi.Fault{Reset: botapi.ResetAfter}
+		}
+		return botapi.Fault{}
+	})
+	if _, err := post(s, "getUpdates", nil); err == nil {
+		t.Fatal("getUpdates answered through a reset")
+	}
+	s.SetFaults(nil)
+	// The answer was lost, so nothing was confirmed: the update comes again.
+	if ids := poll(t, s, nil); len(ids) != 1 {
+		t.Errorf("updates after the reset %v, want the one not confirmed", ids)
+	}
+}

@@ -204,8 +204,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, apiErr)
 		return
 	}
-	result, apiErr, answered := s.call(r.Context(), m, p)
+	result, apiErr, answered, reset := s.call(r.Context(), m, p)
 	switch {
+	case reset:
+		resetConnection(w)
 	case !answered:
 		// The client went away or the server is closing: nobody reads an answer.
 	case apiErr != nil:
@@ -219,28 +221,32 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // call runs one method: it counts the call, applies the delay and the faults, then the
-// handler, and logs a refusal as an Event.
-func (s *Server) call(ctx context.Context, m method, p Params) (result any, apiErr *APIError, answered bool) {
-	delay := s.beginCall(m.name)
-	if delay > 0 {
-		t := time.NewTimer(delay)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			return nil, nil, false
-		case <-s.closing:
-			return nil, nil, false
-		}
+// handler, and logs a refusal or a reset as an Event. reset means the connection must be
+// dropped without an answer.
+func (s *Server) call(ctx context.Context, m method, p Params) (result any, apiErr *APIError, answered, reset bool) {
+	if !s.wait(ctx, s.beginCall(m.name)) {
+		return nil, nil, false, false
 	}
-	apiErr = s.injectedFault(m.name, p)
+	f := s.injectedFault(m.name, p)
+	if !s.wait(ctx, f.Delay) {
+		return nil, nil, false, false
+	}
+	if f.Reset == ResetBefore {
+		s.logReset(m.name, p, false)
+		return nil, nil, false, true
+	}
+	apiErr = f.Err
 	if apiErr == nil {
 		result, apiErr = m.handle(ctx, p)
 	}
 	if apiErr != nil && m.name != "getUpdates" {
 		s.logRefusal(m.name, p, apiErr)
 	}
-	return result, apiErr, true
+	if f.Reset == ResetAfter {
+		s.logReset(m.name, p, true)
+		return nil, nil, false, true
+	}
+	return result, apiErr, true, false
 }
 
 func writeError(w http.ResponseWriter, e *APIError) {

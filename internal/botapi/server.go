@@ -34,6 +34,10 @@ type Options struct {
 	Now func() time.Time
 	// RateLimits switches Telegram's sending limits on; see SetRateLimits.
 	RateLimits bool
+	// WebhookRetry is the wait before the first retry of a webhook delivery that was not
+	// answered with a 2xx status; each further retry waits twice as long, up to a minute.
+	// Default: 1 s.
+	WebhookRetry time.Duration
 }
 
 // Server is a fake Telegram Bot API server for one bot. It is safe for concurrent use.
@@ -59,6 +63,9 @@ type Server struct {
 	polls     pollStore
 	listening *http.Server
 	url       string
+	// webhookRetry is Options.WebhookRetry; hookClient posts webhook deliveries.
+	webhookRetry time.Duration
+	hookClient   *http.Client
 }
 
 // method is one Bot API method: its canonical name and its handler.
@@ -104,6 +111,12 @@ func New(opts Options) *Server {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.webhookRetry = opts.WebhookRetry
+	if s.webhookRetry <= 0 {
+		s.webhookRetry = time.Second
+	}
+	// Deliveries go straight to the bot, never through HTTPS_PROXY.
+	s.hookClient = &http.Client{Transport: &http.Transport{}, Timeout: webhookTimeout}
 	s.methods = map[string]method{}
 	for name, handle := range map[string]func(context.Context, Params) (any, *APIError){
 		"getMe":                  s.getMe,

@@ -21,6 +21,7 @@ type updateQueue struct {
 	waiting     int
 	waitStarted signal
 	webhook     WebhookInfo
+	hook        webhookState
 }
 
 // Telegram leaves these update types out unless allowed_updates names them.
@@ -148,52 +149,14 @@ func (s *Server) getUpdates(ctx context.Context, p Params) (any, *APIError) {
 		s.mu.Lock()
 		q.waiting--
 		if conflict {
+			if q.webhook.URL != "" {
+				return nil, errWebhookActive // a webhook was set meanwhile
+			}
 			return nil, errConflict
 		}
 	}
 	n := min(limit, len(q.pending))
 	return append(make([]Update, 0, n), q.pending[:n]...), nil // [] rather than null when empty
-}
-
-// setWebhook stores the webhook; updates are never pushed to it, but getUpdates refuses
-// to run while one is set, as on Telegram.
-func (s *Server) setWebhook(_ context.Context, p Params) (any, *APIError) {
-	var allowed []string
-	hasAllowed, apiErr := p.json("allowed_updates", &allowed)
-	if apiErr != nil {
-		return nil, apiErr
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.updates.webhook.URL = p.Get("url")
-	if hasAllowed {
-		s.updates.allowed = allowed
-	}
-	if p.bool("drop_pending_updates") {
-		s.updates.pending = nil
-	}
-	return true, nil
-}
-
-// deleteWebhook removes the webhook, dropping pending updates if asked to.
-func (s *Server) deleteWebhook(_ context.Context, p Params) (any, *APIError) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.updates.webhook.URL = ""
-	if p.bool("drop_pending_updates") {
-		s.updates.pending = nil
-	}
-	return true, nil
-}
-
-// getWebhookInfo reports the stored webhook.
-func (s *Server) getWebhookInfo(context.Context, Params) (any, *APIError) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	info := s.updates.webhook
-	info.PendingUpdateCount = len(s.updates.pending)
-	info.AllowedUpdates = slices.Clone(s.updates.allowed)
-	return info, nil
 }
 
 // WaitPolling blocks until a getUpdates long poll is waiting for updates — the bot is

@@ -72,6 +72,7 @@ func (b *Bot) answerQuestion(ctx context.Context, r *request) error {
 	if err != nil {
 		return fmt.Errorf("log question: %w", err)
 	}
+	b.obs.Answered(answerResult(ans))
 	if len(ans.Results) == 0 {
 		return b.reply(ctx, r, t("ask.nothing"))
 	}

@@ -81,11 +81,18 @@ type Options struct {
 	Location *time.Location
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// Webhook, when set, has Telegram deliver updates to it (see Deliver)
+	// instead of the bot polling.
+	Webhook *Webhook
+	// Observer is told what the bot does, for metrics; nil tells nobody.
+	Observer Observer
 }
 
 // Bot is a running dangwu bot.
 type Bot struct {
 	api      *tgbot.Bot
+	recv     *receiver // how updates arrive: polling or webhook
+	obs      Observer
 	username string // without @, as Telegram spells it
 	id       int64
 	log      *slog.Logger
@@ -197,7 +204,11 @@ func New(ctx context.Context, o Options) (*Bot, error) {
 		// with the submission.
 		b.quiz.OnExpire(b.tellExamExpired)
 	}
-	b.disp = newDispatcher(o.MaxParallel, o.MaxQueued, o.Log, b.handle, b.onPanic, b.updateDone)
+	b.recv, b.obs = newReceiver(o.Webhook), o.Observer
+	if b.obs == nil {
+		b.obs = nopObserver{}
+	}
+	b.disp = newDispatcher(o.MaxParallel, o.MaxQueued, o.Log, b.observe, b.onPanic, b.updateDone)
 	if !o.QuietSet {
 		b.quiet = DefaultQuietHours
 	}
@@ -236,13 +247,12 @@ func New(ctx context.Context, o Options) (*Bot, error) {
 	return b, nil
 }
 
-// Run polls for updates until ctx ends, then stops taking new ones and waits
-// (up to the shutdown grace period) for the handlers still at work.
+// Run polls for updates (or, with a webhook, takes them from Deliver) until
+// ctx ends, then stops taking new ones and waits (up to the shutdown grace
+// period) for the handlers still at work.
 func (b *Bot) Run(ctx context.Context) error {
-	// Long polling needs no webhook; a server that cannot delete one may
-	// still answer getUpdates, which says so itself if it cannot.
-	if _, err := b.api.DeleteWebhook(ctx, &tgbot.DeleteWebhookParams{}); err != nil {
-		b.log.Warn("delete webhook", "err", err)
+	if err := b.startReceiving(ctx); err != nil {
+		return err
 	}
 	if err := b.setCommands(ctx); err != nil {
 		b.log.Warn("set command menu", "err", err)
@@ -277,8 +287,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	if err := b.replay(ctx); err != nil && ctx.Err() == nil {
 		b.log.Error("replay unfinished updates", "err", err)
 	}
-	b.log.Info("polling for updates", "bot", b.username)
-	b.poll(ctx)
+	b.receive(ctx)
 	<-delivered
 	<-housekept
 	<-quizzed

@@ -309,6 +309,9 @@ func (b *Bot) onSessionPress(ctx context.Context, r *request, op string, sid int
 	case err != nil:
 		return err
 	}
+	if op == "a" || op == "s" {
+		b.obs.QuizAnswered(out.Correct)
+	}
 	sess := out.Session
 	switch {
 	case op == "x" || op == "n":

@@ -15,8 +15,9 @@ import (
 // Errors of a table that cannot be read. Errors returned by a Sink are
 // passed back as they are.
 var (
-	// ErrTooLarge: a spreadsheet has too many zip entries or rows, or a part
-	// of it is over its limit once uncompressed.
+	// ErrTooLarge: a spreadsheet has too many zip entries or rows, a part
+	// of it is over its limit once uncompressed, or a tag or text of its
+	// XML is (see Limits.MaxXMLToken).
 	ErrTooLarge = errors.New("table: file is too large")
 	// ErrRecordTooLong: a CSV record is over MaxRecordBytes, has more than
 	// MaxColumns cells, or spans more than MaxRecordLines lines (a quote
@@ -84,6 +85,7 @@ type Limits struct {
 	MaxUnzipped    uint64 // all entries of a workbook, uncompressed
 	MaxPartXML     int64  // one worksheet or the shared strings, uncompressed
 	MaxSmallXML    int64  // the workbook and relationship parts, uncompressed
+	MaxXMLToken    int    // one tag (with its attributes) or text of a part's XML
 }
 
 // DefaultLimits are the limits a zero Limits field takes.
@@ -98,6 +100,9 @@ var DefaultLimits = Limits{
 	MaxUnzipped:    256 << 20,
 	MaxPartXML:     64 << 20,
 	MaxSmallXML:    4 << 20,
+	// A cell holds at most 32,767 characters (under 100 KB of UTF-8); a tag
+	// with a million attributes is one token, held whole by encoding/xml.
+	MaxXMLToken: 256 << 10,
 }
 
 // checkEvery is the tokens or records between two looks at the context.
@@ -117,6 +122,7 @@ func (l Limits) withDefaults() Limits {
 	set(&l.MaxCellBytes, d.MaxCellBytes)
 	set(&l.MaxSheetRows, d.MaxSheetRows)
 	set(&l.MaxZipEntries, d.MaxZipEntries)
+	set(&l.MaxXMLToken, d.MaxXMLToken)
 	if l.MaxUnzipped == 0 {
 		l.MaxUnzipped = d.MaxUnzipped
 	}

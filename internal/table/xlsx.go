@@ -14,6 +14,8 @@ import (
 	"strings"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/dangwu/dangwu/internal/xmlbound"
 )
 
 // oleMagic opens a compound document: an .xls workbook of Excel 97–2003.
@@ -133,6 +135,25 @@ func (wb *workbook) open(name string, limit int64) (io.ReadCloser, error) {
 	}{io.LimitReader(rc, limit), rc}, nil
 }
 
+// tokens reads the XML of a part as raw tokens (names as written, end tags
+// unchecked), each within the limits.
+func (wb *workbook) tokens(r io.Reader) *xmlbound.Reader {
+	return xmlbound.NewReader(r, xmlbound.Limits{MaxToken: wb.lim.MaxXMLToken})
+}
+
+// decoder decodes the XML of a part, each token within the limits.
+func (wb *workbook) decoder(r io.Reader) *xml.Decoder {
+	return xmlbound.NewDecoder(r, xmlbound.Limits{MaxToken: wb.lim.MaxXMLToken})
+}
+
+// xmlError is ErrTooLarge for XML over the token limits, else ErrNotXLSX.
+func xmlError(err error) error {
+	if errors.Is(err, xmlbound.ErrTokenTooLarge) || errors.Is(err, xmlbound.ErrTooDeep) {
+		return fmt.Errorf("%w: %w", ErrTooLarge, err)
+	}
+	return fmt.Errorf("%w: %w", ErrNotXLSX, err)
+}
+
 type xmlRel struct {
 	ID     string `xml:"Id,attr"`
 	Type   string `xml:"Type,attr"`
@@ -154,8 +175,8 @@ func (wb *workbook) rels(part string) ([]xmlRel, error) {
 	var v struct {
 		Rels []xmlRel `xml:"Relationship"`
 	}
-	if err := xml.NewDecoder(rc).Decode(&v); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+	if err := wb.decoder(rc).Decode(&v); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, xmlError(err))
 	}
 	for i, r := range v.Rels {
 		if strings.HasPrefix(r.Target, "/") {
@@ -202,8 +223,8 @@ func (wb *workbook) sheets() ([]sheet, error) {
 			Attr []xml.Attr `xml:",any,attr"`
 		} `xml:"sheets>sheet"`
 	}
-	if err := xml.NewDecoder(rc).Decode(&v); err != nil {
-		return nil, fmt.Errorf("%s: %w", book, err)
+	if err := wb.decoder(rc).Decode(&v); err != nil {
+		return nil, fmt.Errorf("%s: %w", book, xmlError(err))
 	}
 	var out []sheet
 	for _, s := range v.Sheets {
@@ -258,7 +279,7 @@ func (wb *workbook) loadStrings(ctx context.Context) error {
 		return err
 	}
 	defer rc.Close()
-	dec := xml.NewDecoder(rc)
+	dec := wb.tokens(rc)
 	inText, phonetic := false, 0
 	for n := 0; ; n++ {
 		if n%checkEvery == 0 {
@@ -266,12 +287,12 @@ func (wb *workbook) loadStrings(ctx context.Context) error {
 				return err
 			}
 		}
-		tok, err := dec.RawToken()
+		tok, err := dec.Token()
 		if err == io.EOF {
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("%w: %s: %w", ErrNotXLSX, s.part, err)
+			return fmt.Errorf("%s: %w", s.part, xmlError(err))
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
@@ -309,7 +330,7 @@ func (wb *workbook) readSheet(ctx context.Context, sh sheet, sink Sink) error {
 	}
 	defer rc.Close()
 	lim := wb.lim
-	dec := xml.NewDecoder(rc)
+	dec := wb.tokens(rc)
 	var (
 		rows, line, col int
 		cells           []Cell
@@ -329,12 +350,12 @@ func (wb *workbook) readSheet(ctx context.Context, sh sheet, sink Sink) error {
 				return err
 			}
 		}
-		tok, err := dec.RawToken()
+		tok, err := dec.Token()
 		if err == io.EOF {
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("%w: sheet %s: %w", ErrNotXLSX, sh.name, err)
+			return fmt.Errorf("sheet %s: %w", sh.name, xmlError(err))
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:

@@ -77,6 +77,8 @@ type Options struct {
 	// MaxQueued bounds the updates held in memory, queued or running
 	// (default 256); beyond it the bot stops fetching until there is room.
 	MaxQueued int
+	// Flood limits how fast one person may send (see FloodLimits).
+	Flood FloodLimits
 	// Location is the time zone of dates shown to people (default Asia/Shanghai).
 	Location *time.Location
 	// Now is the clock (default time.Now).
@@ -107,6 +109,7 @@ type Bot struct {
 	sched    *scheduler.Service
 	records  *records.Service
 	quiet    QuietHours
+	flood    *floodGate   // nil when flood control is off
 	watch    watchList    // broadcasts whose status messages are kept up to date
 	codes    codeDisplays // check-in codes kept up to date
 	schedMu  sync.Mutex   // one scheduler tick at a time
@@ -198,6 +201,9 @@ func New(ctx context.Context, o Options) (*Bot, error) {
 	}
 	for _, id := range o.Admins {
 		b.admins[id] = true
+	}
+	if !o.Flood.Off {
+		b.flood = newFloodGate(o.Flood)
 	}
 	if b.quiz != nil {
 		// However an exam runs out of time, its result message commits

@@ -221,6 +221,10 @@ var catalog = map[string]string{
 	"audit.roster_imported": "导入名单",
 	"audit.erased":          "删除个人信息",
 
+	// Flood control.
+	"flood.notice":       "您发得太快了（每分钟最多 %d 条）。请休息一下：接下来 %d 分钟内发来的消息和按钮我都不会处理，之后一切照常。",
+	"flood.notice_group": "%s，您发得太快了（每分钟最多 %d 条）。接下来 %d 分钟内您的消息我都不会处理，之后一切照常。",
+
 	// Files sent to the bot.
 	"file.not_allowed":    "只有协调员可以向我导入文件。有问题请直接打字问我。",
 	"file.unsupported":    "不支持“%s”这种文件。名单请发 .xlsx 或 .csv，政策文件请发 .docx、.txt 或 .md。",

@@ -148,6 +148,9 @@ func startBotOn(t testing.TB, srvOpts botapi.Options, edit func(*bot.Options), p
 		Scheduler: sched,
 		Records:   recs,
 		QuietSet:  true, // no quiet hours unless a test sets them: tests run at any hour
+		// Tests send faster than people: flood control only where a test
+		// turns it on (flood_test.go).
+		Flood:     bot.FloodLimits{Off: true},
 		Members:   members,
 		Outbox:    store.NewOutbox(db),
 		Inbox:     store.NewInbox(db),

@@ -79,6 +79,9 @@ type command struct {
 
 // handle is the dispatcher's entry point for one update.
 func (b *Bot) handle(ctx context.Context, u *models.Update) {
+	if b.flooded(ctx, u) {
+		return
+	}
 	var err error
 	var r *request
 	switch {

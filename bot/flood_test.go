@@ -11,10 +11,19 @@ import (
 	"github.com/dangwu/dangwu/store"
 )
 
-// startFlooding starts a bot with flood control at its defaults.
-func startFlooding(t *testing.T) *harness {
+// startFlooding starts a bot with flood control at its defaults, on a
+// clock that stands still unless the test moves it (the Bot API server's
+// too, which dates the messages): buckets fill up with time, so real time
+// passing must not change what a test sees.
+func startFlooding(t *testing.T) (*harness, *clock) {
 	t.Helper()
-	return startBot(t, func(o *bot.Options) { o.Flood = bot.FloodLimits{} }, nil)
+	c := &clock{now: time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)}
+	h := startBotOn(t, botapi.Options{Token: botToken, Now: c.Now}, func(o *bot.Options) {
+		o.Flood = bot.FloodLimits{}
+		o.Now = c.Now
+		o.Members.Now = c.Now
+	}, nil)
+	return h, c
 }
 
 // waitAllHandled waits until the bot has handled n updates and checks that
@@ -39,7 +48,7 @@ func (h *harness) waitAllHandled(n int) {
 // they send in the next two minutes is dropped without a word (and marked
 // done); then they are answered again.
 func TestFloodOneNoticeThenSilenceThenNormal(t *testing.T) {
-	h := startFlooding(t)
+	h, clk := startFlooding(t)
 	const user = 5101
 	for range bot.DefaultFloodPerMinute + 1 {
 		h.srv.PrivateText(user, "你好")
@@ -71,7 +80,7 @@ func TestFloodOneNoticeThenSilenceThenNormal(t *testing.T) {
 		t.Errorf("an inline query during the silence was answered (%d calls)", n)
 	}
 	// After the silence, all is as before.
-	h.clock.Advance(bot.DefaultFloodSilence + time.Second)
+	clk.Advance(bot.DefaultFloodSilence + time.Second)
 	if got := h.ask(user, "你好"); got != bot.T("chat.greeting") {
 		t.Errorf("after the silence the bot answered %q, want the greeting", got)
 	}
@@ -80,14 +89,14 @@ func TestFloodOneNoticeThenSilenceThenNormal(t *testing.T) {
 // A person who floods again soon after their silence is silenced again
 // without a second notice.
 func TestFloodSecondFloodNoSecondNotice(t *testing.T) {
-	h := startFlooding(t)
+	h, clk := startFlooding(t)
 	const user = 5102
 	for range bot.DefaultFloodPerMinute + 1 {
 		h.srv.PrivateText(user, "你好")
 	}
 	h.waitSent(user, bot.DefaultFloodPerMinute+1)
 	h.waitAllHandled(bot.DefaultFloodPerMinute + 1)
-	h.clock.Advance(bot.DefaultFloodSilence + time.Second)
+	clk.Advance(bot.DefaultFloodSilence + time.Second)
 	for range bot.DefaultFloodPerMinute + 3 {
 		h.srv.PrivateText(user, "你好")
 	}
@@ -114,7 +123,7 @@ func TestFloodSecondFloodNoSecondNotice(t *testing.T) {
 // that does not address the bot costs nothing. One person's messages count
 // together across the group and their private chat.
 func TestFloodCountsPerPersonNotPerGroup(t *testing.T) {
-	h := startFlooding(t)
+	h, _ := startFlooding(t)
 	const group = -1005
 	users := []int64{5201, 5202, 5203}
 	for range 8 {
@@ -154,7 +163,7 @@ func TestFloodCountsPerPersonNotPerGroup(t *testing.T) {
 // A coordinator has a higher limit; the button that goes over it shows the
 // notice as an alert.
 func TestFloodStaffLimitAndButtonNotice(t *testing.T) {
-	h := startFlooding(t)
+	h, _ := startFlooding(t)
 	u := botapi.DefaultUser(adminID)
 	h.srv.StartChat(adminID)
 	list := h.say(u, "/help") // a message to press stale buttons on

@@ -109,6 +109,9 @@ func (b *Bot) broadcastFlow(ctx context.Context, r *request, c store.Conversatio
 // broadcastMedia takes a photo or file sent as the notice.
 func (b *Bot) broadcastMedia(ctx context.Context, r *request, c store.Conversation) error {
 	m := r.msg
+	if msg := attachmentTooBig(m); msg != "" {
+		return b.reply(ctx, r, msg) // the dialogue waits for another notice
+	}
 	media := ""
 	switch {
 	case len(m.Photo) > 0:

@@ -221,6 +221,16 @@ var catalog = map[string]string{
 	"audit.roster_imported": "导入名单",
 	"audit.erased":          "删除个人信息",
 
+	// Size limits (the kinds named in file.too_big and file.attachment_too_big).
+	"file.size_over":          "超过 %d MB",
+	"file.kind_document":      "政策文件",
+	"file.kind_sheet":         "名单和题库表格",
+	"file.kind_bank":          "题库文件",
+	"file.kind_photo":         "图片",
+	"file.kind_attachment":    "附件",
+	"file.attachment_too_big": "这个文件太大了（%s）：%s最多 %d MB，否则很多人在手机上打不开。请压缩后再发，或者只发文字。",
+	"roster.maybe_bank":       "如果这是题库：题库文件最多 %d MB、%d 道题，请拆分成几个文件再发。",
+
 	// Flood control.
 	"flood.notice":       "您发得太快了（每分钟最多 %d 条）。请休息一下：接下来 %d 分钟内发来的消息和按钮我都不会处理，之后一切照常。",
 	"flood.notice_group": "%s，您发得太快了（每分钟最多 %d 条）。接下来 %d 分钟内您的消息我都不会处理，之后一切照常。",
@@ -228,7 +238,7 @@ var catalog = map[string]string{
 	// Files sent to the bot.
 	"file.not_allowed":    "只有协调员可以向我导入文件。有问题请直接打字问我。",
 	"file.unsupported":    "不支持“%s”这种文件。名单请发 .xlsx 或 .csv，政策文件请发 .docx、.txt 或 .md。",
-	"file.too_big":        "“%s”太大了（%d MB），Telegram 只允许机器人下载 20 MB 以内的文件。",
+	"file.too_big":        "“%s”太大了（%s），没有导入：%s最多 %d MB。请删去不需要的内容、压缩图片，或拆分成几个文件后再发。",
 	"roster.failed":       "名单“%s”无法导入：",
 	"roster.unreadable":   "读不出名单“%s”，请确认文件没有损坏、格式是 .xlsx 或 .csv。",
 	"roster.bad_column":   "缺少“%s”这一列（第一行应是表头：姓名、手机号、区县、单位、岗位）。",

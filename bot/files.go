@@ -22,8 +22,67 @@ import (
 	"github.com/go-telegram/bot/models"
 )
 
-// maxDownload is the largest file a bot may download from Telegram.
-const maxDownload = 20 << 20
+// Size limits on what people send. Each kind of file the bot imports has
+// its limit, within the 20 MB Telegram lets a bot download; it is checked
+// against the size Telegram states before anything is downloaded, and again
+// while downloading, which stops one byte past the limit (a stated size can
+// be wrong). Photos and files kept by their file_id — a notice's attachment,
+// a duty report — are never downloaded by the bot, but every recipient
+// downloads them, so they have limits too. Message text is limited by
+// maxInput, captions by the flows that keep them.
+const (
+	// maxDownload is the largest file a bot may download from Telegram.
+	maxDownload = 20 << 20
+	// maxAttachment is the largest file kept as an attachment: what a bot
+	// may upload, and more than anyone should receive on a phone.
+	maxAttachment = 50 << 20
+	// maxPhoto is the largest photo, Telegram's own limit for photos.
+	maxPhoto = 10 << 20
+)
+
+// importLimit is the largest file of a kind the bot imports, and the words
+// naming the kind. A spreadsheet may be a roster or a question bank: it is
+// held to the roster's limit, and a bank among them to the bank's when it is
+// read.
+func importLimit(kind string) (int64, string) {
+	switch kind {
+	case "bank":
+		return quiz.MaxImportFile, t("file.kind_bank")
+	case "roster":
+		return member.MaxRosterSize, t("file.kind_sheet")
+	}
+	return knowledge.MaxFileSize, t("file.kind_document")
+}
+
+// sizeText says a file size in words: 830 KB, 21.3 MB.
+func sizeText(n int64) string {
+	if n < 1<<20 {
+		return fmt.Sprintf("%d KB", max((n+1023)>>10, 1))
+	}
+	return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+}
+
+// tooBig is the refusal of a file over limit; size < 0 when only the
+// download found out.
+func tooBig(name string, size, limit int64, what string) string {
+	stated := t("file.size_over", limit>>20)
+	if size >= 0 {
+		stated = sizeText(size)
+	}
+	return t("file.too_big", esc(name), stated, what, limit>>20)
+}
+
+// attachmentTooBig is the refusal of a message's photo or file kept as an
+// attachment when it is over its limit, and "" otherwise.
+func attachmentTooBig(m *models.Message) string {
+	switch {
+	case len(m.Photo) > 0 && int64(m.Photo[len(m.Photo)-1].FileSize) > maxPhoto:
+		return t("file.attachment_too_big", sizeText(int64(m.Photo[len(m.Photo)-1].FileSize)), t("file.kind_photo"), maxPhoto>>20)
+	case m.Document != nil && m.Document.FileSize > maxAttachment:
+		return t("file.attachment_too_big", sizeText(m.Document.FileSize), t("file.kind_attachment"), maxAttachment>>20)
+	}
+	return ""
+}
 
 // onDocument imports a file a coordinator sends: a question bank (.yaml, or
 // .xlsx/.csv with a 题干 column), a roster (.xlsx, .csv) or a knowledge
@@ -46,12 +105,13 @@ func (b *Bot) onDocument(ctx context.Context, r *request) error {
 	default:
 		return b.reply(ctx, r, t("file.unsupported", esc(name)))
 	}
-	if doc.FileSize > maxDownload {
-		return b.reply(ctx, r, t("file.too_big", esc(name), doc.FileSize>>20))
+	limit, what := importLimit(kind)
+	if doc.FileSize > limit {
+		return b.reply(ctx, r, tooBig(name, doc.FileSize, limit, what))
 	}
-	data, err := b.download(ctx, doc.FileID)
+	data, err := b.download(ctx, doc.FileID, limit)
 	if errors.Is(err, errTooBig) {
-		return b.reply(ctx, r, t("file.too_big", esc(name), maxDownload>>20))
+		return b.reply(ctx, r, tooBig(name, -1, limit, what))
 	}
 	if err != nil {
 		return err
@@ -71,9 +131,11 @@ func (b *Bot) onDocument(ctx context.Context, r *request) error {
 		if errors.Is(err, quiz.ErrNotWorkbook) {
 			return b.reply(ctx, r, t("file.not_workbook", esc(name)))
 		}
-		return b.importRoster(ctx, r, name, data)
+		// Too big for a bank, so read as a roster: if it is no roster
+		// either, it may have been a bank.
+		return b.importRoster(ctx, r, name, data, errors.Is(err, quiz.ErrBankTooLarge))
 	case kind == "roster":
-		return b.importRoster(ctx, r, name, data)
+		return b.importRoster(ctx, r, name, data, false)
 	case ext == ".md" || b.kb == nil:
 		return b.importDocument(ctx, r, name, data, knowledge.ImportMeta{})
 	}
@@ -83,8 +145,9 @@ func (b *Bot) onDocument(ctx context.Context, r *request) error {
 var errTooBig = errors.New("file too big")
 
 // download fetches a file through getFile and the file download path,
-// reading at most maxDownload bytes.
-func (b *Bot) download(ctx context.Context, fileID string) ([]byte, error) {
+// reading at most limit bytes (at most maxDownload): errTooBig beyond.
+func (b *Bot) download(ctx context.Context, fileID string, limit int64) ([]byte, error) {
+	limit = min(limit, maxDownload)
 	f, err := b.api.GetFile(ctx, &tgbot.GetFileParams{FileID: fileID})
 	if err != nil {
 		if errors.Is(err, tgbot.ErrorBadRequest) && strings.Contains(err.Error(), "too big") {
@@ -92,7 +155,7 @@ func (b *Bot) download(ctx context.Context, fileID string) ([]byte, error) {
 		}
 		return nil, fmt.Errorf("get file: %w", err)
 	}
-	if f.FileSize > maxDownload {
+	if f.FileSize > limit {
 		return nil, errTooBig
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, b.api.FileDownloadLink(f), nil)
@@ -107,11 +170,11 @@ func (b *Bot) download(ctx context.Context, fileID string) ([]byte, error) {
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("download %s: status %d", f.FilePath, resp.StatusCode)
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxDownload+1))
+	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
 		return nil, fmt.Errorf("download %s: %w", f.FilePath, err)
 	}
-	if len(data) > maxDownload {
+	if int64(len(data)) > limit {
 		return nil, errTooBig
 	}
 	return data, nil
@@ -125,8 +188,10 @@ func redactToken(err error, token string) error {
 	return errors.New(strings.ReplaceAll(err.Error(), token, "***"))
 }
 
-// importRoster imports a district roster and reports row by row.
-func (b *Bot) importRoster(ctx context.Context, r *request, name string, data []byte) error {
+// importRoster imports a district roster and reports row by row. overBank
+// says the file was too big to be read as a question bank, which a file
+// that is no roster may have been meant as.
+func (b *Bot) importRoster(ctx context.Context, r *request, name string, data []byte, overBank bool) error {
 	pctx, cancel := context.WithTimeout(ctx, b.importTimeout)
 	rows, problems, err := member.ParseRoster(pctx, name, data, b.members.Districts())
 	cancel()
@@ -135,6 +200,9 @@ func (b *Bot) importRoster(ctx context.Context, r *request, name string, data []
 	}
 	if err != nil {
 		if msg := memberError(err); msg != "" {
+			if overBank && errors.Is(err, member.ErrMissingColumn) {
+				msg += "\n" + t("roster.maybe_bank", quiz.MaxImportFile>>20, quiz.MaxImportRows)
+			}
 			return b.reply(ctx, r, t("roster.failed", esc(name))+msg)
 		}
 		return b.reply(ctx, r, t("roster.unreadable", esc(name)))
@@ -242,7 +310,7 @@ func (b *Bot) refuseDocument(ctx context.Context, r *request, name string, by kn
 	case errors.Is(err, textenc.ErrUnknownEncoding):
 		return b.reply(ctx, r, t("file.unknown_encoding", esc(name)))
 	case errors.Is(err, knowledge.ErrFileTooLarge):
-		return b.reply(ctx, r, t("file.too_big", esc(name), maxDownload>>20))
+		return b.reply(ctx, r, tooBig(name, -1, knowledge.MaxFileSize, t("file.kind_document")))
 	case errors.Is(err, knowledge.ErrUnsupportedFormat):
 		return b.reply(ctx, r, t("file.unsupported", esc(name)))
 	case errors.Is(err, knowledge.ErrContentDocument):
@@ -373,9 +441,9 @@ func (b *Bot) districtQuestion(c store.Conversation, prompt string) message {
 func (b *Bot) finishDocImport(ctx context.Context, r *request, c store.Conversation, district string) error {
 	name := c.Data["name"]
 	meta := knowledge.ImportMeta{Source: c.Data["source"], District: district}
-	data, err := b.download(ctx, c.Data["file"])
+	data, err := b.download(ctx, c.Data["file"], knowledge.MaxFileSize)
 	if errors.Is(err, errTooBig) {
-		err = b.reply(ctx, r, t("file.too_big", esc(name), maxDownload>>20))
+		err = b.reply(ctx, r, tooBig(name, -1, knowledge.MaxFileSize, t("file.kind_document")))
 	} else if err == nil {
 		err = b.importDocument(ctx, r, name, data, meta)
 	}

@@ -1131,7 +1131,7 @@ func TestPeopleBadInput(t *testing.T) {
 			t.Errorf("pdf: %q", got)
 		}
 		before := h.srv.Calls("getFile")
-		if got := h.sendFile(coord, "big.xlsx", make([]byte, 21<<20)); got != bot.T("file.too_big", "big.xlsx", 21) {
+		if got := h.sendFile(coord, "big.xlsx", make([]byte, 21<<20)); got != bot.T("file.too_big", "big.xlsx", "21.0 MB", bot.T("file.kind_sheet"), 20) {
 			t.Errorf("21 MB file: %q", got)
 		}
 		if n := h.srv.Calls("getFile") - before; n != 0 {

@@ -87,7 +87,7 @@ func (b *Bot) onQuizImportButton(ctx context.Context, r *request, payload string
 		return b.editCallbackMessage(ctx, r, message{text: t("qimport.cancelled")})
 	}
 	name := c.Data["name"]
-	data, err := b.download(ctx, c.Data["file"])
+	data, err := b.download(ctx, c.Data["file"], quiz.MaxImportFile)
 	if err != nil {
 		return b.editCallbackMessage(ctx, r, message{text: t("qimport.failed", esc(name)) + t("qimport.gone")})
 	}

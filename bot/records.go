@@ -704,6 +704,9 @@ func (b *Bot) dutyReportFlow(ctx context.Context, r *request, c store.Conversati
 // dutyReportMedia takes a photo or file sent as a report.
 func (b *Bot) dutyReportMedia(ctx context.Context, r *request, c store.Conversation) error {
 	id, _ := strconv.ParseInt(c.Data["id"], 10, 64)
+	if msg := attachmentTooBig(r.msg); msg != "" {
+		return b.reply(ctx, r, msg) // the dialogue waits for another report
+	}
 	media := ""
 	switch {
 	case len(r.msg.Photo) > 0:

@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/dangwu/dangwu/internal/textenc"
+	"github.com/dangwu/dangwu/internal/xmlbound"
 )
 
 // ParseFile turns a file into a document without storing it. It checks the
@@ -60,7 +61,14 @@ func ParseFile(ctx context.Context, fileName string, data []byte) (Document, err
 			return Document{}, fmt.Errorf("%s: %w", fileName, ErrEmptyDocument)
 		}
 		if doc.Title == "" {
-			doc.Title = stem
+			// The text before the first heading was named after the
+			// title, which was not known yet.
+			doc.Title = fileTitle(stem)
+			for i := range doc.Passages {
+				if doc.Passages[i].Section == "" {
+					doc.Passages[i].Section = doc.Title
+				}
+			}
 		}
 		if !validID(doc.ID) {
 			doc.ID = DocIDFromFileName(doc.ID)
@@ -71,12 +79,12 @@ func ParseFile(ctx context.Context, fileName string, data []byte) (Document, err
 		if derr != nil {
 			return Document{}, fmt.Errorf("%s: %w", fileName, derr)
 		}
-		if doc, err = parsePlain(ctx, text, stem); err != nil {
+		if doc, err = parsePlain(ctx, text, fileTitle(stem)); err != nil {
 			return Document{}, err
 		}
 		doc.Encoding, doc.InvalidLines = enc.Encoding, enc.InvalidLines()
 	case ".docx":
-		doc, err = parseDocx(ctx, data, stem)
+		doc, err = parseDocx(ctx, data, fileTitle(stem))
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			return Document{}, err
 		}
@@ -93,6 +101,15 @@ func ParseFile(ctx context.Context, fileName string, data []byte) (Document, err
 	doc.FileName = base
 	doc.Hash = hashOf(data)
 	return doc, nil
+}
+
+// fileTitle is the title of a document that names none: its file name
+// without extension on one line, or its id when that leaves nothing.
+func fileTitle(stem string) string {
+	if t := cleanLine(stem); t != "" {
+		return t
+	}
+	return DocIDFromFileName(stem)
 }
 
 // decodeText decodes a text file (see textenc.Decode: a BOM decides, else
@@ -160,8 +177,9 @@ func endsSentence(s string) bool {
 }
 
 // parsePlain splits a plain text into a document: the first non-empty
-// line is the title, heading lines start sections. Its error is ctx's.
-func parsePlain(ctx context.Context, text, stem string) (Document, error) {
+// line is the title (else untitled), heading lines start sections. Its
+// error is ctx's.
+func parsePlain(ctx context.Context, text, untitled string) (Document, error) {
 	doc := Document{}
 	var sec sectioner
 	first := true
@@ -194,7 +212,7 @@ func parsePlain(ctx context.Context, text, stem string) (Document, error) {
 		sec.line(line)
 	}
 	if doc.Title == "" {
-		doc.Title = stem
+		doc.Title = untitled
 	}
 	doc.Passages = passagesOf(sec.sections(), doc.Title)
 	return doc, nil
@@ -206,12 +224,26 @@ const (
 	maxStylesXML     = 8 << 20  // word/styles.xml, uncompressed
 	maxDocxText      = 16 << 20 // text of the whole document
 	maxParagraphText = 1 << 20  // text of one paragraph
+	// maxDocxToken bounds one tag (with its attributes) or text of the XML:
+	// encoding/xml holds a token whole, and a tag of a million attributes
+	// is 20 KB zipped (see xmlbound).
+	maxDocxToken = maxParagraphText
 )
+
+// docxXML reads the XML of a .docx part within maxDocxToken a token.
+func docxXML(r io.Reader) *xml.Decoder {
+	return xmlbound.NewDecoder(r, xmlbound.Limits{MaxToken: maxDocxToken})
+}
+
+// xmlTooLarge reports XML refused by the token limits.
+func xmlTooLarge(err error) bool {
+	return errors.Is(err, xmlbound.ErrTokenTooLarge) || errors.Is(err, xmlbound.ErrTooDeep)
+}
 
 // parseDocx extracts the paragraphs of a .docx (word/document.xml) and
 // splits them at heading paragraphs: Heading/标题 styles, outline levels,
 // or outline numbering.
-func parseDocx(ctx context.Context, data []byte, stem string) (Document, error) {
+func parseDocx(ctx context.Context, data []byte, untitled string) (Document, error) {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		return Document{}, fmt.Errorf("%w: %v", ErrNotDocx, err)
@@ -238,8 +270,11 @@ func parseDocx(ctx context.Context, data []byte, stem string) (Document, error) 
 			return Document{}, fmt.Errorf("%w: styles.xml is %d bytes uncompressed, limit %d", ErrFileTooLarge, stylesFile.UncompressedSize64, maxStylesXML)
 		}
 		if err := readStyles(ctx, stylesFile, styles); err != nil {
-			if ctx.Err() != nil {
+			switch {
+			case ctx.Err() != nil:
 				return Document{}, ctx.Err()
+			case xmlTooLarge(err):
+				return Document{}, fmt.Errorf("%w: styles.xml: %v", ErrFileTooLarge, err)
 			}
 			return Document{}, fmt.Errorf("%w: styles: %v", ErrNotDocx, err)
 		}
@@ -278,7 +313,7 @@ func parseDocx(ctx context.Context, data []byte, stem string) (Document, error) 
 	}
 	secs := sec.sections()
 	if doc.Title == "" {
-		doc.Title = stem
+		doc.Title = untitled
 	}
 	doc.Passages = passagesOf(secs, doc.Title)
 	return doc, nil
@@ -329,7 +364,7 @@ func readParagraphs(ctx context.Context, f *zip.File, yield func(docxPara)) erro
 	}
 	defer rc.Close()
 	lr := &io.LimitedReader{R: rc, N: maxDocxXML + 1}
-	dec := xml.NewDecoder(lr)
+	dec := docxXML(lr)
 	var (
 		cur     *docxPara
 		text    strings.Builder // the text of cur
@@ -362,6 +397,9 @@ func readParagraphs(ctx context.Context, f *zip.File, yield func(docxPara)) erro
 		if err != nil {
 			if lr.N <= 0 {
 				return fmt.Errorf("%w: document.xml over %d bytes", ErrFileTooLarge, maxDocxXML)
+			}
+			if xmlTooLarge(err) {
+				return fmt.Errorf("%w: document.xml: %v", ErrFileTooLarge, err)
 			}
 			return fmt.Errorf("%w: document.xml: %v", ErrNotDocx, err)
 		}
@@ -441,7 +479,7 @@ func readStyles(ctx context.Context, f *zip.File, styles map[string]string) erro
 		return err
 	}
 	defer rc.Close()
-	dec := xml.NewDecoder(&io.LimitedReader{R: rc, N: maxStylesXML})
+	dec := docxXML(&io.LimitedReader{R: rc, N: maxStylesXML})
 	id := ""
 	for n := 0; ; n++ {
 		if n%checkEvery == 0 {

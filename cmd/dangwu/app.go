@@ -12,6 +12,7 @@ import (
 	"github.com/dangwu/dangwu/bot"
 	"github.com/dangwu/dangwu/content"
 	"github.com/dangwu/dangwu/dues"
+	"github.com/dangwu/dangwu/internal/metrics"
 	"github.com/dangwu/dangwu/knowledge"
 	"github.com/dangwu/dangwu/member"
 	"github.com/dangwu/dangwu/quiz"
@@ -34,6 +35,9 @@ type app struct {
 	quiz  *quiz.Service
 	sched *scheduler.Service
 	recs  *records.Service
+	// metrics are on with --http; webhook is set in webhook mode (http.go).
+	metrics *metrics.Metrics
+	webhook *bot.Webhook
 }
 
 // openApp opens the database file name+".db" in the data folder, the
@@ -208,6 +212,10 @@ func (a *app) newBot(ctx context.Context, token, apiURL string) (*bot.Bot, error
 		Records:   a.recs,
 		Quiet:     a.cfg.QuietHours,
 		QuietSet:  true,
+		// Webhook mode and metrics (http.go); nil for polling, no metrics.
+		Webhook:    a.webhook,
+		Observer:   a.observer(),
+		HTTPClient: a.botHTTPClient(),
 	})
 }
 
@@ -245,17 +253,7 @@ func cmdRun(ctx context.Context, args []string, env Env) int {
 		return 1
 	}
 	defer a.Close()
-	b, err := a.newBot(ctx, cfg.Token, cfg.APIURL)
-	if err != nil {
-		log.Error("start", "err", err)
-		return 1
-	}
-	if err := b.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
-		log.Error("stopped", "err", err)
-		return 1
-	}
-	log.Info("stopped")
-	return 0
+	return a.runBot(ctx)
 }
 
 func stdinIsTerminal() bool {

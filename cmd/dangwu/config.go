@@ -26,6 +26,17 @@ type Config struct {
 	TZ      string
 	Rate    float64
 	Quiet   string // quiet hours, "22:00-07:00" or "off"
+	// HTTP is the address of /healthz and /metrics ("" off); Validate
+	// binds an address without a host to the loopback interface.
+	HTTP string
+	// Webhook is the public URL Telegram posts updates to ("" long polling);
+	// Listen is where the webhook server listens.
+	Webhook string
+	Listen  string
+	// WebhookSecret is the secret Telegram echoes in each webhook request;
+	// Validate generates one when it is unset. Never printed.
+	WebhookSecret   string
+	secretGenerated bool
 
 	Location   *time.Location // TZ, loaded by Validate
 	QuietHours bot.QuietHours // Quiet, read by Validate
@@ -33,7 +44,7 @@ type Config struct {
 
 // defaultConfig returns the built-in defaults.
 func defaultConfig() Config {
-	return Config{Data: "./data", TZ: "Asia/Shanghai", Rate: 25, Quiet: "22:00-07:00"}
+	return Config{Data: "./data", TZ: "Asia/Shanghai", Rate: 25, Quiet: "22:00-07:00", Listen: ":8443"}
 }
 
 // fromEnv overrides c with the environment variables that are set.
@@ -49,6 +60,10 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 	str("TELEGRAM_API_URL", &c.APIURL)
 	str("DANGWU_TZ", &c.TZ)
 	str("DANGWU_QUIET", &c.Quiet)
+	str("DANGWU_HTTP", &c.HTTP)
+	str("DANGWU_WEBHOOK_URL", &c.Webhook)
+	str("DANGWU_LISTEN", &c.Listen)
+	str("DANGWU_WEBHOOK_SECRET", &c.WebhookSecret)
 	if v := getenv("DANGWU_ADMINS"); v != "" {
 		ids, err := parseIDs(v)
 		if err != nil {
@@ -79,6 +94,9 @@ func (c *Config) bindFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.TZ, "tz", c.TZ, "time zone for schedules and display (DANGWU_TZ)")
 	fs.Float64Var(&c.Rate, "rate", c.Rate, "messages a second the bot sends in all (DANGWU_SEND_RATE)")
 	fs.StringVar(&c.Quiet, "quiet", c.Quiet, "quiet hours in the time zone, when pushes that can wait are held, or off (DANGWU_QUIET)")
+	fs.StringVar(&c.HTTP, "http", c.HTTP, "address for /healthz and /metrics, empty for none; a bare :PORT binds 127.0.0.1 (DANGWU_HTTP)")
+	fs.StringVar(&c.Webhook, "webhook", c.Webhook, "public HTTPS URL for webhook mode instead of long polling (DANGWU_WEBHOOK_URL)")
+	fs.StringVar(&c.Listen, "listen", c.Listen, "where the webhook server listens (DANGWU_LISTEN)")
 }
 
 // maxRate is the highest --rate: Telegram's about 30 messages a second.
@@ -109,13 +127,15 @@ func (c *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("--quiet: %w", err))
 	}
 	c.QuietHours = q
+	errs = append(errs, c.validateServing()...)
 	return errors.Join(errs...)
 }
 
 // String prints the configuration with secrets redacted.
 func (c Config) String() string {
-	return fmt.Sprintf("data=%s content=%s token=%s api_url=%s admins=%v tz=%s rate=%g quiet=%s",
-		c.Data, orEmbedded(c.Content), redact(c.Token), redactURLs(c.APIURL), c.Admins, c.TZ, c.Rate, c.Quiet)
+	return fmt.Sprintf("data=%s content=%s token=%s api_url=%s admins=%v tz=%s rate=%g quiet=%s http=%s webhook=%s listen=%s webhook_secret=%s",
+		c.Data, orEmbedded(c.Content), redact(c.Token), redactURLs(c.APIURL), c.Admins, c.TZ, c.Rate, c.Quiet,
+		orOff(c.HTTP), orOff(redactURLs(c.Webhook)), c.Listen, c.secretState())
 }
 
 func orEmbedded(dir string) string {
@@ -153,6 +173,9 @@ func redactURLs(s string) string {
 func (c Config) redactSecrets(s string) string {
 	if c.Token != "" {
 		s = strings.ReplaceAll(s, c.Token, "***")
+	}
+	if c.WebhookSecret != "" {
+		s = strings.ReplaceAll(s, c.WebhookSecret, "***")
 	}
 	return redactURLs(s)
 }

@@ -8,10 +8,13 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/url"
+	"os"
 	"path"
 	"sort"
 	"strconv"
@@ -196,7 +199,7 @@ func (db *DB) migrate(ctx context.Context) error {
 		return err
 	}
 	if current > len(ms) {
-		return fmt.Errorf("%w: database is at version %d, this binary knows %d", ErrSchemaTooNew, current, len(ms))
+		return tooNew(current, len(ms))
 	}
 	for _, m := range ms[current:] {
 		err := db.Tx(ctx, func(tx *sql.Tx) error {
@@ -212,6 +215,14 @@ func (db *DB) migrate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// tooNew is the error for a database at version have when this binary knows
+// up to version know: it tells the operator what to do.
+func tooNew(have, know int) error {
+	return fmt.Errorf("%w: the database is at schema version %d, this binary knows versions up to %d; "+
+		"upgrade dangwu first (to the release that wrote this database, or a later one), do not change the database by hand",
+		ErrSchemaTooNew, have, know)
 }
 
 // isUniqueViolation reports whether err is a UNIQUE or PRIMARY KEY constraint failure.
@@ -230,4 +241,200 @@ func (db *DB) Backup(ctx context.Context, file string) error {
 		return fmt.Errorf("backup to %s: %w", file, err)
 	}
 	return nil
+}
+
+// Errors of CheckBackup, besides ErrSchemaTooNew.
+var (
+	// ErrNotSQLite means the file is not an SQLite database at all.
+	ErrNotSQLite = errors.New("not an SQLite database")
+	// ErrNotDangwu means the file is an SQLite database, but not one that
+	// dangwu wrote: it has no dangwu migrations table.
+	ErrNotDangwu = errors.New("an SQLite database, but not a dangwu database")
+	// ErrDamaged means SQLite finds the database damaged, or the file is
+	// shorter than the database it holds (a copy cut short).
+	ErrDamaged = errors.New("the database is damaged")
+)
+
+// sqliteMagic starts every SQLite database file.
+const sqliteMagic = "SQLite format 3\x00"
+
+// CheckHeader reports whether file starts as an SQLite database does and is
+// as long as the database its header describes. It reads 100 bytes, so it
+// turns a wrong file away before anything copies it. Its errors, like
+// CheckBackup's, do not name the file: the caller does.
+func CheckHeader(file string) error {
+	f, err := os.Open(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if !info.Mode().IsRegular() {
+		return errors.New("not a regular file")
+	}
+	var h [100]byte
+	if _, err := io.ReadFull(f, h[:]); err != nil {
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return fmt.Errorf("%w: the file is only %d bytes long", ErrNotSQLite, info.Size())
+		}
+		return err
+	}
+	if string(h[:16]) != sqliteMagic {
+		return fmt.Errorf("%w: the file does not start with the SQLite header", ErrNotSQLite)
+	}
+	// The header's page size (1 stands for 65536) and, when the count is
+	// current (its "version valid for" equals the change counter), the
+	// number of pages the database has.
+	pageSize := int64(binary.BigEndian.Uint16(h[16:18]))
+	if pageSize == 1 {
+		pageSize = 65536
+	}
+	pages := int64(binary.BigEndian.Uint32(h[28:32]))
+	if binary.BigEndian.Uint32(h[92:96]) == binary.BigEndian.Uint32(h[24:28]) && pages > 0 && info.Size() < pages*pageSize {
+		return fmt.Errorf("%w: the file is %d bytes long, but the database it holds has %d bytes (a copy cut short?)",
+			ErrDamaged, info.Size(), pages*pageSize)
+	}
+	return nil
+}
+
+// CheckBackup checks, without changing it, that file is a database this
+// binary can take over: an SQLite database, written by dangwu (it has
+// dangwu's migrations table, starting with dangwu's first migration), at a
+// schema version no newer than SchemaVersion (an older one is brought up to
+// date by the next Open), that SQLite's integrity check finds intact. It
+// returns the file's schema version. The file is opened read-only and
+// immutable: nothing is written beside it either.
+func CheckBackup(ctx context.Context, file string) (int, error) {
+	if err := CheckHeader(file); err != nil {
+		return 0, err
+	}
+	ms, err := loadMigrations()
+	if err != nil {
+		return 0, err
+	}
+	sqlDB, err := sql.Open("sqlite3", "file:"+uriPath(file)+"?mode=ro&immutable=1")
+	if err != nil {
+		return 0, fmt.Errorf("open: %w", err)
+	}
+	defer sqlDB.Close()
+	var tables int
+	err = sqlDB.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`).Scan(&tables)
+	if err != nil {
+		return 0, readError(err)
+	}
+	if tables == 0 {
+		return 0, fmt.Errorf("%w: it has no schema_migrations table", ErrNotDangwu)
+	}
+	rows, err := sqlDB.QueryContext(ctx, `SELECT version, name FROM schema_migrations ORDER BY version`)
+	if err != nil {
+		if isCorrupt(err) {
+			return 0, readError(err)
+		}
+		return 0, fmt.Errorf("%w: its schema_migrations table is of another layout (%v)", ErrNotDangwu, err)
+	}
+	version := 0
+	for rows.Next() {
+		var v int
+		var name string
+		if err := rows.Scan(&v, &name); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("%w: schema_migrations: %v", ErrNotDangwu, err)
+		}
+		if v != version+1 || (v == 1 && name != ms[0].name) {
+			rows.Close()
+			return 0, fmt.Errorf("%w: it records migration %d %q, where dangwu's are numbered from 1 (%s)",
+				ErrNotDangwu, v, name, ms[0].name)
+		}
+		version = v
+	}
+	if err := rows.Err(); err != nil {
+		return 0, readError(err)
+	}
+	rows.Close()
+	if version == 0 {
+		return 0, fmt.Errorf("%w: it records no migration", ErrNotDangwu)
+	}
+	if version > len(ms) {
+		return version, tooNew(version, len(ms))
+	}
+	rows, err = sqlDB.QueryContext(ctx, `PRAGMA integrity_check(10)`)
+	if err != nil {
+		return 0, readError(err)
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var p string
+		if err := rows.Scan(&p); err != nil {
+			return 0, readError(err)
+		}
+		for _, line := range strings.Split(p, "\n") {
+			if line != "ok" && line != "" && !strings.HasPrefix(line, "*** ") {
+				problems = append(problems, line)
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return 0, readError(err)
+	}
+	if len(problems) > 3 {
+		problems = append(problems[:3], "…")
+	}
+	if len(problems) > 0 {
+		return 0, fmt.Errorf("%w: SQLite's integrity check says: %s", ErrDamaged, strings.Join(problems, "; "))
+	}
+	return version, nil
+}
+
+// Checkpoint moves what the write-ahead log of the database at file holds
+// into the database file, and closes it, which removes the log. Nobody else
+// may have the database open. It neither migrates nor otherwise changes the
+// database, so it works on a database of any schema version.
+func Checkpoint(ctx context.Context, file string) error {
+	sqlDB, err := sql.Open("sqlite3", "file:"+uriPath(file)+"?_busy_timeout=5000")
+	if err != nil {
+		return fmt.Errorf("open %s: %w", file, err)
+	}
+	var busy, logPages, moved int
+	err = sqlDB.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logPages, &moved)
+	if cerr := sqlDB.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("checkpoint %s: %w", file, err)
+	}
+	if busy != 0 {
+		return fmt.Errorf("checkpoint %s: the database is in use", file)
+	}
+	return nil
+}
+
+// uriPath escapes the characters an SQLite URI file name must not hold
+// as they are.
+func uriPath(file string) string {
+	return strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(file)
+}
+
+// isCorrupt reports whether err is SQLite's "not a database" or "malformed".
+func isCorrupt(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && (se.Code == sqlite3.ErrCorrupt || se.Code == sqlite3.ErrNotADB)
+}
+
+// readError turns an error reading a candidate database into one of
+// CheckBackup's.
+func readError(err error) error {
+	var se sqlite3.Error
+	if errors.As(err, &se) {
+		switch se.Code {
+		case sqlite3.ErrNotADB:
+			return fmt.Errorf("%w: %v", ErrNotSQLite, err)
+		case sqlite3.ErrCorrupt:
+			return fmt.Errorf("%w: %v", ErrDamaged, err)
+		}
+	}
+	return fmt.Errorf("read: %w", err)
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/dangwu/dangwu/store"
@@ -51,8 +53,14 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	if _, err := store.Open(ctx, file); !errors.Is(err, store.ErrSchemaTooNew) {
+	_, err = store.Open(ctx, file)
+	if !errors.Is(err, store.ErrSchemaTooNew) {
 		t.Fatalf("open newer schema: err = %v, want ErrSchemaTooNew", err)
+	}
+	// The operator reads this in the log of a bot that will not start.
+	want := fmt.Sprintf("at schema version %d, this binary knows versions up to %d; upgrade dangwu first", store.SchemaVersion()+1, store.SchemaVersion())
+	if !strings.Contains(err.Error(), want) {
+		t.Errorf("open newer schema: %q does not say %q", err, want)
 	}
 }
 

@@ -28,6 +28,7 @@ type app struct {
 	cfg     Config
 	log     *slog.Logger
 	db      *store.DB
+	lock    *dataLock // the data-folder lock, held shared while db is open
 	kb      *knowledge.Base
 	members *member.Service
 	// dues is the 党费 calculator; nil when the content has no dues.yaml.
@@ -42,7 +43,9 @@ type app struct {
 
 // openApp opens the database file name+".db" in the data folder, the
 // search index name+"-index" beside it, and the services that live on them,
-// and brings the content in use into the database.
+// and brings the content in use into the database. It holds the data-folder
+// lock name+".lock" shared until Close, so no restore replaces the database
+// under it.
 func openApp(ctx context.Context, cfg Config, name string, log *slog.Logger) (*app, error) {
 	if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
 		return nil, fmt.Errorf("data folder: %w", err)
@@ -51,18 +54,23 @@ func openApp(ctx context.Context, cfg Config, name string, log *slog.Logger) (*a
 	if err != nil {
 		return nil, fmt.Errorf("content: %w", err)
 	}
-	db, err := store.Open(ctx, filepath.Join(cfg.Data, name+".db"))
+	lock, err := lockDatabase(cfg.Data, name)
 	if err != nil {
 		return nil, err
 	}
-	a := &app{cfg: cfg, log: log, db: db}
+	db, err := store.Open(ctx, filepath.Join(cfg.Data, name+".db"))
+	if err != nil {
+		lock.Close()
+		return nil, err
+	}
+	a := &app{cfg: cfg, log: log, db: db, lock: lock}
 	districts, err := member.LoadDistricts(fsys)
 	if errors.Is(err, fs.ErrNotExist) {
 		// A content folder without districts.yaml keeps the built-in districts.
 		districts, err = member.LoadDistricts(content.Embedded())
 	}
 	if err != nil {
-		db.Close()
+		a.Close()
 		return nil, fmt.Errorf("content: %w", err)
 	}
 	a.dues, err = dues.Load(fsys)
@@ -70,7 +78,7 @@ func openApp(ctx context.Context, cfg Config, name string, log *slog.Logger) (*a
 		a.dues, err = nil, nil // a content folder without dues.yaml: no calculator
 	}
 	if err != nil {
-		db.Close()
+		a.Close()
 		return nil, fmt.Errorf("content: %w", err)
 	}
 	a.members = member.NewService(store.NewMemberStore(db), districts, cfg.Admins)
@@ -188,6 +196,7 @@ func (a *app) Close() error {
 		errs = append(errs, a.kb.Close())
 	}
 	errs = append(errs, a.db.Close())
+	errs = append(errs, a.lock.Close())
 	return errors.Join(errs...)
 }
 

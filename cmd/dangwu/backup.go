@@ -31,6 +31,12 @@ func cmdBackup(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintf(env.Stderr, "dangwu backup: no database at %s\n", source)
 		return 1
 	}
+	lock, err := lockDatabase(cfg.Data, "dangwu")
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "dangwu backup: %v\n", err)
+		return 1
+	}
+	defer lock.Close()
 	db, err := store.Open(ctx, source)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "dangwu backup: %v\n", err)

@@ -54,6 +54,12 @@ func cmdImport(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintf(env.Stderr, "dangwu import: data folder: %v\n", err)
 		return 1
 	}
+	lock, err := lockDatabase(cfg.Data, "dangwu")
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "dangwu import: %v\n", err)
+		return 1
+	}
+	defer lock.Close()
 	db, err := store.Open(ctx, filepath.Join(cfg.Data, "dangwu.db"))
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "dangwu import: %v\n", err)

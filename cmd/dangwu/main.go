@@ -44,10 +44,11 @@ func init() {
 	subcommands["check"] = subcommand{"validate the content in use; file:line: message for each problem", cmdCheck}
 	subcommands["report"] = subcommand{"write the training-record workbook: report [--district NAME] FILE.xlsx", cmdReport}
 	subcommands["backup"] = subcommand{"write a consistent copy of the database, also while the bot runs", cmdBackup}
+	subcommands["restore"] = subcommand{"put a backup in place of the database (the bot stopped): restore BACKUP", cmdRestore}
 }
 
 // subcommandOrder is how usage lists them.
-var subcommandOrder = []string{"run", "console", "ask", "import", "check", "template", "report", "backup"}
+var subcommandOrder = []string{"run", "console", "ask", "import", "check", "template", "report", "backup", "restore"}
 
 // Main runs dangwu with args (without the program name) and returns the exit code.
 func Main(ctx context.Context, args []string, env Env) int {

@@ -133,9 +133,12 @@ func (c *Config) Validate() error {
 
 // String prints the configuration with secrets redacted.
 func (c Config) String() string {
-	return fmt.Sprintf("data=%s content=%s token=%s api_url=%s admins=%v tz=%s rate=%g quiet=%s http=%s webhook=%s listen=%s webhook_secret=%s",
-		c.Data, orEmbedded(c.Content), redact(c.Token), redactURLs(c.APIURL), c.Admins, c.TZ, c.Rate, c.Quiet,
-		orOff(c.HTTP), orOff(redactURLs(c.Webhook)), c.Listen, c.secretState())
+	s := fmt.Sprintf("data=%s content=%s token=%s api_url=%s admins=%v tz=%s rate=%g quiet=%s http=%s",
+		c.Data, orEmbedded(c.Content), redact(c.Token), redactURLs(c.APIURL), c.Admins, c.TZ, c.Rate, c.Quiet, orOff(c.HTTP))
+	if c.Webhook != "" {
+		s += fmt.Sprintf(" webhook=%s listen=%s webhook_secret=%s", redactURLs(c.Webhook), c.Listen, c.secretState())
+	}
+	return s
 }
 
 func orEmbedded(dir string) string {

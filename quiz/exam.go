@@ -135,7 +135,9 @@ func ParseExams(file string, data []byte, questions []Question) ([]Exam, []Probl
 		if e.Title == "" {
 			bad("no title")
 		}
-		if e.Duration <= 0 || e.Duration > MaxExamDuration {
+		// Minutes are checked before they are a Duration: 2^53+30 minutes
+		// overflow to exactly 30.
+		if y.Minutes < 1 || y.Minutes > int(MaxExamDuration/time.Minute) {
 			bad("minutes must be 1 to %d", int(MaxExamDuration/time.Minute))
 		}
 		if e.Pass < 1 || e.Pass > 100 {

@@ -570,10 +570,3 @@ func dropUpdates(ctx context.Context, base, token string) error {
 	_, err = get(last[0].UpdateID + 1)
 	return err
 }
-
-// tail returns the last n lines of a file.
-func tail(path string, n int) string {
-	data, _ := os.ReadFile(path)
-	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
-	return strings.Join(lines[max(0, len(lines)-n):], "\n")
-}

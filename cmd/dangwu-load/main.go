@@ -1,119 +1,105 @@
-// Command dangwu-load measures a running dangwu binary from outside: it
-// generates a knowledge corpus, starts an in-process Bot API server, runs
-// the binary against it, asks questions from many simulated users at a
-// steady pace and reports start-up time, reply latency and the bot
-// process's resident memory.
+// Command dangwu-load measures a running dangwu binary from outside. It
+// generates a data set from a seed (dataset.go), starts an in-process Bot
+// API server, runs the binary against it and drives simulated people
+// (people.go) through it.
 //
-//	go build -o /tmp/dangwu ./cmd/dangwu
-//	go run ./cmd/dangwu-load -bin /tmp/dangwu -passages 10000
+//	go build -tags loadtest -o /tmp/dangwu-lt ./cmd/dangwu
+//	go run ./cmd/dangwu-load -bin /tmp/dangwu-lt                   # load: updates a second, latency, memory
+//	go run ./cmd/dangwu-load -bin /tmp/dangwu-lt -soak 5m          # fault soak (soak.go)
+//	go run ./cmd/dangwu-load -bin /tmp/dangwu-lt -broadcast 10000  # one broadcast (broadcast.go)
 //
-// With -broadcast N it measures a broadcast to N recipients instead.
+// The load and soak modes need a binary built with -tags loadtest: it
+// accepts a send rate above Telegram's 30 a second and serves the Go heap,
+// the goroutines and profiles on DANGWU_DEBUG_ADDR.
 package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"time"
 
 	"github.com/dangwu/dangwu/content"
-	"github.com/dangwu/dangwu/internal/botapi"
 	"github.com/dangwu/dangwu/internal/corpus"
 )
 
 func main() {
-	bin := flag.String("bin", "", "the dangwu binary to measure (required)")
-	passages := flag.Int("passages", 10000, "passages in the generated corpus (10 a document)")
-	users := flag.Int("users", 50, "simulated users")
-	questions := flag.Int("questions", 1000, "questions asked in all")
-	rate := flag.Float64("qps", 20, "questions a second (the bot sends at most 25 messages a second)")
-	timeout := flag.Duration("timeout", 10*time.Minute, "give up after this long")
-	broadcast := flag.Int("broadcast", 0, "instead of questions, send one broadcast to this many recipients (see broadcast.go)")
+	bin := flag.String("bin", "", "the dangwu binary to measure (required; built with -tags loadtest for the load and soak modes)")
+	data := flag.String("data", "", "the data set folder, generated there when it holds none for these parameters (default: one in the temporary folder named by them)")
+	seed := flag.Uint64("seed", 1, "seed of the generated data set and of the people's choices")
+	passages := flag.Int("passages", 10000, "passages in the knowledge base (the embedded documents and generated ones)")
+	bank := flag.Int("bank", 10000, "questions in the banks (the embedded ones and generated ones)")
+	people := flag.Int("people", 5000, "people with a history in the database")
+	events := flag.Int("events", 60, "upcoming events to sign up for")
+	rate := flag.Float64("rate", 500, "updates a second the simulated people send")
+	active := flag.Int("active", 500, "people acting at the same time, each waiting for the reply to one update before the next")
+	duration := flag.Duration("duration", 30*time.Second, "how long the load is measured")
+	warmup := flag.Duration("warmup", 10*time.Second, "load before the measurement, not measured")
+	runs := flag.Int("runs", 1, "runs, each on a fresh copy of the data set; the medians are printed")
+	mixFlag := flag.String("mix", "ask=40,quiz=35,signup=15,me=10", "share of the updates of each activity: questions, practice quizzes, sign-ups, /me")
+	profile := flag.String("profile", "", "write CPU and allocation profiles of the measured run to this folder (go tool pprof)")
+	keep := flag.Bool("keep", false, "keep the run's working folder (the bot's log and database)")
+	replyTimeout := flag.Duration("reply-timeout", 30*time.Second, "an update not answered this long after it was sent counts as unanswered")
+	soak := flag.Duration("soak", 0, "instead of the load, a fault soak this long (see soak.go)")
+	timeout := flag.Duration("timeout", 0, "give up after this long (default: the run's own length and some)")
+	broadcast := flag.Int("broadcast", 0, "instead of the load, send one broadcast to this many recipients (see broadcast.go)")
 	flag.Parse()
 	if *bin != "" && *broadcast > 0 {
-		timeoutSet := false
-		flag.Visit(func(f *flag.Flag) { timeoutSet = timeoutSet || f.Name == "timeout" })
+		timeoutSet := *timeout > 0
+		if !timeoutSet {
+			*timeout = 10 * time.Minute
+		}
 		os.Exit(broadcastMain(*bin, *broadcast, *timeout, timeoutSet))
 	}
-	if *bin == "" || *passages < 10 || *users < 1 || *questions < 1 || *rate <= 0 {
+	m, err := parseMix(*mixFlag)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "dangwu-load:", err)
+		os.Exit(2)
+	}
+	if *bin == "" || *passages < 0 || *bank < 0 || *people < 1 || *rate <= 0 || *active < 1 || *runs < 1 || *duration <= 0 {
 		flag.Usage()
 		os.Exit(2)
 	}
+	params := datasetParams{Seed: *seed, Passages: *passages, Questions: *bank, People: *people, Events: *events}
+	if *data == "" {
+		*data = filepath.Join(os.TempDir(), fmt.Sprintf("dangwu-load-data-s%d-p%d-q%d-u%d-e%d", *seed, *passages, *bank, *people, *events))
+	}
+	if *timeout == 0 {
+		*timeout = 30*time.Minute + time.Duration(*runs)*(*warmup+*duration+2*time.Minute) + 2**soak
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
-	if err := run(ctx, *bin, *passages, *users, *questions, *rate); err != nil {
-		fmt.Fprintln(os.Stderr, "dangwu-load:", err)
-		os.Exit(1)
+	c := loadConfig{bin: *bin, dataset: *data, params: params, rate: *rate, active: min(*active, *people), warmup: *warmup, duration: *duration,
+		mix: m, profileDir: *profile, keep: *keep, replyTimeout: *replyTimeout}
+	if *soak > 0 {
+		os.Exit(soakMain(ctx, c, *soak))
+	}
+	var results []loadResult
+	for run := range *runs {
+		r, err := runLoad(ctx, c, run)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "dangwu-load:", err)
+			os.Exit(1)
+		}
+		info, _ := openDataset(ctx, c.bin, c.dataset, c.params)
+		if *runs > 1 {
+			fmt.Printf("--- run %d of %d\n", run+1, *runs)
+		}
+		r.print(c, info)
+		results = append(results, r)
+	}
+	if len(results) > 1 {
+		printMedians(results)
 	}
 }
 
-func run(ctx context.Context, bin string, passages, users, questions int, rate float64) error {
-	work, err := os.MkdirTemp("", "dangwu-load-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(work)
-	contentDir := filepath.Join(work, "content")
-	if err := writeCorpus(contentDir, passages); err != nil {
-		return err
-	}
-
-	srv := botapi.New(botapi.Options{Token: "load:token"})
-	if err := srv.Start(); err != nil {
-		return err
-	}
-	defer srv.Close()
-
-	cmd := exec.CommandContext(ctx, bin, "run", "--data", filepath.Join(work, "data"), "--content", contentDir)
-	cmd.Env = append(os.Environ(), "TELEGRAM_BOT_TOKEN=load:token", "TELEGRAM_API_URL="+srv.URL(), "DANGWU_SEND_RATE=30")
-	logFile, err := os.Create(filepath.Join(work, "bot.log"))
-	if err != nil {
-		return err
-	}
-	defer logFile.Close()
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	started := time.Now()
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	defer func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		cmd.Wait()
-	}()
-	if err := srv.WaitPolling(ctx); err != nil {
-		return fmt.Errorf("the bot never polled (see its log): %w", err)
-	}
-	startup := time.Since(started)
-	idle, _ := rss(cmd.Process.Pid)
-
-	phrasings := questionsFrom(contentDir)
-	latencies, err := ask(ctx, srv, users, questions, rate, phrasings)
-	if err != nil {
-		return err
-	}
-	now, peak := rss(cmd.Process.Pid)
-
-	slices.Sort(latencies)
-	q := func(p float64) time.Duration { return latencies[int(p*float64(len(latencies)-1))] }
-	fmt.Printf("corpus            %d passages\n", passages)
-	fmt.Printf("start-up          %v (content load and index build, until the first poll)\n", startup.Round(time.Millisecond))
-	fmt.Printf("questions         %d from %d users at %.0f/s\n", len(latencies), users, rate)
-	fmt.Printf("reply latency     p50 %v  p90 %v  p99 %v  max %v\n", q(.5).Round(time.Microsecond), q(.9).Round(time.Microsecond), q(.99).Round(time.Microsecond), q(1).Round(time.Microsecond))
-	fmt.Printf("resident memory   idle %d MB, after load %d MB, peak %d MB\n", idle>>20, now>>20, peak>>20)
-	return nil
-}
-
-// writeCorpus writes a content folder holding a generated corpus.
+// writeCorpus writes a content folder holding a generated corpus (the
+// broadcast mode's small knowledge base).
 func writeCorpus(dir string, passages int) error {
 	docs, err := corpus.Generate(content.Embedded(), passages/10, 10, 1)
 	if err != nil {
@@ -137,70 +123,6 @@ func writeCorpus(dir string, passages int) error {
 		}
 	}
 	return nil
-}
-
-// questionsFrom makes questions out of the corpus's section headings.
-func questionsFrom(contentDir string) []string {
-	var qs []string
-	files, _ := filepath.Glob(filepath.Join(contentDir, "knowledge", "*.md"))
-	for _, f := range files[:min(len(files), 50)] {
-		data, _ := os.ReadFile(f)
-		for _, line := range strings.Split(string(data), "\n") {
-			if h, ok := strings.CutPrefix(line, "## "); ok {
-				qs = append(qs, h+"是怎么规定的？")
-			}
-		}
-	}
-	return qs
-}
-
-// ask sends questions at a steady pace, each from one of users, and
-// returns how long each took to be answered.
-func ask(ctx context.Context, srv *botapi.Server, users, questions int, rate float64, phrasings []string) ([]time.Duration, error) {
-	events, stop := srv.Subscribe(4 * questions)
-	defer stop()
-	var mu sync.Mutex
-	sentAt := map[int64][]time.Time{} // per user, the questions not yet answered
-	latencies := make([]time.Duration, 0, questions)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for e := range events {
-			if e.Kind != botapi.EventSend {
-				continue
-			}
-			mu.Lock()
-			if q := sentAt[e.ChatID]; len(q) > 0 {
-				latencies = append(latencies, time.Since(q[0]))
-				sentAt[e.ChatID] = q[1:]
-			}
-			n := len(latencies)
-			mu.Unlock()
-			if n == questions {
-				return
-			}
-		}
-	}()
-	tick := time.NewTicker(time.Duration(float64(time.Second) / rate))
-	defer tick.Stop()
-	for i := range questions {
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-tick.C:
-		}
-		user := int64(100000 + i%users)
-		mu.Lock()
-		sentAt[user] = append(sentAt[user], time.Now())
-		mu.Unlock()
-		srv.PrivateText(user, phrasings[i%len(phrasings)])
-	}
-	select {
-	case <-done:
-	case <-ctx.Done():
-		return nil, errors.New("not every question was answered in time")
-	}
-	return latencies, nil
 }
 
 // rss reads a process's current and peak resident memory, in bytes.

@@ -177,6 +177,7 @@ var catalog = map[string]string{
 	"pending.reject_reason":   "请输入不通过%s登记的原因（会告诉对方）：",
 	"pending.rejected_record": "已处理：%s 的登记未通过，已通知本人。",
 	"pending.you_approved":    "您的登记已通过审核，欢迎加入！发送 /help 查看可以使用的功能。",
+	"pending.you_reapproved":  "您的区县已改为%s，已通过审核。",
 	"pending.you_rejected":    "很抱歉，您的登记未通过审核。原因：%s\n如有疑问请联系所在区县协调员，修改后可发送 /start 重新登记。",
 	"members.usage":           "请在 /members 后写姓名或手机号（可以只写一部分），例如：/members 张",
 	"members.none":            "没有找到。",
@@ -230,6 +231,15 @@ var catalog = map[string]string{
 	"file.kind_attachment":    "附件",
 	"file.attachment_too_big": "这个文件太大了（%s）：%s最多 %d MB，否则很多人在手机上打不开。请压缩后再发，或者只发文字。",
 	"roster.maybe_bank":       "如果这是题库：题库文件最多 %d MB、%d 道题，请拆分成几个文件再发。",
+
+	// Moving district from /me.
+	"move.confirm":   "把区县从%s改为%s后，您的登记要由%s的协调员重新审核：审核通过前，您暂时不在排行、名单和通知范围内（学习记录都会保留）。确定要改吗？",
+	"move.ok":        "确定修改",
+	"move.no":        "不改了",
+	"move.confirmed": "好的，区县改为%s。",
+	"move.kept":      "没有修改，区县仍是%s。",
+	"move.press":     "请按上面的按钮确认是否修改区县，或发送 /cancel 放弃。",
+	"move.waiting":   "已提交给%s的协调员审核，通过后会通知您。",
 
 	// Flood control.
 	"flood.notice":       "您发得太快了（每分钟最多 %d 条）。请休息一下：接下来 %d 分钟内发来的消息和按钮我都不会处理，之后一切照常。",

@@ -89,6 +89,7 @@ func (b *Bot) registerAll() {
 		"rgfix": b.onFix,
 		"rgok":  b.onSubmit,
 		"me":    b.onEditButton,
+		"mv":    b.onMoveButton,
 		"del":   b.onDeleteMe,
 		"pd":    b.coordinatorOnly(b.onPendingButton),
 		"mb":    b.coordinatorOnly(b.onMemberButton),

@@ -81,7 +81,7 @@ func (b *Bot) onPendingButton(ctx context.Context, r *request, payload string) e
 		if p, err = b.members.Approve(ctx, r.userID, id); err != nil {
 			return err
 		}
-		return b.tell(ctx, p.UserID, "decision", t("pending.you_approved"))
+		return b.tell(ctx, p.UserID, "decision", approvalText(p))
 	})
 	if err != nil {
 		return b.refuseButton(ctx, r, err)

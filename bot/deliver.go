@@ -84,10 +84,19 @@ func ApprovalNotices(approved []member.Profile) []outbox.Message {
 	var msgs []outbox.Message
 	for _, p := range approved {
 		if p.UserID != 0 {
-			msgs = append(msgs, outbox.Message{ChatID: p.UserID, Text: t("pending.you_approved"), Kind: "decision", Repeatable: true})
+			msgs = append(msgs, outbox.Message{ChatID: p.UserID, Text: approvalText(p), Kind: "decision", Repeatable: true})
 		}
 	}
 	return msgs
+}
+
+// approvalText tells a person their registration was approved: a welcome
+// the first time, what changed for a re-approval after a move.
+func approvalText(p member.Profile) string {
+	if p.MovedFrom != "" {
+		return t("pending.you_reapproved", esc(p.District))
+	}
+	return t("pending.you_approved")
 }
 
 // tell queues text for a person other than the one being answered.

@@ -211,7 +211,7 @@ func (b *Bot) importRoster(ctx context.Context, r *request, name string, data []
 	report, err := b.members.ImportRoster(ctx, r.userID, rows, func(ctx context.Context, approved []member.Profile) error {
 		notices := make([]notice, 0, len(approved))
 		for _, p := range approved {
-			notices = append(notices, notice{chatID: p.UserID, msg: message{text: t("pending.you_approved")}})
+			notices = append(notices, notice{chatID: p.UserID, msg: message{text: approvalText(p)}})
 		}
 		return b.queue(ctx, "decision", notices...)
 	})

@@ -176,8 +176,11 @@ func fixing(c store.Conversation) bool { return c.Data["fixing"] == "1" }
 func (b *Bot) profileFlow(ctx context.Context, r *request, c store.Conversation) error {
 	f, ok := validField(c.Step)
 	if !ok {
-		if c.Step == stepConfirm {
+		switch c.Step {
+		case stepConfirm:
 			return b.reply(ctx, r, t("reg.press_confirm"))
+		case stepMove:
+			return b.reply(ctx, r, t("move.press"))
 		}
 		b.conv.End(ctx, r.chatID, r.userID)
 		return b.reply(ctx, r, t("cancel.done"))
@@ -241,6 +244,19 @@ func (b *Bot) onChoice(ctx context.Context, r *request, payload string) error {
 // accept stores a field's value and moves the dialogue on: to the next
 // registration step, back to the confirmation, or, for an edit, into the profile.
 func (b *Bot) accept(ctx context.Context, r *request, c store.Conversation, f member.Field, v string, verified bool) error {
+	if c.Flow == flowEdit && f == member.FieldDistrict && v != c.Data["current"] && c.Data["to"] != v {
+		// A move that takes the approval away is confirmed first.
+		wait, err := b.members.MoveNeedsApproval(ctx, r.userID, v)
+		if msg := memberError(err); msg != "" {
+			b.conv.End(ctx, r.chatID, r.userID)
+			return b.reply(ctx, r, msg)
+		} else if err != nil {
+			return err
+		}
+		if wait {
+			return b.askMove(ctx, r, c, v)
+		}
+	}
 	if c.Flow == flowEdit {
 		// The change, the end of the dialogue and the notice to the new
 		// district's coordinators commit together.
@@ -272,7 +288,11 @@ func (b *Bot) accept(ctx context.Context, r *request, c store.Conversation, f me
 			}
 			return err
 		}
-		return b.send(ctx, r.chatID, b.profileMessage(p, t("me.updated", t(fieldLabel[f]))))
+		note := t("me.updated", t(fieldLabel[f]))
+		if f == member.FieldDistrict && v != c.Data["current"] && p.Status == member.StatusPending {
+			note += "\n" + t("move.waiting", esc(p.District))
+		}
+		return b.send(ctx, r.chatID, b.profileMessage(p, note))
 	}
 	c.Data[string(f)] = v
 	if f == member.FieldPhone {
@@ -296,6 +316,46 @@ func (b *Bot) accept(ctx context.Context, r *request, c store.Conversation, f me
 
 // stepConfirm is the registration's last step: check and submit.
 const stepConfirm = "confirm"
+
+// stepMove is the step of a district edit that waits for the person to
+// confirm a move that needs the new district's approval.
+const stepMove = "move"
+
+// askMove says what moving to district will do to an approved person —
+// back to 待审核 until the new district's coordinator approves — and asks
+// them to confirm (mv:ok) or keep their district (mv:no).
+func (b *Bot) askMove(ctx context.Context, r *request, c store.Conversation, district string) error {
+	c.Step, c.Data["to"] = stepMove, district
+	if err := b.conv.Save(ctx, r.chatID, r.userID, c); err != nil {
+		return err
+	}
+	return b.send(ctx, r.chatID, message{
+		text:   t("move.confirm", esc(c.Data["current"]), esc(district), esc(district)),
+		markup: keyboard([]models.InlineKeyboardButton{button(t("move.ok"), "mv", "ok"), button(t("move.no"), "mv", "no")}),
+	})
+}
+
+// onMoveButton handles mv:ok and mv:no, the answer to askMove.
+func (b *Bot) onMoveButton(ctx context.Context, r *request, payload string) error {
+	c, err := b.conv.Get(ctx, r.chatID, r.userID)
+	if errors.Is(err, store.ErrNoConversation) || err == nil && (c.Flow != flowEdit || c.Step != stepMove) {
+		return b.staleButton(ctx, r)
+	}
+	if err != nil {
+		return err
+	}
+	switch payload {
+	case "ok":
+		b.editCallbackMessage(ctx, r, message{text: t("move.confirmed", esc(c.Data["to"]))})
+		return b.accept(ctx, r, c, member.FieldDistrict, c.Data["to"], false)
+	case "no":
+		if err := b.conv.End(ctx, r.chatID, r.userID); err != nil {
+			return err
+		}
+		return b.editCallbackMessage(ctx, r, message{text: t("move.kept", esc(c.Data["current"]))})
+	}
+	return b.staleButton(ctx, r)
+}
 
 // confirmMessage shows what was entered, with a button to submit and one
 // to correct each field.

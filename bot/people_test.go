@@ -1149,11 +1149,34 @@ func TestMovingDistrictWaitsForTheNewDistrict(t *testing.T) {
 	h.seedWorker(w, true)
 	gulouBefore, yunlongBefore := len(h.sentTo(gulou)), len(h.sentTo(yunlong))
 
+	// The move is not made before the person has read what it does, and
+	// they may keep their district.
 	me := h.say(w.user, "/me")
 	_, msgs := h.pressNext(w.user, me, "改所在区县", 1)
 	mustContain(t, "district prompt", msgs[0].Text, bot.T("reg.ask.district"), bot.T("reg.current", "鼓楼区"))
 	_, msgs = h.pressNext(w.user, msgs[0], "云龙区", 1)
-	mustContain(t, "after the move", msgs[0].Text, bot.T("me.updated", bot.T("field.district")), "云龙区", bot.T("status.pending"))
+	if want := bot.T("move.confirm", "鼓楼区", "云龙区", "云龙区"); msgs[0].Text != want {
+		t.Fatalf("after picking 云龙区: %q, want the warning %q", msgs[0].Text, want)
+	}
+	if p := h.profile(w.user.ID); p.District != "鼓楼区" || p.Status != member.StatusApproved {
+		t.Fatalf("before confirming: %s %s, want 鼓楼区 approved", p.District, p.Status)
+	}
+	if got := h.ask(w.user.ID, "云龙区"); got != bot.T("move.press") {
+		t.Errorf("text typed at the warning: %q", got)
+	}
+	h.press(w.user, botapi.PrivateChat(w.user), msgs[0], bot.T("move.no"))
+	if got := h.message(w.user.ID, msgs[0].MessageID).Text; got != bot.T("move.kept", "鼓楼区") {
+		t.Errorf("after 不改了 the warning reads %q", got)
+	}
+	if p := h.profile(w.user.ID); p.District != "鼓楼区" || p.Status != member.StatusApproved {
+		t.Fatalf("after 不改了: %s %s, want 鼓楼区 approved", p.District, p.Status)
+	}
+	me = h.say(w.user, "/me")
+	_, msgs = h.pressNext(w.user, me, "改所在区县", 1)
+	_, msgs = h.pressNext(w.user, msgs[0], "云龙区", 1)
+	_, msgs = h.pressNext(w.user, msgs[0], bot.T("move.ok"), 1)
+	mustContain(t, "after the move", msgs[0].Text, bot.T("me.updated", bot.T("field.district")), "云龙区", bot.T("status.pending"),
+		bot.T("move.waiting", "云龙区"))
 
 	p := h.profile(w.user.ID)
 	if p.District != "云龙区" || p.Status != member.StatusPending {
@@ -1166,9 +1189,14 @@ func TestMovingDistrictWaitsForTheNewDistrict(t *testing.T) {
 	note := h.waitSent(yunlong, yunlongBefore+1)[yunlongBefore].Message
 	mustContain(t, "new district's notice", note.Text, plain(bot.T("pending.new")), "蒋八", "云龙区")
 	coord := botapi.DefaultUser(yunlong)
+	n := len(h.sentTo(w.user.ID))
 	h.press(coord, botapi.PrivateChat(coord), *note, bot.T("pending.approve"))
 	if got := h.profile(w.user.ID); got.Status != member.StatusApproved || got.District != "云龙区" {
 		t.Errorf("after the new district's approval: %s %s", got.District, got.Status)
+	}
+	// The re-approval says what changed instead of welcoming them again.
+	if got := h.waitSent(w.user.ID, n+1)[n].Message.Text; got != bot.T("pending.you_reapproved", "云龙区") {
+		t.Errorf("the worker was told %q, want %q", got, bot.T("pending.you_reapproved", "云龙区"))
 	}
 	h.ask(gulou, "/help")
 	if n := len(h.sentTo(gulou)); n != gulouBefore+1 {

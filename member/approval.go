@@ -92,6 +92,12 @@ func (s *Service) decide(ctx context.Context, actor, memberID int64, to Status, 
 		if to == StatusRejected {
 			kind, action = HistoryRejected, AuditRejected
 		}
+		movedFrom := ""
+		if to == StatusApproved {
+			if movedFrom, err = movedSinceApproval(ctx, tx, p.ID); err != nil {
+				return err
+			}
+		}
 		p.Status, p.StatusReason, p.StatusAt, p.UpdatedAt = to, reason, now, now
 		if err := tx.UpdateMember(ctx, p); err != nil {
 			return err
@@ -103,6 +109,7 @@ func (s *Service) decide(ctx context.Context, actor, memberID int64, to Status, 
 			return err
 		}
 		out, err = tx.MemberByID(ctx, p.ID)
+		out.MovedFrom = movedFrom
 		return err
 	})
 	if err != nil {
@@ -111,7 +118,29 @@ func (s *Service) decide(ctx context.Context, actor, memberID int64, to Status, 
 	return s.decorate(out), nil
 }
 
-// Approve approves a pending registration. ErrForbidden for a worker,
+// movedSinceApproval is the district a profile moved away from since it
+// was last approved, and "" if it never was or has not moved since: what
+// makes its next approval a re-approval. Call it before the approval's
+// history entry is written.
+func movedSinceApproval(ctx context.Context, r Reader, memberID int64) (string, error) {
+	hist, err := r.History(ctx, memberID)
+	if err != nil {
+		return "", err
+	}
+	approved, from := false, ""
+	for _, h := range hist {
+		switch {
+		case h.Kind == HistoryApproved:
+			approved, from = true, ""
+		case h.Kind == HistoryMoved && approved && from == "":
+			from = h.FromDistrict
+		}
+	}
+	return from, nil
+}
+
+// Approve approves a pending registration. A re-approval after a move
+// returns the profile with MovedFrom set. ErrForbidden for a worker,
 // ErrOutOfScope for a coordinator of another district, ErrNotPending if it is
 // not pending; in each case nothing changes.
 func (s *Service) Approve(ctx context.Context, actor, memberID int64) (Profile, error) {

@@ -139,6 +139,11 @@ type Profile struct {
 	// configuration included) and, for a coordinator, their district.
 	Role          Role
 	CoordDistrict string
+	// MovedFrom is set on the profiles Approve and roster imports return
+	// when the approval is a re-approval: the profile had been approved,
+	// then moved district and went back to pending. It is the district it
+	// moved from ("" for a first approval).
+	MovedFrom string
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 }

@@ -164,6 +164,10 @@ func (s *Service) importBatch(ctx context.Context, tx Tx, a Access, actor int64,
 		if p.Status != StatusPending || !p.PhoneVerified || p.District != r.District {
 			continue
 		}
+		movedFrom, err := movedSinceApproval(ctx, tx, p.ID)
+		if err != nil {
+			return err
+		}
 		p.Status, p.StatusReason, p.StatusAt, p.UpdatedAt = StatusApproved, ReasonRoster, now, now
 		if err := tx.UpdateMember(ctx, p); err != nil {
 			return err
@@ -174,6 +178,7 @@ func (s *Service) importBatch(ctx context.Context, tx Tx, a Access, actor int64,
 		if p, err = tx.MemberByID(ctx, p.ID); err != nil {
 			return err
 		}
+		p.MovedFrom = movedFrom
 		part.Approved = append(part.Approved, s.decorate(p))
 	}
 	return nil

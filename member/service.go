@@ -371,6 +371,28 @@ func (s *Service) Update(ctx context.Context, userID int64, f Field, value strin
 	return s.decorate(out), nil
 }
 
+// MoveNeedsApproval reports whether moving the user's live profile to
+// district would take it back to pending, for that district's coordinators
+// to approve: it is approved, and its verified phone is not on that
+// district's roster. The bot asks before such a move. ErrUnknownDistrict,
+// or ErrNotFound if the user has no live profile.
+func (s *Service) MoveNeedsApproval(ctx context.Context, userID int64, district string) (bool, error) {
+	d, ok := s.districts.Resolve(district)
+	if !ok {
+		return false, ErrUnknownDistrict
+	}
+	p, err := liveIn(ctx, s.st, userID)
+	if err != nil {
+		return false, err
+	}
+	if p.Status != StatusApproved || p.District == d {
+		return false, nil
+	}
+	p.District = d
+	on, err := onRoster(ctx, s.st, p)
+	return !on, err
+}
+
 // recheck applies the roster after the district or phone of p changed, and
 // writes the history and audit entries of a resulting status change. The
 // caller writes p.

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -212,6 +213,39 @@ func FuzzValidate(f *testing.F) {
 			if again, err := member.ValidatePost(v); err != nil || again != v {
 				t.Fatalf("ValidatePost(%q) = %q, then %q (%v)", s, v, again, err)
 			}
+		}
+	})
+}
+
+// FuzzParseDistricts checks that every district of any districts.yaml is
+// named, once, and found by its name.
+func FuzzParseDistricts(f *testing.F) {
+	data, err := fs.ReadFile(content.Embedded(), member.DistrictsFile)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(data)
+	for _, s := range []string{"districts:\n  - name: 鼓楼区\n    aliases: [鼓楼, ＧＬ]\n  - name: 鼓楼\n", "districts: []\n", "districts:\n  - name: \" \"\n", "- 1\n", "a: &a [*a]\n", "districts:\n  - name: a\n    aliases: [\"\"]\n"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		d, err := member.ParseDistricts(data)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), member.DistrictsFile) {
+				t.Fatalf("ParseDistricts(%q): error %v does not name the file", data, err)
+			}
+			return
+		}
+		names := d.Names()
+		if len(names) == 0 {
+			t.Fatalf("ParseDistricts(%q): no districts and no error", data)
+		}
+		seen := map[string]bool{}
+		for _, n := range names {
+			if got, ok := d.Resolve(n); n == "" || seen[n] || !ok || got != n || !d.Has(n) {
+				t.Fatalf("ParseDistricts(%q): district %q resolves as %q, %v", data, n, got, ok)
+			}
+			seen[n] = true
 		}
 	})
 }

@@ -24,7 +24,10 @@ const inviteTTL = 72 * time.Hour
 // without a district).
 func (b *Bot) cmdGrant(ctx context.Context, r *request) error {
 	fields := strings.Fields(r.args)
-	if len(fields) == 0 || len(fields) > 2 {
+	if len(fields) == 0 {
+		return b.listCoordinators(ctx, r)
+	}
+	if len(fields) > 2 {
 		return b.reply(ctx, r, t("grant.usage"))
 	}
 	id, err := strconv.ParseInt(fields[0], 10, 64)
@@ -40,9 +43,15 @@ func (b *Bot) cmdGrant(ctx context.Context, r *request) error {
 		district = d
 	}
 	var access member.Access
+	opened := false
 	err = b.atomic(ctx, func(ctx context.Context) error {
 		var err error
 		if access, err = b.members.Grant(ctx, r.userID, id, district); err != nil {
+			return err
+		}
+		// Telegram refuses a bot's first message to someone: a person who
+		// never opened the bot is told when they do (newRequest).
+		if opened, err = b.members.Opened(ctx, id); err != nil || !opened {
 			return err
 		}
 		return b.tell(ctx, id, "role", t("grant.you", esc(roleName(access.Role, access.District))))
@@ -53,8 +62,41 @@ func (b *Bot) cmdGrant(ctx context.Context, r *request) error {
 	if err != nil {
 		return err
 	}
+	role := esc(roleName(access.Role, access.District))
+	if !opened {
+		return b.reply(ctx, r, t("grant.waiting", id, role, esc(b.username)))
+	}
 	b.refreshMenu(ctx, id, access.Role)
-	return b.reply(ctx, r, t("grant.done", id, esc(roleName(access.Role, access.District))))
+	return b.reply(ctx, r, t("grant.done", id, role))
+}
+
+// listCoordinators answers /grant alone: how to use it, and who holds a
+// coordinator grant, those who have not opened the bot yet marked.
+func (b *Bot) listCoordinators(ctx context.Context, r *request) error {
+	cs, err := b.members.Coordinators(ctx, r.userID)
+	if msg := memberError(err); msg != "" {
+		return b.reply(ctx, r, msg)
+	}
+	if err != nil {
+		return err
+	}
+	if len(cs) == 0 {
+		return b.reply(ctx, r, t("grant.usage")+"\n\n"+t("grant.none"))
+	}
+	lines := make([]string, 0, len(cs))
+	for _, c := range cs {
+		line := strconv.FormatInt(c.UserID, 10)
+		if c.Name != "" {
+			line += " " + esc(c.Name)
+		}
+		line += " · " + esc(roleName(member.RoleCoordinator, c.District))
+		if !c.Opened {
+			line += " · " + t("grant.unseen")
+		}
+		lines = append(lines, line)
+	}
+	head := t("grant.usage") + "\n\n" + t("grant.list", len(cs))
+	return b.reply(ctx, r, boundedList(head, lines, func(n int) string { return t("grant.more", n) }))
 }
 
 // cmdInvite: /invite [区县] makes a one-time link that makes whoever opens
@@ -110,6 +152,9 @@ func (b *Bot) cmdRevoke(ctx context.Context, r *request) error {
 		if err := b.members.Revoke(ctx, r.userID, id); err != nil {
 			return err
 		}
+		if opened, err := b.members.Opened(ctx, id); err != nil || !opened {
+			return err // nobody to tell: they never opened the bot
+		}
 		return b.tell(ctx, id, "role", t("revoke.you"))
 	})
 	if msg := memberError(err); msg != "" {
@@ -158,6 +203,9 @@ func (b *Bot) cmdAudit(ctx context.Context, r *request) error {
 		}
 		if e.District != "" {
 			line += " · " + esc(e.District)
+		}
+		if e.Action == member.AuditGranted && e.TargetUnseen {
+			line += " · " + t("audit.unseen")
 		}
 		// A roster import's reason is the member package's own tally, not words for people.
 		if e.Reason != "" && e.Action != member.AuditRosterImport {

@@ -1106,13 +1106,13 @@ func TestPeopleBadInput(t *testing.T) {
 			"abc":        bot.T("grant.bad_id", "abc"),
 			"-5":         bot.T("grant.bad_id", "-5"),
 			"12 火星区":     bot.T("err.district_list", "火星区", "鼓楼区、云龙区、贾汪区、泉山区、铜山区、徐州经济技术开发区、丰县、沛县、睢宁县、邳州市、新沂市"),
-			"":           bot.T("grant.usage"),
 			"1 鼓楼区 more": bot.T("grant.usage"),
 		} {
 			if got := h.ask(adminID, strings.TrimSpace("/grant "+arg)); got != plain(want) {
 				t.Errorf("/grant %s = %q, want %q", arg, got, want)
 			}
 		}
+		mustContain(t, "/grant alone", h.ask(adminID, "/grant"), plain(bot.T("grant.usage")), plain(bot.T("grant.list", 1)))
 		if got := h.ask(adminID, "/revoke abc"); got != bot.T("grant.bad_id", "abc") {
 			t.Errorf("/revoke abc = %q", got)
 		}

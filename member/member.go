@@ -232,9 +232,11 @@ type AuditEntry struct {
 	District     string
 	Reason       string
 	// Filled when read: the current names of actor and target ("" if unknown
-	// or erased).
-	ActorName  string
-	TargetName string
+	// or erased), and whether the target user has never opened the bot (a
+	// grant waiting for them to).
+	ActorName    string
+	TargetName   string
+	TargetUnseen bool
 }
 
 // Coordinator is a user's coordinator grant.
@@ -244,9 +246,11 @@ type Coordinator struct {
 	GrantedBy int64  // 0 if the granting admin was erased
 	GrantedAt time.Time
 	// Filled when read: the coordinator's profile name and Telegram username
-	// when known.
+	// when known, and whether they have opened the bot: a grant to someone
+	// who never did waits for them to (it applies, but nobody could tell them).
 	Name     string
 	Username string
+	Opened   bool
 }
 
 // Invite is a one-time invitation to become a coordinator.

@@ -131,13 +131,44 @@ func (s *Service) Check(f Field, value string) (string, error) {
 // Seen records that the user sent an update: it creates or refreshes the user
 // and clears a blocked mark, since a user who writes again is reachable again.
 func (s *Service) Seen(ctx context.Context, u TelegramUser) error {
+	return s.SeenFirst(ctx, u, nil)
+}
+
+// SeenFirst is Seen that, the first time the user is seen, also calls first
+// with their access, in the same transaction: a role granted before they
+// ever opened the bot is announced when they do, or not at all.
+func (s *Service) SeenFirst(ctx context.Context, u TelegramUser, first func(ctx context.Context, a Access) error) error {
 	if u.ID <= 0 {
 		return ErrInvalidUser
 	}
 	now := s.now()
 	return s.st.Atomic(ctx, func(ctx context.Context, tx Tx) error {
-		return tx.TouchUser(ctx, u, now)
+		known := true
+		if first != nil {
+			var err error
+			if known, err = tx.UserKnown(ctx, u.ID); err != nil {
+				return err
+			}
+		}
+		if err := tx.TouchUser(ctx, u, now); err != nil {
+			return err
+		}
+		if known {
+			return nil
+		}
+		a, err := s.accessIn(ctx, tx, u.ID)
+		if err != nil {
+			return err
+		}
+		return first(ctx, a)
 	})
+}
+
+// Opened reports whether the user has ever written to the bot in private,
+// so the bot may write to them (Telegram refuses a first message from a
+// bot). A grant to someone who has not waits for them to.
+func (s *Service) Opened(ctx context.Context, userID int64) (bool, error) {
+	return s.st.UserKnown(ctx, userID)
 }
 
 // MarkBlocked records that the user blocked the bot (Telegram answered 403):

@@ -27,6 +27,9 @@ type Reader interface {
 	MembersByUser(ctx context.Context, userID int64) ([]Profile, error)
 	// MemberByPhone returns the live profile with this phone.
 	MemberByPhone(ctx context.Context, phone string) (Profile, error)
+	// UserKnown reports whether the user has ever written to the bot in
+	// private (the bot may write to them).
+	UserKnown(ctx context.Context, userID int64) (bool, error)
 	ListMembers(ctx context.Context, f MemberFilter) ([]Profile, error)
 	RosterByPhone(ctx context.Context, phone string) (RosterEntry, error)
 	Coordinator(ctx context.Context, userID int64) (Coordinator, error)

@@ -246,7 +246,8 @@ func (r memberReader) RosterByPhone(ctx context.Context, phone string) (member.R
 
 const memberCoordinatorColumns = `c.user_id, c.district, c.granted_by, c.granted_at,
 	COALESCE((SELECT name FROM members WHERE user_id = c.user_id AND status <> 'deleted' ORDER BY id DESC LIMIT 1), ''),
-	COALESCE((SELECT username FROM users WHERE id = c.user_id), '')
+	COALESCE((SELECT username FROM users WHERE id = c.user_id), ''),
+	EXISTS (SELECT 1 FROM users WHERE id = c.user_id)
 	FROM coordinators c`
 
 func memberScanCoordinator(sc memberScanner) (member.Coordinator, error) {
@@ -255,7 +256,7 @@ func memberScanCoordinator(sc memberScanner) (member.Coordinator, error) {
 		by sql.NullInt64
 		at string
 	)
-	if err := sc.Scan(&c.UserID, &c.District, &by, &at, &c.Name, &c.Username); err != nil {
+	if err := sc.Scan(&c.UserID, &c.District, &by, &at, &c.Name, &c.Username, &c.Opened); err != nil {
 		return member.Coordinator{}, err
 	}
 	c.GrantedBy = by.Int64
@@ -273,6 +274,14 @@ func (r memberReader) Coordinator(ctx context.Context, userID int64) (member.Coo
 		return member.Coordinator{}, fmt.Errorf("read coordinator: %w", err)
 	}
 	return c, nil
+}
+
+func (r memberReader) UserKnown(ctx context.Context, userID int64) (bool, error) {
+	var known bool
+	if err := r.q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE id = ?)`, userID).Scan(&known); err != nil {
+		return false, fmt.Errorf("read user: %w", err)
+	}
+	return known, nil
 }
 
 func (r memberReader) Coordinators(ctx context.Context) ([]member.Coordinator, error) {
@@ -361,7 +370,8 @@ func (r memberReader) Audit(ctx context.Context, limit int) ([]member.AuditEntry
 	rows, err := r.q.QueryContext(ctx, `SELECT a.id, a.at, a.actor, a.action, a.target_user, a.target_member, a.district, a.reason,
 		COALESCE((SELECT name FROM members WHERE user_id = a.actor AND status <> 'deleted' ORDER BY id DESC LIMIT 1), ''),
 		COALESCE((SELECT name FROM members WHERE id = a.target_member),
-			(SELECT name FROM members WHERE user_id = a.target_user AND status <> 'deleted' ORDER BY id DESC LIMIT 1), '')
+			(SELECT name FROM members WHERE user_id = a.target_user AND status <> 'deleted' ORDER BY id DESC LIMIT 1), ''),
+		a.target_user IS NOT NULL AND NOT EXISTS (SELECT 1 FROM users WHERE id = a.target_user)
 		FROM audit_log a ORDER BY a.id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read audit log: %w", err)
@@ -374,7 +384,7 @@ func (r memberReader) Audit(ctx context.Context, limit int) ([]member.AuditEntry
 			at, action                  string
 			actor, targetUser, targetMb sql.NullInt64
 		)
-		if err := rows.Scan(&e.ID, &at, &actor, &action, &targetUser, &targetMb, &e.District, &e.Reason, &e.ActorName, &e.TargetName); err != nil {
+		if err := rows.Scan(&e.ID, &at, &actor, &action, &targetUser, &targetMb, &e.District, &e.Reason, &e.ActorName, &e.TargetName, &e.TargetUnseen); err != nil {
 			return nil, fmt.Errorf("read audit log: %w", err)
 		}
 		e.Action, e.Actor, e.TargetUser, e.TargetMember = member.AuditAction(action), actor.Int64, targetUser.Int64, targetMb.Int64

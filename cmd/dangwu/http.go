@@ -13,6 +13,7 @@ import (
 
 	"github.com/dangwu/dangwu/bot"
 	"github.com/dangwu/dangwu/internal/metrics"
+	"golang.org/x/time/rate"
 )
 
 // The HTTP side of `dangwu run`: /healthz and /metrics on --http, and the
@@ -201,10 +202,11 @@ func (a *app) runBot(ctx context.Context) int {
 	}
 	if hookLn != nil {
 		h := &webhookHandler{
-			secret:  cfg.WebhookSecret,
-			deliver: func(r *http.Request, payload []byte) error { return b.Deliver(r.Context(), payload) },
-			metrics: a.metrics,
-			log:     log.With("component", "webhook"),
+			secret:   cfg.WebhookSecret,
+			deliver:  func(r *http.Request, payload []byte) error { return b.Deliver(r.Context(), payload) },
+			metrics:  a.metrics,
+			log:      log.With("component", "webhook"),
+			refusals: rate.Sometimes{Interval: time.Minute},
 		}
 		// Deliver may wait while the dispatcher is full: allow it a while.
 		hook := serve("webhook", hookLn, h, 75*time.Second, log)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/dangwu/dangwu/bot"
 	"github.com/dangwu/dangwu/internal/metrics"
+	"golang.org/x/time/rate"
 )
 
 // secretHeader carries the webhook's secret in each request from Telegram.
@@ -114,6 +115,9 @@ type webhookHandler struct {
 	deliver func(r *http.Request, payload []byte) error
 	metrics *metrics.Metrics // nil: nothing counted
 	log     *slog.Logger
+	// refusals logs a refused request at most once a minute, so that a
+	// flood of forgeries cannot fill the log (the metrics count them all).
+	refusals rate.Sometimes
 }
 
 func (h *webhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -131,14 +135,16 @@ func (h *webhookHandler) serve(w http.ResponseWriter, r *http.Request) int {
 	}
 	got := r.Header.Get(secretHeader)
 	if subtle.ConstantTimeCompare([]byte(got), []byte(h.secret)) != 1 {
-		h.log.Warn("webhook request refused: wrong or missing secret", "remote", r.RemoteAddr)
+		h.refusals.Do(func() { h.log.Warn("webhook request refused: wrong or missing secret", "remote", r.RemoteAddr) })
 		return http.StatusUnauthorized
 	}
 	payload, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxWebhookBody))
 	var tooLarge *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooLarge):
-		h.log.Warn("webhook request refused: body too large", "remote", r.RemoteAddr, "limit", maxWebhookBody)
+		h.refusals.Do(func() {
+			h.log.Warn("webhook request refused: body too large", "remote", r.RemoteAddr, "limit", maxWebhookBody)
+		})
 		return http.StatusRequestEntityTooLarge
 	case err != nil:
 		return http.StatusBadRequest
@@ -147,7 +153,7 @@ func (h *webhookHandler) serve(w http.ResponseWriter, r *http.Request) int {
 	case err == nil:
 		return http.StatusOK
 	case errors.Is(err, bot.ErrBadUpdate):
-		h.log.Warn("webhook request refused: not an update", "remote", r.RemoteAddr, "err", err)
+		h.refusals.Do(func() { h.log.Warn("webhook request refused: not an update", "remote", r.RemoteAddr, "err", err) })
 		return http.StatusBadRequest
 	case errors.Is(err, bot.ErrNotReceiving), r.Context().Err() != nil:
 		return http.StatusServiceUnavailable

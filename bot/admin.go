@@ -190,11 +190,17 @@ func (b *Bot) cmdAudit(ctx context.Context, r *request) error {
 	var lines []string
 	for _, e := range entries {
 		who := e.ActorName
-		if who == "" {
+		switch {
+		case e.ActorErased != 0:
+			who = t("audit.erased_user", e.ActorErased)
+		case who == "":
 			who = idOrSystem(e.Actor)
 		}
 		whom := e.TargetName
-		if whom == "" && e.TargetUser != 0 {
+		switch {
+		case e.TargetErased != 0:
+			whom = t("audit.erased_user", e.TargetErased)
+		case whom == "" && e.TargetUser != 0:
 			whom = strconv.FormatInt(e.TargetUser, 10)
 		}
 		line := fmt.Sprintf("%s %s %s", e.At.In(b.loc).Format("01-02 15:04"), esc(who), t(auditKey(e.Action)))

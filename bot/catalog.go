@@ -217,6 +217,7 @@ var catalog = map[string]string{
 	"audit.header":          "<b>操作记录</b>（最近 %d 条）",
 	"audit.none":            "还没有操作记录。",
 	"audit.system":          "系统",
+	"audit.erased_user":     "已注销的用户 #%d",
 	"audit.unseen":          "对方尚未打开机器人",
 	"audit.granted":         "任命协调员",
 	"audit.revoked":         "撤销协调员",

@@ -34,8 +34,12 @@ func TestGrantBeforeTheyOpenTheBot(t *testing.T) {
 
 	// They open the bot: told of the role once, with the wider menu.
 	u := botapi.DefaultUser(newcomer)
-	h.next(newcomer, 1, func() { h.srv.SendText(u, botapi.PrivateChat(u), "/start") })
-	h.settle() // the notice was queued before /start was answered
+	scope := botapi.BotCommandScope{Type: "chat", ChatID: newcomer}
+	h.srv.SendText(u, botapi.PrivateChat(u), "/start")
+	h.waitUntil("the newcomer has the coordinator's menu", func() bool {
+		return slices.Contains(menuNames(h.srv.Commands(scope)), "pending")
+	})
+	h.settle() // the notice was queued before the menu was set
 	texts := h.sentTo(newcomer)
 	told := 0
 	for _, s := range texts {
@@ -45,10 +49,6 @@ func TestGrantBeforeTheyOpenTheBot(t *testing.T) {
 	}
 	if told != 1 {
 		t.Errorf("on opening the bot the newcomer was told of the role %d times (messages %q)", told, texts)
-	}
-	scope := botapi.BotCommandScope{Type: "chat", ChatID: newcomer}
-	if menu := menuNames(h.srv.Commands(scope)); !slices.Contains(menu, "pending") {
-		t.Errorf("the newcomer's menu = %v, want the coordinator's", menu)
 	}
 	h.ask(newcomer, "/help")
 	h.settle()
@@ -63,4 +63,21 @@ func TestGrantBeforeTheyOpenTheBot(t *testing.T) {
 	}
 	// A grant to someone who has opened the bot is told at once, as before.
 	h.grant(777002, "")
+}
+
+// After an administrator erases their data, /audit shows their grants as
+// an erased account's, with a stable label, not as the system's.
+func TestAuditShowsAnErasedAdministrator(t *testing.T) {
+	h := startBot(t, nil, nil)
+	h.ask(adminID, "/help")
+	h.grant(780001, "鼓楼区")
+	admin := botapi.DefaultUser(adminID)
+	ask := h.say(admin, "/deleteme")
+	h.press(admin, botapi.PrivateChat(admin), ask, bot.T("deleteme.yes"))
+	audit := h.ask(adminID, "/audit")
+	label := bot.T("audit.erased_user", 1)
+	mustContain(t, "/audit", audit, label+" "+bot.T("audit.granted")+" 780001 · 鼓楼区", label+" "+bot.T("audit.erased"))
+	if strings.Contains(audit, bot.T("audit.system")) {
+		t.Errorf("/audit names the system as an actor:\n%s", audit)
+	}
 }

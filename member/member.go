@@ -231,6 +231,13 @@ type AuditEntry struct {
 	TargetMember int64 // for approvals, rejections, departures; 0 if none
 	District     string
 	Reason       string
+	// ActorErased and TargetErased stand in for the ids of an actor or a
+	// target user who has since erased their data: the number of that
+	// erasure (1 for the first person erased, and so on), the same on every
+	// entry of that person, so the log still shows that one erased account
+	// did these things without saying who. 0 for everyone else.
+	ActorErased  int64
+	TargetErased int64
 	// Filled when read: the current names of actor and target ("" if unknown
 	// or erased), and whether the target user has never opened the bot (a
 	// grant waiting for them to).

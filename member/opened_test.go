@@ -56,3 +56,35 @@ func TestGrantWaitsForTheFirstVisit(t *testing.T) {
 		t.Errorf("after the first visit: waiting in the coordinators %v, in the audit %v; want neither", c, a)
 	}
 }
+
+// An erased person's audit entries show one stable label, the number of
+// their erasure, as actor and as target; other people's stay as they were.
+func TestErasedPeopleKeepAStableLabelInTheAudit(t *testing.T) {
+	e := newEnv(t) // the admin granted three coordinators
+	e.must(t, e.svc.Seen(e.ctx, member.TelegramUser{ID: admin, FirstName: "管理员"}))
+	e.must(t, e.svc.Erase(e.ctx, admin))
+	e.must(t, e.svc.Erase(e.ctx, coordGulou))
+	es, err := e.svc.Audit(e.ctx, admin, 0) // still an administrator by the configuration
+	e.must(t, err)
+	grants, erasures := 0, map[int64]int{}
+	for _, a := range es {
+		switch a.Action {
+		case member.AuditGranted:
+			grants++
+			if a.Actor != 0 || a.ActorErased != 1 {
+				t.Errorf("a grant by the erased admin: actor %d, label %d; want no id and label 1", a.Actor, a.ActorErased)
+			}
+			if (a.TargetErased == 2) != (a.TargetUser == 0) {
+				t.Errorf("grant target: user %d, label %d; want 鼓楼区's coordinator labelled 2 and the others as they were", a.TargetUser, a.TargetErased)
+			}
+		case member.AuditErased:
+			erasures[a.ActorErased]++
+		}
+	}
+	if grants != 3 {
+		t.Errorf("%d grants in the audit, want 3", grants)
+	}
+	if erasures[1] != 1 || erasures[2] != 1 {
+		t.Errorf("erasure entries by label: %v, want one each for 1 and 2", erasures)
+	}
+}

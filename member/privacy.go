@@ -11,7 +11,8 @@ import (
 // forgotten everywhere (user record, conversations, coordinator grant, logs,
 // invitations). District, post, education, start year and the history's
 // status changes stay, so counts stay right. The audit log records the
-// erasure without any personal data. A user with nothing stored gets nil; a
+// erasure without any personal data, and the person's earlier entries keep
+// the erasure's number in place of their id (AuditEntry.ActorErased). A user with nothing stored gets nil; a
 // user who comes back later can register anew.
 func (s *Service) Erase(ctx context.Context, userID int64) error {
 	if userID <= 0 {
@@ -36,16 +37,20 @@ func (s *Service) Erase(ctx context.Context, userID int64) error {
 				return err
 			}
 		}
+		label, err := tx.LabelErased(ctx, userID)
+		if err != nil {
+			return err
+		}
 		if err := tx.ForgetUser(ctx, userID); err != nil {
 			return err
 		}
 		for _, p := range ps {
-			if err := tx.AddAudit(ctx, AuditEntry{At: now, Action: AuditErased, TargetMember: p.ID, District: p.District}); err != nil {
+			if err := tx.AddAudit(ctx, AuditEntry{At: now, Action: AuditErased, ActorErased: label, TargetMember: p.ID, District: p.District}); err != nil {
 				return err
 			}
 		}
 		if len(ps) == 0 {
-			return tx.AddAudit(ctx, AuditEntry{At: now, Action: AuditErased})
+			return tx.AddAudit(ctx, AuditEntry{At: now, Action: AuditErased, ActorErased: label})
 		}
 		return nil
 	})

@@ -78,6 +78,10 @@ type Tx interface {
 	// their conversations, any coordinator grant, and the id wherever a log or
 	// invite refers to it. Profiles must be erased first.
 	ForgetUser(ctx context.Context, userID int64) error
+	// LabelErased marks the audit entries the user is actor or target of
+	// with a new erasure number (see AuditEntry.ActorErased) and returns
+	// it. Call it before ForgetUser.
+	LabelErased(ctx context.Context, userID int64) (int64, error)
 
 	AddHistory(ctx context.Context, h HistoryEntry) error
 	AddAudit(ctx context.Context, a AuditEntry) error

@@ -368,6 +368,7 @@ func (r memberReader) History(ctx context.Context, memberID int64) ([]member.His
 
 func (r memberReader) Audit(ctx context.Context, limit int) ([]member.AuditEntry, error) {
 	rows, err := r.q.QueryContext(ctx, `SELECT a.id, a.at, a.actor, a.action, a.target_user, a.target_member, a.district, a.reason,
+		COALESCE(a.actor_erased, 0), COALESCE(a.target_erased, 0),
 		COALESCE((SELECT name FROM members WHERE user_id = a.actor AND status <> 'deleted' ORDER BY id DESC LIMIT 1), ''),
 		COALESCE((SELECT name FROM members WHERE id = a.target_member),
 			(SELECT name FROM members WHERE user_id = a.target_user AND status <> 'deleted' ORDER BY id DESC LIMIT 1), ''),
@@ -384,7 +385,8 @@ func (r memberReader) Audit(ctx context.Context, limit int) ([]member.AuditEntry
 			at, action                  string
 			actor, targetUser, targetMb sql.NullInt64
 		)
-		if err := rows.Scan(&e.ID, &at, &actor, &action, &targetUser, &targetMb, &e.District, &e.Reason, &e.ActorName, &e.TargetName, &e.TargetUnseen); err != nil {
+		if err := rows.Scan(&e.ID, &at, &actor, &action, &targetUser, &targetMb, &e.District, &e.Reason,
+			&e.ActorErased, &e.TargetErased, &e.ActorName, &e.TargetName, &e.TargetUnseen); err != nil {
 			return nil, fmt.Errorf("read audit log: %w", err)
 		}
 		e.Action, e.Actor, e.TargetUser, e.TargetMember = member.AuditAction(action), actor.Int64, targetUser.Int64, targetMb.Int64
@@ -580,10 +582,26 @@ func (t *memberTx) AddHistory(ctx context.Context, h member.HistoryEntry) error 
 }
 
 func (t *memberTx) AddAudit(ctx context.Context, a member.AuditEntry) error {
-	_, err := t.exec(ctx, "add audit", `INSERT INTO audit_log (at, actor, action, target_user, target_member, district, reason)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, memberFormatTime(a.At), memberNullID(a.Actor), string(a.Action), memberNullID(a.TargetUser),
-		memberNullID(a.TargetMember), a.District, a.Reason)
+	_, err := t.exec(ctx, "add audit", `INSERT INTO audit_log (at, actor, action, target_user, target_member, district, reason, actor_erased, target_erased)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, memberFormatTime(a.At), memberNullID(a.Actor), string(a.Action), memberNullID(a.TargetUser),
+		memberNullID(a.TargetMember), a.District, a.Reason, memberNullID(a.ActorErased), memberNullID(a.TargetErased))
 	return err
+}
+
+// LabelErased gives the user's lines in the audit log the next erasure
+// number, in place of the id ForgetUser is about to remove.
+func (t *memberTx) LabelErased(ctx context.Context, userID int64) (int64, error) {
+	var label int64
+	if err := t.tx.QueryRowContext(ctx, `SELECT max(COALESCE(MAX(actor_erased), 0), COALESCE(MAX(target_erased), 0)) + 1 FROM audit_log`).Scan(&label); err != nil {
+		return 0, fmt.Errorf("label erased user: %w", err)
+	}
+	if _, err := t.exec(ctx, "label erased actor", `UPDATE audit_log SET actor_erased = ? WHERE actor = ?`, label, userID); err != nil {
+		return 0, err
+	}
+	if _, err := t.exec(ctx, "label erased target", `UPDATE audit_log SET target_erased = ? WHERE target_user = ?`, label, userID); err != nil {
+		return 0, err
+	}
+	return label, nil
 }
 
 func (t *memberTx) PutRoster(ctx context.Context, r member.RosterEntry) error {

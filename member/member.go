@@ -144,8 +144,8 @@ type Profile struct {
 	// then moved district and went back to pending. It is the district it
 	// moved from ("" for a first approval).
 	MovedFrom string
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // TelegramUser is what the bot knows of the sender of an update.

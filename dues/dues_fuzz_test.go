@@ -235,7 +235,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("- x\n- y"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		rules, err := dues.Parse(data)
-		lines := strings.Count(string(data), "\n") + 2
+		lines := yamlLines(data)
 		if err != nil {
 			ps, ok := err.(dues.Problems)
 			if !ok || len(ps) == 0 {
@@ -286,4 +286,12 @@ func embeddedRules(tb testing.TB) []byte {
 		tb.Fatal(err)
 	}
 	return data
+}
+
+// yamlLines is the lines YAML sees in data, and one more: it breaks lines
+// at \n, \r, \r\n, NEL, LS and PS.
+func yamlLines(data []byte) int {
+	s := string(data)
+	return strings.Count(s, "\n") + strings.Count(s, "\r") - strings.Count(s, "\r\n") +
+		strings.Count(s, "\u0085") + strings.Count(s, "\u2028") + strings.Count(s, "\u2029") + 2
 }

@@ -167,7 +167,7 @@ func FuzzParseMarkdown(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		d, problems := knowledge.ParseMarkdown("knowledge/x.md", "x", data)
-		lines := bytes.Count(data, []byte("\n")) + 2
+		lines := yamlLines(data)
 		for _, p := range problems {
 			if p.File != "knowledge/x.md" || p.Line < 1 || p.Line > lines || p.Message == "" {
 				t.Fatalf("ParseMarkdown(%q): problem %+v outside the file's %d lines", data, p, lines)
@@ -394,7 +394,7 @@ func FuzzParseFAQ(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		faqs, problems := knowledge.ParseFAQ("faq/x.yaml", data)
-		lines := bytes.Count(data, []byte("\n")) + 2
+		lines := yamlLines(data)
 		for _, p := range problems {
 			if p.File != "faq/x.yaml" || p.Line < 0 || p.Line > lines || p.Message == "" {
 				t.Fatalf("ParseFAQ(%q): problem %+v outside the file's %d lines", data, p, lines)
@@ -444,4 +444,12 @@ func FuzzParseSynonyms(f *testing.F) {
 			}
 		}
 	})
+}
+
+// yamlLines is the lines YAML sees in data, and one more: it breaks lines
+// at \n, \r, \r\n, NEL, LS and PS.
+func yamlLines(data []byte) int {
+	s := string(data)
+	return strings.Count(s, "\n") + strings.Count(s, "\r") - strings.Count(s, "\r\n") +
+		strings.Count(s, "\u0085") + strings.Count(s, "\u2028") + strings.Count(s, "\u2029") + 2
 }

@@ -1,8 +1,8 @@
 package scheduler_test
 
 import (
-	"bytes"
 	"io/fs"
+	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -14,7 +14,7 @@ import (
 // checkProblems checks that each problem has a reason and a line of data.
 func checkProblems(t *testing.T, what string, data []byte, problems []scheduler.Problem) {
 	t.Helper()
-	lines := bytes.Count(data, []byte("\n")) + 2
+	lines := yamlLines(data)
 	for _, p := range problems {
 		if p.Err == nil || p.Line < 1 || p.Line > lines || p.Error() == "" || !utf8.ValidString(p.Value) {
 			t.Fatalf("%s(%q): problem %+v outside the file's %d lines", what, data, p, lines)
@@ -117,4 +117,12 @@ func FuzzParseEvents(f *testing.F) {
 			seen[e.Key] = true
 		}
 	})
+}
+
+// yamlLines is the lines YAML sees in data, and one more: it breaks lines
+// at \n, \r, \r\n, NEL, LS and PS.
+func yamlLines(data []byte) int {
+	s := string(data)
+	return strings.Count(s, "\n") + strings.Count(s, "\r") - strings.Count(s, "\r\n") +
+		strings.Count(s, "\u0085") + strings.Count(s, "\u2028") + strings.Count(s, "\u2029") + 2
 }

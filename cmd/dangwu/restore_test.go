@@ -195,6 +195,24 @@ func TestRestoreKeepsTheKilledDatabaseWhole(t *testing.T) {
 	}
 }
 
+// A backup restored into a folder that does not exist yet — a new machine,
+// or the scratch folder an operator checks a backup in — is the database
+// there, and nothing is kept.
+func TestRestoreIntoANewFolder(t *testing.T) {
+	backup := killedDatabase(t, t.TempDir(), "latest")
+	data := filepath.Join(t.TempDir(), "new", "data")
+	code, out, errOut := dangwu(t, "restore", "--data", data, backup)
+	if code != 0 {
+		t.Fatalf("restore: exit %d\n%s%s", code, out, errOut)
+	}
+	if strings.Contains(out, "kept as") || keptCopies(t, data) != nil {
+		t.Errorf("a restore into a new folder kept something:\n%s", out)
+	}
+	if got := stepIn(t, filepath.Join(data, "dangwu.db")); got != "backed-up" {
+		t.Errorf("restored database holds %q, want the backup's", got)
+	}
+}
+
 // A database whose log cannot be checkpointed — a damaged one is a reason
 // to restore — is kept with its log beside it, and its log does not stay
 // beside the restored database, where SQLite would apply it.

@@ -148,10 +148,15 @@ func (b *Bot) sendQueued(ctx context.Context, m outbox.Message) (int, error) {
 			id = sent.ID
 		}
 	}
-	if errors.Is(err, tgbot.ErrorForbidden) || errors.Is(err, tgbot.ErrorBadRequest) {
+	switch {
+	case errors.Is(err, tgbot.ErrorForbidden) || errors.Is(err, tgbot.ErrorBadRequest):
 		// The chat refuses messages, or the message itself is wrong:
 		// trying again would get the same answer.
 		return 0, fmt.Errorf("%w: %w", outbox.ErrRefused, err)
+	case errors.Is(err, errUnanswered) && m.Op != outbox.OpEdit && m.Op != outbox.OpDelete:
+		// The message may have been delivered: sending it again could
+		// deliver it twice (the sender knows whether that is harmless).
+		return 0, fmt.Errorf("%w: %w", outbox.ErrUncertain, err)
 	}
 	return id, err
 }

@@ -2,9 +2,11 @@ package bot_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/dangwu/dangwu/bot"
 	"github.com/dangwu/dangwu/internal/botapi"
 	"github.com/dangwu/dangwu/outbox"
 	"github.com/dangwu/dangwu/store"
@@ -55,7 +57,9 @@ func TestOutboxSurvivesRestartsAndOtherProcesses(t *testing.T) {
 
 func TestOutboxGivesUpOnRefusalsAndRetriesFaults(t *testing.T) {
 	clk := &clock{now: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)}
-	h := startClocked(t, clk)
+	var mu sync.Mutex
+	var slept []time.Duration
+	h := startBot(t, func(o *bot.Options) { o.Now = clk.Now; o.Members.Now = clk.Now }, noSleep(&mu, &slept))
 	w := newWorker(63, "钱七", "13912340063", "鼓楼区")
 	p := h.seedWorker(w, false)
 
@@ -75,9 +79,12 @@ func TestOutboxGivesUpOnRefusalsAndRetriesFaults(t *testing.T) {
 		t.Errorf("%d failed messages after a 403, want 1", n)
 	}
 
-	// A server error is retried after a backoff, not given up.
+	// A server error is retried at once a few times, then after a backoff,
+	// not given up.
 	h.srv.UnblockBot(w.user.ID)
-	h.srv.FailNext("sendMessage", 500, "Internal Server Error", 0)
+	for range 4 { // the first try and the sender's three retries
+		h.srv.FailNext("sendMessage", 500, "Internal Server Error", 0)
+	}
 	if err := store.NewOutbox(h.db).Enqueue(context.Background(), []outbox.Message{{ChatID: w.user.ID, Text: "再试一次", NotBefore: clk.Now()}}); err != nil {
 		t.Fatal(err)
 	}

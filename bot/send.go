@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -14,7 +17,12 @@ import (
 )
 
 // sender is the one way out to Telegram: every call that sends or edits
-// passes its rate limiter, and a 429 is waited out and retried.
+// passes its rate limiter; a 429 is waited out and retried, and so is a
+// failure that left the call undone (Telegram answered 5xx, or the
+// connection could not be made). A call that got no answer after its
+// request was sent may have been carried out: one that does the same when
+// repeated (an edit, a deletion) is tried again, a send is not — it fails
+// with errUnanswered, so that nobody gets a message twice.
 type sender struct {
 	api     *tgbot.Bot
 	limiter *rate.Limiter
@@ -25,8 +33,12 @@ type sender struct {
 	onBlocked func(ctx context.Context, chatID int64)
 }
 
-// maxRetries bounds how often one call is retried after a 429.
+// maxRetries bounds how often one call is retried after a 429 or a failure.
 const maxRetries = 3
+
+// errUnanswered wraps the error of a call that got no answer once its
+// request may have reached Telegram: it may have been carried out.
+var errUnanswered = errors.New("no answer from Telegram: the call may have been carried out")
 
 func newSender(api *tgbot.Bot, perSecond float64, log *slog.Logger) *sender {
 	burst := int(perSecond)
@@ -52,8 +64,13 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// do runs call under the rate limiter, waiting out and retrying 429s.
+// retryWait is the wait before retry attempt+1 of a call that failed
+// undone or unanswered: 0.5 s, 1 s, 2 s.
+func retryWait(attempt int) time.Duration { return 500 * time.Millisecond << attempt }
+
+// do runs call under the rate limiter, retrying as the sender's comment says.
 func (s *sender) do(ctx context.Context, method string, chatID int64, call func() error) error {
+	maybeDone := false // an earlier attempt got no answer: it may have been carried out
 	for attempt := 0; ; attempt++ {
 		if err := s.limiter.Wait(ctx); err != nil {
 			return fmt.Errorf("%s: %w", method, err)
@@ -64,12 +81,26 @@ func (s *sender) do(ctx context.Context, method string, chatID int64, call func(
 		case err == nil:
 			markDone(ctx)
 			return nil
+		case ctx.Err() != nil:
+			return fmt.Errorf("%s: %w", method, err) // stopping
 		case errors.As(err, &tooMany) && attempt < maxRetries:
 			wait := time.Duration(max(tooMany.RetryAfter, 1)) * time.Second
 			s.log.Warn("telegram rate limit", "method", method, "chat_id", chatID, "retry_after_s", tooMany.RetryAfter, "attempt", attempt+1)
 			if err := s.sleep(ctx, wait); err != nil {
 				return fmt.Errorf("%s: %w", method, err)
 			}
+		case (undone(err) || (unanswered(err) && repeatable(method))) && attempt < maxRetries:
+			maybeDone = maybeDone || unanswered(err)
+			s.log.Warn("telegram call failed, trying again", "method", method, "chat_id", chatID, "attempt", attempt+1, "err", err)
+			if err := s.sleep(ctx, retryWait(attempt)); err != nil {
+				return fmt.Errorf("%s: %w", method, err)
+			}
+		case maybeDone && alreadyDone(method, err):
+			markDone(ctx) // the attempt that got no answer had done it
+			return nil
+		case unanswered(err):
+			s.log.Warn("telegram call unanswered: it may have been carried out", "method", method, "chat_id", chatID, "err", err)
+			return fmt.Errorf("%s: %w: %w", method, errUnanswered, err)
 		case errors.Is(err, tgbot.ErrorForbidden):
 			s.log.Info("chat refuses messages", "method", method, "chat_id", chatID, "err", err)
 			if s.onBlocked != nil {
@@ -83,6 +114,59 @@ func (s *sender) do(ctx context.Context, method string, chatID int64, call func(
 			return fmt.Errorf("%s: %w", method, err)
 		}
 	}
+}
+
+// serverAnswer is how go-telegram/bot reports an answer with a status it
+// has no error of its own for.
+var serverAnswer = regexp.MustCompile(`error response from telegram for method \w+, (\d{3}) `)
+
+// undone reports whether a call failed without being carried out, so that
+// it may be tried again: Telegram answered 5xx, or no connection could be
+// made (the request never left).
+func undone(err error) bool {
+	if m := serverAnswer.FindStringSubmatch(err.Error()); m != nil {
+		return m[1][0] == '5'
+	}
+	var opErr *net.OpError
+	return errors.As(err, &opErr) && opErr.Op == "dial"
+}
+
+// unanswered reports whether a call got no answer, or one that could not
+// be read, after its request may have reached Telegram: the connection
+// broke, or the client timed out.
+func unanswered(err error) bool {
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		var opErr *net.OpError
+		return !(errors.As(err, &opErr) && opErr.Op == "dial")
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "error read response body") || strings.Contains(msg, "error decode response body")
+}
+
+// repeatable reports whether doing a call twice does no more than doing
+// it once: an edit, a deletion, a callback answer, a stopped poll. A send
+// is not.
+func repeatable(method string) bool {
+	return strings.HasPrefix(method, "edit") || method == "deleteMessage" || method == "answerCallbackQuery" || method == "stopPoll"
+}
+
+// alreadyDone reports whether err is how Telegram refuses a repeatable
+// call that was carried out before.
+func alreadyDone(method string, err error) bool {
+	if !errors.Is(err, tgbot.ErrorBadRequest) {
+		return false
+	}
+	msg := err.Error()
+	switch method {
+	case "deleteMessage":
+		return strings.Contains(msg, "message to delete not found")
+	case "answerCallbackQuery":
+		return strings.Contains(msg, "query is too old")
+	case "stopPoll":
+		return strings.Contains(msg, "poll has already been closed")
+	}
+	return strings.HasPrefix(method, "edit") && strings.Contains(msg, "message is not modified")
 }
 
 func isNotModified(err error) bool {
@@ -159,14 +243,36 @@ const (
 )
 
 // answer answers a callback query. It is not rate limited: it sends no
-// message, and Telegram wants it quickly.
+// message, and Telegram wants it quickly. Answering twice changes nothing,
+// so a failure is retried like an edit's.
 func (s *sender) answer(ctx context.Context, queryID, text string, alert bool) {
-	_, err := s.api.AnswerCallbackQuery(ctx, &tgbot.AnswerCallbackQueryParams{
-		CallbackQueryID: queryID,
-		Text:            truncate(text, 200),
-		ShowAlert:       alert,
-	})
-	if err != nil {
-		s.log.Warn("answer callback query", "err", err)
+	maybeDone := false
+	for attempt := 0; ; attempt++ {
+		_, err := s.api.AnswerCallbackQuery(ctx, &tgbot.AnswerCallbackQueryParams{
+			CallbackQueryID: queryID,
+			Text:            truncate(text, 200),
+			ShowAlert:       alert,
+		})
+		var tooMany *tgbot.TooManyRequestsError
+		wait := retryWait(attempt)
+		switch {
+		case err == nil:
+			return
+		case ctx.Err() != nil:
+			return
+		case errors.As(err, &tooMany) && attempt < maxRetries:
+			wait = time.Duration(max(tooMany.RetryAfter, 1)) * time.Second
+		case (undone(err) || unanswered(err)) && attempt < maxRetries:
+			maybeDone = maybeDone || unanswered(err)
+		case maybeDone && alreadyDone("answerCallbackQuery", err):
+			return
+		default:
+			s.log.Warn("answer callback query", "err", err)
+			return
+		}
+		s.log.Warn("answer callback query failed, trying again", "attempt", attempt+1, "err", err)
+		if s.sleep(ctx, wait) != nil {
+			return
+		}
 	}
 }

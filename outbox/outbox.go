@@ -30,7 +30,7 @@ const (
 	StatusSending   = "sending"   // in flight: marked before the send starts
 	StatusSent      = "sent"      // Telegram accepted it
 	StatusFailed    = "failed"    // given up: the chat refuses messages, or too many attempts
-	StatusUncertain = "uncertain" // in flight at a crash and not repeatable: perhaps received
+	StatusUncertain = "uncertain" // not repeatable, and in flight at a crash or unanswered: perhaps received
 	StatusCancelled = "cancelled" // never sent: its notice was stopped
 )
 
@@ -58,6 +58,12 @@ var ErrBadOp = errors.New("outbox: unknown operation or no target message")
 // ErrRefused wraps a send error that trying again cannot cure: the chat
 // blocked the bot, or the message itself is invalid. The message is given up.
 var ErrRefused = errors.New("outbox: refused")
+
+// ErrUncertain wraps a send error after which Telegram may have delivered
+// the message (the request went out and no answer came back): the crash
+// rule applies, as to a send cut off by a crash — a repeatable message is
+// tried again, any other is held as uncertain.
+var ErrUncertain = errors.New("outbox: delivery uncertain")
 
 // Message is one queued message. Text is what the bot sends (HTML);
 // Markup is opaque to this package.
@@ -129,6 +135,9 @@ type Store interface {
 	// Interrupted applies the crash rule to one message whose send was
 	// cut off: repeatable ones are pending again, others uncertain.
 	Interrupted(ctx context.Context, id int64) error
+	// Uncertain holds a message in flight as uncertain: it may have been
+	// delivered (ErrUncertain). It counts an attempt.
+	Uncertain(ctx context.Context, id int64, reason string) error
 	// Recover applies the crash rule to every message left in flight. Only
 	// the one sender may call it, before it starts.
 	Recover(ctx context.Context) (Recovered, error)

@@ -290,6 +290,10 @@ func (s *Sender) deliver(ctx context.Context, m Message) (bool, error) {
 			return false, fmt.Errorf("mark message %d interrupted: %w", m.ID, err)
 		}
 		return false, ctx.Err()
+	case errors.Is(err, ErrUncertain) && !m.Repeatable:
+		s.log.Warn("outbox: message perhaps delivered, held as uncertain", "outbox_id", m.ID, "chat_id", m.ChatID, "kind", m.Kind, "err", err)
+		reason := err.Error()
+		record = func(ctx context.Context) error { return s.store.Uncertain(ctx, m.ID, reason) }
 	case errors.Is(err, ErrRefused):
 		s.log.Info("outbox: message refused", "outbox_id", m.ID, "chat_id", m.ChatID, "kind", m.Kind, "err", err)
 		reason := err.Error()

@@ -201,6 +201,15 @@ func (o *Outbox) Interrupted(ctx context.Context, id int64) error {
 	return nil
 }
 
+// Uncertain holds a message in flight as uncertain, counting the attempt.
+func (o *Outbox) Uncertain(ctx context.Context, id int64, reason string) error {
+	if _, err := o.db.q(ctx).ExecContext(ctx, `UPDATE outbox SET status = 'uncertain', attempts = attempts + 1, error = ?
+		WHERE id = ? AND status = 'sending'`, reason, id); err != nil {
+		return fmt.Errorf("mark uncertain: %w", err)
+	}
+	return nil
+}
+
 // Recover settles every message left in flight by a crash.
 func (o *Outbox) Recover(ctx context.Context) (outbox.Recovered, error) {
 	var rec outbox.Recovered

@@ -205,8 +205,8 @@ func (r loadResult) print(c loadConfig, info datasetInfo) {
 	fmt.Printf("start-up          %v (a copy of the data folder: content checked, index opened)\n", r.startup.Round(time.Millisecond))
 	fmt.Printf("load              %d people, %.0f updates/s offered for %v after %v of warm-up; %d ticks found nobody idle\n",
 		c.active, c.rate, c.duration, c.warmup, r.noIdle)
-	fmt.Printf("handled           %d updates, %.1f/s queued, %.1f/s answered; %d unanswered, %d apologies, %d still out after the drain\n",
-		r.all.n, r.offered, r.achieved, r.all.unanswered, r.all.errors, r.leftover)
+	fmt.Printf("handled           %d updates, %.1f/s queued, %.1f/s answered; %d unanswered, %d apologies, %d flood notices, %d still out after the drain\n",
+		r.all.n, r.offered, r.achieved, r.all.unanswered, r.all.errors, r.all.flooded, r.leftover)
 	fmt.Printf("reply latency     p50 %s  p90 %s  p99 %s  max %s\n", ms(r.all.p50), ms(r.all.p90), ms(r.all.p99), ms(r.all.max))
 	kinds := make([]string, 0, len(r.byKind))
 	for k := range r.byKind {

@@ -37,9 +37,11 @@ func main() {
 	people := flag.Int("people", 5000, "people with a history in the database")
 	events := flag.Int("events", 60, "upcoming events to sign up for")
 	rate := flag.Float64("rate", 500, "updates a second the simulated people send")
-	active := flag.Int("active", 500, "people acting at the same time, each waiting for the reply to one update before the next")
-	duration := flag.Duration("duration", 30*time.Second, "how long the load is measured")
-	warmup := flag.Duration("warmup", 10*time.Second, "load before the measurement, not measured")
+	active := flag.Int("active", 5000, "people acting, each waiting for the reply to one update before the next "+
+		"(the bot's flood control lets a person send 20 updates a minute: 500/s takes 1,500 people or more)")
+	duration := flag.Duration("duration", time.Minute, "how long the load is measured")
+	warmup := flag.Duration("warmup", time.Minute, "load before the measurement, not measured (a quiz of 5 questions is 12 updates: the mix needs "+
+		"a few of a person's steps to settle)")
 	runs := flag.Int("runs", 1, "runs, each on a fresh copy of the data set; the medians are printed")
 	mixFlag := flag.String("mix", "ask=40,quiz=35,signup=15,me=10", "share of the updates of each activity: questions, practice quizzes, sign-ups, /me")
 	profile := flag.String("profile", "", "write CPU and allocation profiles of the measured run to this folder (go tool pprof)")

@@ -153,8 +153,9 @@ type result struct {
 	queued  time.Time
 	latency time.Duration
 	replied bool
-	// errorText: the reply was the bot's apology for an internal error.
-	errorText bool
+	// errorText: the reply was the bot's apology for an internal error;
+	// flooded: its flood-control notice.
+	errorText, flooded bool
 }
 
 // person is one simulated person and what they see of the chat.
@@ -178,9 +179,13 @@ type person struct {
 // maxSteps ends an activity that goes on longer than any should.
 const maxSteps = 40
 
-// apology is the start of the bot's reply to an internal error
-// (error.internal in bot/catalog.go).
-const apology = "抱歉，处理您的消息时出了问题"
+// apology is the start of the bot's reply to an internal error, and
+// floodNotice of its flood-control notice (error.internal and flood.notice
+// in bot/catalog.go).
+const (
+	apology     = "抱歉，处理您的消息时出了问题"
+	floodNotice = "您发得太快了"
+)
 
 // next chooses the person's next step from what the chat shows.
 func (p *person) next(d *driver) step {
@@ -382,6 +387,7 @@ func (p *person) do(d *driver, s step, timeout time.Duration) result {
 				done = fresh && !notice && (e.Kind == botapi.EventSend || e.Kind == botapi.EventPoll)
 				if done {
 					r.errorText = strings.HasPrefix(e.Message.Text, apology)
+					r.flooded = strings.HasPrefix(e.Message.Text, floodNotice)
 				}
 			}
 			if done {
@@ -548,8 +554,8 @@ func (d *driver) take() []result {
 
 // latencyStats are quantiles of replied steps.
 type latencyStats struct {
-	n, unanswered, errors int
-	p50, p90, p99, max    time.Duration
+	n, unanswered, errors, flooded int
+	p50, p90, p99, max             time.Duration
 }
 
 func statsOf(rs []result, kind string) latencyStats {
@@ -566,6 +572,9 @@ func statsOf(rs []result, kind string) latencyStats {
 		}
 		if r.errorText {
 			st.errors++
+		}
+		if r.flooded {
+			st.flooded++
 		}
 		lat = append(lat, r.latency)
 	}

@@ -514,8 +514,8 @@ func (r soakReport) print(c loadConfig) {
 	fmt.Printf("faults injected   %s\n", strings.Join(parts, ", "))
 	fmt.Printf("bot               alive at the end %v, answered a last question %v, stopped cleanly %v, handler panics %d\n",
 		r.alive, r.probeOK, r.stopErr == nil, r.panics)
-	fmt.Printf("people            %d updates from %d people at %.0f/s: %d unanswered, %d answered with an apology; %d replies sent twice in one step\n",
-		r.steps.n, *soakActive, *soakRate, r.steps.unanswered, r.steps.errors, r.replyDuplicates)
+	fmt.Printf("people            %d updates from %d people at %.0f/s: %d unanswered, %d answered with an apology, %d with the flood notice; %d replies sent twice in one step\n",
+		r.steps.n, *soakActive, *soakRate, r.steps.unanswered, r.steps.errors, r.steps.flooded, r.replyDuplicates)
 	for _, e := range r.dupExamples {
 		fmt.Printf("  sent twice      %s\n", e)
 	}

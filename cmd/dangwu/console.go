@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/dangwu/dangwu/bot"
 	"github.com/dangwu/dangwu/internal/botapi"
 	"github.com/dangwu/dangwu/internal/console"
 	"github.com/dangwu/dangwu/store"
@@ -61,6 +62,9 @@ func runConsole(ctx context.Context, cfg Config, env Env) int {
 		fmt.Fprintf(env.Stderr, "dangwu: %v\n", err)
 		return 1
 	}
+	// One person at a terminal, whose updates never reach Telegram, is not
+	// held to the flood limits (a pasted script of lines goes through).
+	a.flood = bot.FloodLimits{Off: true}
 	b, err := a.newBot(ctx, "console:local", srv.URL())
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "dangwu: %v\n", err)
@@ -72,7 +76,9 @@ func runConsole(ctx context.Context, cfg Config, env Env) int {
 	done := make(chan error, 1)
 	go func() { done <- b.Run(runCtx) }()
 
-	fmt.Fprintln(env.Stdout, "党务助手 控制台 — 像在 Telegram 里一样输入消息；按钮显示为 [编号]，输入 [编号] 即可点击；Ctrl-D 退出。")
+	fmt.Fprintln(env.Stdout, "党务助手 控制台 — 像在 Telegram 里一样输入消息；按钮显示为 [编号]，输入 [编号] 即可点击；"+
+		"/file 路径 发送一个文件（/file 路径 | 说明文字 带上说明）；Ctrl-D 退出。")
+	fmt.Fprintf(env.Stdout, "数据库：%s（控制台专用；用 dangwu import --console 导入文件到这里）\n", filepath.Join(cfg.Data, "console.db"))
 	user := botapi.User{ID: consoleUserID, FirstName: "控制台用户", LanguageCode: "zh-hans"}
 	c := &console.Console{Server: srv, Bot: b, User: user, In: env.Stdin, Out: env.Stdout}
 	chatErr := c.Run(runCtx)

@@ -22,17 +22,20 @@ import (
 	"github.com/dangwu/dangwu/store"
 )
 
-// cmdImport adds documents and rosters to the database. It writes SQLite
-// only, each file in one transaction, so it is safe while the bot runs: the
-// bot brings its index up to date before its next search.
+// cmdImport adds documents and rosters to the database: the bot's
+// (dangwu.db), or with --console the console's (console.db), which keeps
+// its own people apart from the real ones. It writes SQLite only, each file
+// in one transaction, so it is safe while the bot or the console runs: it
+// brings its index up to date before its next search.
 func cmdImport(ctx context.Context, args []string, env Env) int {
 	var meta knowledge.ImportMeta
-	var partial bool
+	var partial, toConsole bool
 	cfg, fs, err := loadConfig("import", args, env.Getenv, func(fs *flag.FlagSet) {
 		fs.SetOutput(env.Stderr)
 		fs.StringVar(&meta.Source, "source", "", "the `SOURCE` (issuing document or body) of the documents, where a .md file's front matter names none")
 		fs.StringVar(&meta.District, "district", "", "the `DISTRICT` the documents belong to, where a .md file's front matter names none (default: city-wide)")
 		fs.BoolVar(&partial, "partial", false, "import the good questions of a question bank that has bad rows (default: a bank with any bad row imports nothing)")
+		fs.BoolVar(&toConsole, "console", false, "import into the console's database (console.db), to try the files in dangwu console (default: the bot's, dangwu.db)")
 		fs.Usage = func() {
 			fmt.Fprintln(fs.Output(), "usage: dangwu import [flags] FILE...")
 			fmt.Fprintln(fs.Output(), "  .md .txt .docx: knowledge documents; .yaml: a question bank;")
@@ -54,18 +57,24 @@ func cmdImport(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintf(env.Stderr, "dangwu import: data folder: %v\n", err)
 		return 1
 	}
-	lock, err := lockDatabase(cfg.Data, "dangwu")
+	name, whose := "dangwu", "the bot's database"
+	if toConsole {
+		name, whose = "console", "the console's database"
+	}
+	lock, err := lockDatabase(cfg.Data, name)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "dangwu import: %v\n", err)
 		return 1
 	}
 	defer lock.Close()
-	db, err := store.Open(ctx, filepath.Join(cfg.Data, "dangwu.db"))
+	dbPath := filepath.Join(cfg.Data, name+".db")
+	db, err := store.Open(ctx, dbPath)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "dangwu import: %v\n", err)
 		return 1
 	}
 	defer db.Close()
+	fmt.Fprintf(env.Stderr, "dangwu import: into %s (%s)\n", dbPath, whose)
 	im := &importer{cfg: cfg, db: db, out: env.Stdout, meta: meta, partial: partial}
 	if utf8.RuneCountInString(strings.TrimSpace(meta.Source)) > knowledge.MaxSourceRunes {
 		fmt.Fprintf(env.Stderr, "dangwu import: --source is over %d characters\n", knowledge.MaxSourceRunes)
@@ -136,14 +145,16 @@ func (im *importer) importFile(ctx context.Context, file string) bool {
 	if err != nil {
 		return im.fail(file, err.Error())
 	}
+	overBank := false
 	if bank || roster {
 		bf, err := im.readBank(ctx, file, data)
 		if bank || quiz.MeantAsBank(err) {
 			return im.importBank(ctx, file, bf, err)
 		}
+		overBank = errors.Is(err, quiz.ErrBankTooLarge)
 	}
 	if roster {
-		return im.importRoster(ctx, file, data)
+		return im.importRoster(ctx, file, data, overBank)
 	}
 	return im.importDocument(ctx, file, data)
 }
@@ -232,14 +243,20 @@ func (im *importer) memberService() (*member.Service, error) {
 	return im.members, im.membersErr
 }
 
-func (im *importer) importRoster(ctx context.Context, file string, data []byte) bool {
+// importRoster imports a roster; overBank says the file was too big to be
+// read as a question bank, which a file that is no roster may have been.
+func (im *importer) importRoster(ctx context.Context, file string, data []byte, overBank bool) bool {
 	svc, err := im.memberService()
 	if err != nil {
 		return im.fail(file, err.Error())
 	}
 	rows, problems, err := member.ParseRoster(ctx, filepath.Base(file), data, svc.Districts())
 	if err != nil {
-		return im.fail(file, rosterProblem(err))
+		reason := rosterProblem(err)
+		if overBank && errors.Is(err, member.ErrMissingColumn) {
+			reason += fmt.Sprintf("; if it is a question bank: a bank holds at most %d MB and %d questions", quiz.MaxImportFile>>20, quiz.MaxImportRows)
+		}
+		return im.fail(file, reason)
 	}
 	if len(rows) == 0 {
 		reason := "the roster has no rows"

@@ -1,7 +1,10 @@
 // Package console is the local chat with the bot in a terminal: it plays a
 // Telegram user against an in-process Bot API server (internal/botapi) and
 // prints what the bot sends. Buttons print as numbered choices, pressed by
-// typing the number in brackets, e.g. [2].
+// typing the number in brackets, e.g. [2]. "/file PATH" sends the file at
+// PATH as a document, as a person sends a file in Telegram ("/file PATH |
+// text" with a caption), so a coordinator's upload — a notice, a question
+// bank, a roster — can be tried without Telegram.
 package console
 
 import (
@@ -9,6 +12,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -47,6 +52,15 @@ type button struct {
 // pressSyntax is how a choice is pressed: its number in square brackets,
 // which nobody types as a message.
 var pressSyntax = regexp.MustCompile(`^\[(\d+)\]$`)
+
+// fileCommand starts a line that sends a file. The bot has no command of
+// that name, so the line never means anything else.
+const fileCommand = "/file"
+
+// MaxFile is the largest file the console sends, the most a bot may send;
+// the bot refuses what it would not import or keep, and says why, well
+// below that.
+const MaxFile = 50 << 20
 
 // Run reads lines until the input ends or ctx is cancelled, sending each as a
 // message (or a button press) and printing the bot's answer when it is complete.
@@ -95,7 +109,11 @@ func (c *Console) say(ctx context.Context, line string) error {
 		return nil
 	}
 	chat := botapi.PrivateChat(c.User)
-	if m := pressSyntax.FindStringSubmatch(strings.TrimSpace(line)); m != nil {
+	if rest, ok := cutCommand(strings.TrimSpace(line), fileCommand); ok {
+		if !c.sendFile(chat, rest) {
+			return nil
+		}
+	} else if m := pressSyntax.FindStringSubmatch(strings.TrimSpace(line)); m != nil {
 		n, _ := strconv.Atoi(m[1])
 		b, ok := c.buttons[n]
 		if !ok {
@@ -119,6 +137,52 @@ func (c *Console) say(ctx context.Context, line string) error {
 	}
 	c.printNew()
 	return nil
+}
+
+// cutCommand reports whether line is the console command name, alone or
+// followed by a space, and returns what follows.
+func cutCommand(line, name string) (string, bool) {
+	rest, ok := strings.CutPrefix(line, name)
+	if !ok || rest != "" && rest[0] != ' ' {
+		return "", false
+	}
+	return strings.TrimSpace(rest), true
+}
+
+// sendFile sends the file "PATH" or "PATH | caption" names as a document
+// from the console user; it says why not and returns false when it cannot.
+func (c *Console) sendFile(chat botapi.Chat, arg string) bool {
+	path, caption, _ := strings.Cut(arg, "|")
+	path, caption = strings.TrimSpace(path), strings.TrimSpace(caption)
+	if path == "" {
+		fmt.Fprintln(c.Out, "（用法：/file 文件路径，例如 /file ~/通知.docx；带说明文字：/file 通知.pdf | 请查收）")
+		return false
+	}
+	if rest, ok := strings.CutPrefix(path, "~/"); ok {
+		if home, err := os.UserHomeDir(); err == nil {
+			path = filepath.Join(home, rest)
+		}
+	}
+	info, err := os.Stat(path)
+	switch {
+	case err != nil:
+		fmt.Fprintf(c.Out, "（打不开文件：%v）\n", err)
+		return false
+	case info.IsDir():
+		fmt.Fprintf(c.Out, "（%s 是文件夹，请给出一个文件）\n", path)
+		return false
+	case info.Size() > MaxFile:
+		fmt.Fprintf(c.Out, "（文件太大：%d MB，控制台最多发送 %d MB）\n", info.Size()>>20, MaxFile>>20)
+		return false
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		fmt.Fprintf(c.Out, "（读不出文件：%v）\n", err)
+		return false
+	}
+	fmt.Fprintf(c.Out, "📎 已发送 %s（%d 字节）\n", filepath.Base(path), len(data))
+	c.Server.SendDocumentCaption(c.User, chat, filepath.Base(path), "", data, caption)
+	return true
 }
 
 // consolePhone is the phone number the console user shares.

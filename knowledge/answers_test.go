@@ -2,6 +2,7 @@ package knowledge_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -13,15 +14,18 @@ import (
 func TestCommonQuestionsGetTheirAnswerFirst(t *testing.T) {
 	b := evalBase(t)
 	for _, c := range []struct {
-		q, district  string
-		doc, section string
-		answerHas    string
+		q, district string
+		want        []string // doc#section of the answers that answer it
+		answerHas   string
 	}{
-		{"预备期多长", "", "recruit-probation", "预备期", "一年"},
-		{"发展党员有哪些步骤", "", "recruit-overview", "五个阶段", "阶段"},
-		{"入党要多久", "", "recruit-overview", "最少要多长时间", "一年"},
-		{"组织生活会多久开一次", "", "org-life-meeting", "召开时间和形式", "至少"},
-		{"党务工作者分几级", "贾汪区", "district-quanshan", "四个等级", "四个等级"},
+		{"预备期多长", "", []string{"recruit-probation#预备期"}, "一年"},
+		{"发展党员有哪些步骤", "", []string{"recruit-overview#五个阶段"}, "阶段"},
+		{"入党要多久", "", []string{"recruit-overview#最少要多长时间"}, "一年"},
+		{"组织生活会多久开一次", "", []string{"org-life-meeting#召开时间和形式"}, "至少"},
+		// 贾汪区 has no levels of its own: 泉山区's four, or the city
+		// overview that names them as 泉山区's, answer it; a passage
+		// without the count does not.
+		{"党务工作者分几级", "贾汪区", []string{"district-quanshan#四个等级", "xz-management-incentive#规范化管理的做法"}, "四个等级"},
 	} {
 		ans, err := b.Find(context.Background(), knowledge.Request{Text: c.q, District: c.district})
 		if err != nil {
@@ -32,8 +36,8 @@ func TestCommonQuestionsGetTheirAnswerFirst(t *testing.T) {
 			continue
 		}
 		r := ans.Results[0]
-		if r.DocID != c.doc || r.Section != c.section || !strings.Contains(r.Answer, c.answerHas) {
-			t.Errorf("%q: got %s#%s answering %q; want %s#%s with %q", c.q, r.DocID, r.Section, r.Answer, c.doc, c.section, c.answerHas)
+		if !slices.Contains(c.want, r.DocID+"#"+r.Section) || !strings.Contains(r.Answer, c.answerHas) {
+			t.Errorf("%q: got %s#%s answering %q; want one of %v with %q", c.q, r.DocID, r.Section, r.Answer, c.want, c.answerHas)
 		}
 	}
 }

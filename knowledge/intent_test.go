@@ -54,9 +54,34 @@ func TestFAQSimilarity(t *testing.T) {
 	q := questionGrams(analyze("预备期多长", si))
 	same := Result{Kind: KindFAQ, question: "预备期多长？\n预备期有多久"}
 	other := Result{Kind: KindFAQ, question: "预备期能延长多久？"}
-	s1, s2 := faqSimilarity(si, q, same), faqSimilarity(si, q, other)
+	s1, s2 := faqSimilarity(si, q, "预备期多长", same), faqSimilarity(si, q, "预备期多长", other)
 	if s1 < 0.99 || s2 >= s1 || s2 > 0.8 {
 		t.Errorf("similarity: literal %.2f, other %.2f", s1, s2)
+	}
+}
+
+// A phrasing that negates what the question asks (不交党费咋办 for 交党费)
+// is further from it than one that does not, and the yes-or-no form of a
+// question (能不能) or a word whose meaning is a negation (不足) is no
+// negation.
+func TestFAQSimilarityNegation(t *testing.T) {
+	si := newSynonymIndex(Synonyms{})
+	sim := func(q, phrasing string) float64 {
+		return faqSimilarity(si, questionGrams(analyze(q, si)), Normalize(q), Result{Kind: KindFAQ, question: phrasing})
+	}
+	if neg, plain := sim("交党费", "不交党费咋办"), sim("交党费", "交党费找谁"); neg >= plain {
+		t.Errorf("交党费: negated phrasing %.2f, plain %.2f", neg, plain)
+	}
+	if a, b := sim("没交党费怎么办", "不交党费咋办"), sim("交党费", "不交党费咋办"); a <= b {
+		t.Errorf("both negated %.2f, one negated %.2f", a, b)
+	}
+	for q, negatedWant := range map[string]bool{
+		"能不能补交党费": false, "党员不足3人": false, "有没有党费": false, "不合格党员": false,
+		"不交党费咋办": true, "还没转正": true, "未按时交纳": true,
+	} {
+		if got := negated(Normalize(q)); got != negatedWant {
+			t.Errorf("negated(%q) = %v, want %v", q, got, negatedWant)
+		}
 	}
 }
 

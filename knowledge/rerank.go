@@ -110,10 +110,11 @@ const maxPhrasingsCompared = 32
 
 // faqSimilarity is the best similarity of the question to an FAQ entry's
 // question and alternatives (r.question holds them, one a line).
-func faqSimilarity(si *synonymIndex, q map[string]float64, r Result) float64 {
+func faqSimilarity(si *synonymIndex, q map[string]float64, norm string, r Result) float64 {
 	if r.Kind != KindFAQ {
 		return 0
 	}
+	negatedQ := negated(norm)
 	best, n := 0.0, 0
 	for line := range strings.SplitSeq(r.question, "\n") {
 		if n == maxPhrasingsCompared {
@@ -121,10 +122,35 @@ func faqSimilarity(si *synonymIndex, q map[string]float64, r Result) float64 {
 		}
 		if line = strings.TrimSpace(line); line != "" {
 			n++
-			best = max(best, weightedDice(q, questionGrams(analyze(line, si))))
+			sim := weightedDice(q, questionGrams(analyze(line, si)))
+			if negated(Normalize(line)) != negatedQ {
+				sim *= negationDiscount // 不交党费咋办 does not answer 交党费
+			}
+			best = max(best, sim)
 		}
 	}
 	return best
+}
+
+// negationDiscount is what a phrasing's similarity keeps when one of it
+// and the question is negated and the other is not.
+const negationDiscount = 0.6
+
+// negationFree are the words with a negation character in them that do not
+// negate what is asked: the yes-or-no forms of a question (能不能, 有没有)
+// and words whose negation is their meaning (不足, 不合格, 不超过).
+var negationFree = strings.NewReplacer(
+	"能不能", "", "可不可以", "", "是不是", "", "行不行", "", "要不要", "", "需不需要", "", "用不用", "",
+	"算不算", "", "会不会", "", "有没有", "", "对不对", "", "好不好", "", "够不够", "", "得不得", "",
+	"不足", "", "不合格", "", "不少于", "", "不超过", "", "不得", "", "不满", "", "不到", "", "不再", "",
+	"不定期", "", "不同", "", "不断", "", "不良", "", "不具备", "", "不按", "", "不准", "", "不宜", "",
+	"没问题", "", "未成年", "", "不", "\x00", "没", "\x00", "未", "\x00",
+)
+
+// negated reports whether a normalized question negates what it asks
+// (不交党费, 没转正): it holds a negation character outside negationFree.
+func negated(norm string) bool {
+	return strings.ContainsRune(negationFree.Replace(norm), 0)
 }
 
 // place says whose rules a result holds for this question: +1 when it is the

@@ -156,7 +156,7 @@ func (b *Base) rerank(p plan, st termStats, si *synonymIndex, asker string, cand
 			f.bm = r.Score / top
 		}
 		f.head = headCoverage(p, st.unitIDF, *r)
-		f.faqSim = faqSimilarity(si, q, *r)
+		f.faqSim = faqSimilarity(si, q, p.norm, *r)
 		var typed bool
 		f.answer, f.ansFrac, typed = answerSentence(p, st.unitIDF, *r)
 		f.typed = typed || (strongKind(p.kind) && typedAnywhere(p, *r))

@@ -39,8 +39,6 @@ type app struct {
 	// metrics are on with --http; webhook is set in webhook mode (http.go).
 	metrics *metrics.Metrics
 	webhook *bot.Webhook
-	// flood is the bot's flood control (the console turns it off).
-	flood bot.FloodLimits
 }
 
 // openApp opens the database file name+".db" in the data folder, the
@@ -223,7 +221,7 @@ func (a *app) newBot(ctx context.Context, token, apiURL string) (*bot.Bot, error
 		Records:   a.recs,
 		Quiet:     a.cfg.QuietHours,
 		QuietSet:  true,
-		Flood:     a.flood,
+		Flood:     a.cfg.FloodLimits,
 		// Webhook mode and metrics (http.go); nil for polling, no metrics.
 		Webhook:    a.webhook,
 		Observer:   a.observer(),

@@ -26,6 +26,8 @@ type Config struct {
 	TZ      string
 	Rate    float64
 	Quiet   string // quiet hours, "22:00-07:00" or "off"
+	// Flood is how many updates a minute one person may send, or "off".
+	Flood string
 	// HTTP is the address of /healthz and /metrics ("" off); Validate
 	// binds an address without a host to the loopback interface.
 	HTTP string
@@ -38,13 +40,15 @@ type Config struct {
 	WebhookSecret   string
 	secretGenerated bool
 
-	Location   *time.Location // TZ, loaded by Validate
-	QuietHours bot.QuietHours // Quiet, read by Validate
+	Location    *time.Location  // TZ, loaded by Validate
+	QuietHours  bot.QuietHours  // Quiet, read by Validate
+	FloodLimits bot.FloodLimits // Flood, read by Validate
 }
 
 // defaultConfig returns the built-in defaults.
 func defaultConfig() Config {
-	return Config{Data: "./data", TZ: "Asia/Shanghai", Rate: 25, Quiet: "22:00-07:00", Listen: ":8443"}
+	return Config{Data: "./data", TZ: "Asia/Shanghai", Rate: 25, Quiet: "22:00-07:00", Listen: ":8443",
+		Flood: strconv.Itoa(bot.DefaultFloodPerMinute)}
 }
 
 // fromEnv overrides c with the environment variables that are set.
@@ -60,6 +64,7 @@ func (c *Config) fromEnv(getenv func(string) string) error {
 	str("TELEGRAM_API_URL", &c.APIURL)
 	str("DANGWU_TZ", &c.TZ)
 	str("DANGWU_QUIET", &c.Quiet)
+	str("DANGWU_FLOOD", &c.Flood)
 	str("DANGWU_HTTP", &c.HTTP)
 	str("DANGWU_WEBHOOK_URL", &c.Webhook)
 	str("DANGWU_LISTEN", &c.Listen)
@@ -94,6 +99,7 @@ func (c *Config) bindFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.TZ, "tz", c.TZ, "time zone for schedules and display (DANGWU_TZ)")
 	fs.Float64Var(&c.Rate, "rate", c.Rate, "messages a second the bot sends in all (DANGWU_SEND_RATE)")
 	fs.StringVar(&c.Quiet, "quiet", c.Quiet, "quiet hours in the time zone, when pushes that can wait are held, or off (DANGWU_QUIET)")
+	fs.StringVar(&c.Flood, "flood", c.Flood, "updates a minute one person may send (coordinators and admins three times as many), or off (DANGWU_FLOOD)")
 	fs.StringVar(&c.HTTP, "http", c.HTTP, "address for /healthz and /metrics, empty for none; a bare :PORT binds 127.0.0.1 (DANGWU_HTTP)")
 	fs.StringVar(&c.Webhook, "webhook", c.Webhook, "public HTTPS URL for webhook mode instead of long polling (DANGWU_WEBHOOK_URL)")
 	fs.StringVar(&c.Listen, "listen", c.Listen, "where the webhook server listens (DANGWU_LISTEN)")
@@ -127,14 +133,34 @@ func (c *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("--quiet: %w", err))
 	}
 	c.QuietHours = q
+	f, err := parseFlood(c.Flood)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("--flood: %w", err))
+	}
+	c.FloodLimits = f
 	errs = append(errs, c.validateServing()...)
 	return errors.Join(errs...)
 }
 
+// maxFlood is the highest --flood: beyond it flood control means nothing.
+const maxFlood = 10000
+
+// parseFlood reads --flood: a number of updates a minute, or off.
+func parseFlood(v string) (bot.FloodLimits, error) {
+	if strings.EqualFold(strings.TrimSpace(v), "off") {
+		return bot.FloodLimits{Off: true}, nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 1 || n > maxFlood {
+		return bot.FloodLimits{}, fmt.Errorf("%q: must be a number of updates a minute from 1 to %d, or off", v, maxFlood)
+	}
+	return bot.FloodLimits{PerMinute: n, StaffPerMinute: n * bot.DefaultFloodStaffPerMinute / bot.DefaultFloodPerMinute}, nil
+}
+
 // String prints the configuration with secrets redacted.
 func (c Config) String() string {
-	s := fmt.Sprintf("data=%s content=%s token=%s api_url=%s admins=%v tz=%s rate=%g quiet=%s http=%s",
-		c.Data, orEmbedded(c.Content), redact(c.Token), redactURLs(c.APIURL), c.Admins, c.TZ, c.Rate, c.Quiet, orOff(c.HTTP))
+	s := fmt.Sprintf("data=%s content=%s token=%s api_url=%s admins=%v tz=%s rate=%g quiet=%s flood=%s http=%s",
+		c.Data, orEmbedded(c.Content), redact(c.Token), redactURLs(c.APIURL), c.Admins, c.TZ, c.Rate, c.Quiet, c.Flood, orOff(c.HTTP))
 	if c.Webhook != "" {
 		s += fmt.Sprintf(" webhook=%s listen=%s webhook_secret=%s", redactURLs(c.Webhook), c.Listen, c.secretState())
 	}

@@ -50,6 +50,9 @@ func runConsole(ctx context.Context, cfg Config, env Env) int {
 	defer srv.Close()
 
 	cfg.Admins = append([]int64{consoleUserID}, cfg.Admins...)
+	// One person at a terminal, whose updates never reach Telegram, is not
+	// held to the flood limits (a pasted script of lines goes through).
+	cfg.FloodLimits = bot.FloodLimits{Off: true}
 	a, err := openApp(ctx, cfg, "console", log)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "dangwu: %v\n", err)
@@ -62,9 +65,6 @@ func runConsole(ctx context.Context, cfg Config, env Env) int {
 		fmt.Fprintf(env.Stderr, "dangwu: %v\n", err)
 		return 1
 	}
-	// One person at a terminal, whose updates never reach Telegram, is not
-	// held to the flood limits (a pasted script of lines goes through).
-	a.flood = bot.FloodLimits{Off: true}
 	b, err := a.newBot(ctx, "console:local", srv.URL())
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "dangwu: %v\n", err)

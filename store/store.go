@@ -35,6 +35,40 @@ type DB struct {
 	sql *sql.DB
 	// Now is the clock every store uses; tests replace it.
 	Now func() time.Time
+	// writer admits one write at a time: a transaction (they all begin
+	// IMMEDIATE, taking SQLite's write lock) or a write outside one.
+	// SQLite lets one writer in and makes the others retry with sleeps of
+	// 1 to 100 ms (the busy handler); under load those sleeps stacked up
+	// until every handler waited on them. Writers of this process queue
+	// here instead and go in the moment the last one leaves; only other
+	// processes (the command line) meet the busy handler.
+	writer chan struct{}
+}
+
+// writeWait is how long a write waits for its turn before it fails, as
+// SQLite's busy timeout does (_busy_timeout in Open).
+const writeWait = 5 * time.Second
+
+// ErrBusy means a write waited writeWait for the writes before it.
+var ErrBusy = errors.New("database busy: a write waited too long for its turn")
+
+// lockWrite waits for the writer's turn; the function it returns ends it.
+func (db *DB) lockWrite(ctx context.Context) (func(), error) {
+	select {
+	case db.writer <- struct{}{}:
+		return func() { <-db.writer }, nil
+	default:
+	}
+	t := time.NewTimer(writeWait)
+	defer t.Stop()
+	select {
+	case db.writer <- struct{}{}:
+		return func() { <-db.writer }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-t.C:
+		return nil, ErrBusy
+	}
 }
 
 // Open opens (creating if needed) the SQLite database at file and brings its
@@ -55,7 +89,7 @@ func Open(ctx context.Context, file string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", file, err)
 	}
-	db := &DB{sql: sqlDB, Now: time.Now}
+	db := &DB{sql: sqlDB, Now: time.Now, writer: make(chan struct{}, 1)}
 	if err := sqlDB.PingContext(ctx); err != nil {
 		sqlDB.Close()
 		return nil, fmt.Errorf("open database %s: %w", file, err)
@@ -81,6 +115,11 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if tx, ok := ctx.Value(txKey{}).(*sql.Tx); ok {
 		return fn(tx)
 	}
+	unlock, err := db.lockWrite(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer unlock()
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -118,12 +157,36 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// q is the transaction ctx carries, or the pool.
+// q is the transaction ctx carries, or the pool (whose writes wait for
+// their turn).
 func (db *DB) q(ctx context.Context) querier {
 	if tx, ok := ctx.Value(txKey{}).(*sql.Tx); ok {
 		return tx
 	}
-	return db.sql
+	return pool{db}
+}
+
+// pool is the connection pool as a querier: an Exec, which writes, waits
+// for the writer's turn (see DB.writer). A query that writes (INSERT ...
+// RETURNING) outside a transaction does not; SQLite's busy handler still
+// orders it.
+type pool struct{ db *DB }
+
+func (p pool) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	unlock, err := p.db.lockWrite(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	return p.db.sql.ExecContext(ctx, query, args...)
+}
+
+func (p pool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return p.db.sql.QueryContext(ctx, query, args...)
+}
+
+func (p pool) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return p.db.sql.QueryRowContext(ctx, query, args...)
 }
 
 // conn is a querier that joins the transaction its context carries, if any.

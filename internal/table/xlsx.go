@@ -335,6 +335,7 @@ func (wb *workbook) readSheet(ctx context.Context, sh sheet, sink Sink) error {
 		rows, line, col int
 		cells           []Cell
 		other           bool
+		inRow           bool   // in a <row>: a cell or a </row> outside one is ignored
 		inCell, keep    bool   // in a <c>; its value is wanted
 		typ             string // the cell's t attribute
 		val             []byte // the cell's <v>, or its inline string
@@ -372,8 +373,11 @@ func (wb *workbook) readSheet(ctx context.Context, sh sheet, sink Sink) error {
 					}
 					line = n
 				}
-				cells, other, col = cells[:0], false, 0
+				cells, other, col, inRow = cells[:0], false, 0, true
 			case "c":
+				if !inRow {
+					break
+				}
 				col++
 				if r := xmlAttr(t, "r"); r != "" {
 					c, _, err := excelize.CellNameToCoordinates(r)
@@ -426,9 +430,11 @@ func (wb *workbook) readSheet(ctx context.Context, sh sheet, sink Sink) error {
 					cells = append(cells, Cell{Col: col - 1, Text: text})
 				}
 			case "row":
-				if len(cells) == 0 && !other {
+				if !inRow || len(cells) == 0 && !other {
+					inRow = false
 					break
 				}
+				inRow = false
 				if err := sink.Row(line, cells, other); err != nil {
 					return err
 				}

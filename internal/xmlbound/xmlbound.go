@@ -71,12 +71,12 @@ func NewDecoder(r io.Reader, lim Limits) *xml.Decoder {
 
 // Token returns the next token, or io.EOF at the end of the input.
 func (r *Reader) Token() (xml.Token, error) {
-	r.in.n = 0
+	r.in.n, r.in.refused = 0, false
 	tok, err := r.dec.RawToken()
 	if err != nil {
 		// Cut inside a character, the decoder may report the text as
 		// invalid rather than pass the reader's error on.
-		if errors.Is(err, ErrTokenTooLarge) || r.in.n >= r.in.max {
+		if errors.Is(err, ErrTokenTooLarge) || r.in.refused {
 			return nil, fmt.Errorf("%w (over %d bytes, at byte %d)", ErrTokenTooLarge, r.lim.MaxToken, r.dec.InputOffset())
 		}
 		return nil, err
@@ -92,24 +92,31 @@ func (r *Reader) Token() (xml.Token, error) {
 	return tok, nil
 }
 
-// countingReader fails once n, which Token resets before each token,
-// reaches max. It is an io.ByteReader, so xml.Decoder reads it byte by
-// byte, without buffering of its own past the token.
+// countingReader fails once n, the bytes read since Token reset it before
+// a token, reaches max; refused records that it did. It is an
+// io.ByteReader, so xml.Decoder reads it byte by byte, without buffering
+// of its own past the token.
 type countingReader struct {
-	r      *bufio.Reader
-	n, max int
+	r       *bufio.Reader
+	n, max  int
+	refused bool
 }
 
 func (c *countingReader) ReadByte() (byte, error) {
 	if c.n >= c.max {
+		c.refused = true
 		return 0, ErrTokenTooLarge
 	}
-	c.n++
-	return c.r.ReadByte()
+	b, err := c.r.ReadByte()
+	if err == nil {
+		c.n++
+	}
+	return b, err
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	if c.n >= c.max {
+		c.refused = true
 		return 0, ErrTokenTooLarge
 	}
 	p = p[:min(len(p), c.max-c.n)]

@@ -13,6 +13,8 @@ import (
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/dangwu/dangwu/internal/yamlbound"
 )
 
 // Problem is one fault found in a content file.
@@ -92,6 +94,10 @@ const (
 	maxHeadingBytes = 1 << 10
 	// checkEvery is the lines or tokens between two looks at the context.
 	checkEvery = 1 << 12
+	// maxYAMLKeys bounds the keys of a mapping of front matter or of an
+	// FAQ entry (they have 6 and 8 fields), checked before it is decoded
+	// (see yamlbound).
+	maxYAMLKeys = 32
 )
 
 // ParseMarkdown parses a knowledge Markdown file: optional YAML front matter,
@@ -125,9 +131,13 @@ func parseMarkdown(ctx context.Context, file, defaultID, text string) (Document,
 		if err := yaml.Unmarshal([]byte(yamlText), &node); err != nil {
 			problems = append(problems, yamlProblem(file, 1, err))
 		} else if len(node.Content) > 0 {
-			problems = append(problems, unknownKeys(file, 1, node.Content[0], "id", "title", "source", "date", "tags", "district")...)
-			if err := node.Decode(&fm); err != nil {
+			if err := yamlbound.Check(node.Content[0], maxYAMLKeys); err != nil {
 				problems = append(problems, yamlProblem(file, 1, err))
+			} else {
+				problems = append(problems, unknownKeys(file, 1, node.Content[0], "id", "title", "source", "date", "tags", "district")...)
+				if err := node.Decode(&fm); err != nil {
+					problems = append(problems, yamlProblem(file, 1, err))
+				}
 			}
 		}
 		body, bodyLine = after, lines+3
@@ -456,6 +466,10 @@ func ParseFAQ(file string, data []byte) ([]FAQ, []Problem) {
 	var out []FAQ
 	var problems []Problem
 	for _, n := range list.Content {
+		if err := yamlbound.Check(n, maxYAMLKeys); err != nil {
+			problems = append(problems, yamlProblem(file, 0, err))
+			continue
+		}
 		if ps := unknownKeys(file, 0, n, "id", "question", "alternatives", "answer", "source", "doc", "section", "district"); len(ps) > 0 {
 			problems = append(problems, ps...)
 			continue

@@ -207,7 +207,7 @@ func FuzzFrontMatter(f *testing.F) {
 			return
 		}
 		if len(problems) > 0 {
-			if len(problems) == 1 && id != "" && !docID.MatchString(strings.TrimSpace(id)) && strings.HasPrefix(problems[0].Message, "id ") {
+			if len(problems) == 1 && strings.TrimSpace(id) != "" && !docID.MatchString(strings.TrimSpace(id)) && strings.HasPrefix(problems[0].Message, "id ") {
 				return
 			}
 			if len(problems) == 1 && strings.TrimSpace(clean(title)) == "" && strings.HasPrefix(problems[0].Message, "no title") {
@@ -228,7 +228,7 @@ func FuzzFrontMatter(f *testing.F) {
 		if strings.Join(d.Tags, "\x00") != strings.Join(wantTags, "\x00") {
 			t.Fatalf("front matter %q: tags %q, want %q", y, d.Tags, wantTags)
 		}
-		if id != "" && d.ID != strings.TrimSpace(id) {
+		if strings.TrimSpace(id) != "" && d.ID != strings.TrimSpace(id) {
 			t.Fatalf("front matter %q: id %q", y, d.ID)
 		}
 	})
@@ -253,6 +253,34 @@ func clean(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// TestFrontMatterHostileYAML: front matter that repeats one key 13,000
+// times (64 KB) made yaml.v3 record an error for each of 80 million pairs
+// of equal keys, and took the process down; one of 10,000 distinct keys
+// cost a quadratic comparison and a problem each. Both are one problem now.
+func TestFrontMatterHostileYAML(t *testing.T) {
+	var distinct strings.Builder
+	for i := 0; distinct.Len() < 60<<10; i++ {
+		fmt.Fprintf(&distinct, "k%d: 1\n", i)
+	}
+	for _, tt := range []struct{ name, yaml string }{
+		{"one key 13,000 times", "{" + strings.Repeat("a: 1, ", 10_000) + "b: 1}\n"},
+		{"10,000 distinct keys", distinct.String()},
+		{"a key twice", "title: a\ntitle: b\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			data := []byte("---\n" + tt.yaml + "---\n# 通知\n\n正文。\n")
+			var problems []knowledge.Problem
+			alloc := memtest.Allocated(t, func() { _, problems = knowledge.ParseMarkdown("x.md", "x", data) })
+			if len(problems) != 1 || problems[0].Line < 2 {
+				t.Errorf("problems %v, want one", problems)
+			}
+			if alloc > 32<<20 {
+				t.Errorf("%d KB of front matter allocated %d MB", len(data)>>10, alloc>>20)
+			}
+		})
+	}
 }
 
 // FuzzParseText checks a .txt or .md file of any bytes, in any encoding:

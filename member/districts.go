@@ -9,6 +9,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/dangwu/dangwu/internal/yamlbound"
 )
 
 // DistrictsFile is the name of the districts file in a content folder.
@@ -90,6 +92,10 @@ func ParseDistricts(data []byte) (Districts, error) {
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
+		return Districts{}, fmt.Errorf("%s: %w", DistrictsFile, err)
+	}
+	// yaml.v3 decodes a mapping in time quadratic in its keys.
+	if err := yamlbound.Check(&root, 64); err != nil {
 		return Districts{}, fmt.Errorf("%s: %w", DistrictsFile, err)
 	}
 	if err := root.Decode(&doc); err != nil {

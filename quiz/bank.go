@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/dangwu/dangwu/internal/yamlbound"
 )
 
 // Dir is the folder of question banks in a content folder.
@@ -42,6 +44,11 @@ type yamlQuestion struct {
 	District    string    `yaml:"district"`
 }
 
+// maxYAMLKeys bounds the keys of a mapping of a bank or of the exam papers
+// (a question has 11 fields), checked before it is decoded (see
+// yamlbound).
+const maxYAMLKeys = 32
+
 var yamlFields = []string{"id", "type", "topic", "difficulty", "question", "options", "answer", "explanation", "doc", "section", "district"}
 
 // ErrUnknownField is a YAML entry's key that is not a question field.
@@ -50,29 +57,57 @@ var ErrUnknownField = errors.New("unknown field")
 // ErrYAML is a bank that is not valid YAML, or not a list of questions.
 var ErrYAML = errors.New("not a YAML list of questions")
 
+// maxBankMarkers bounds the list items, keys and commas of a YAML bank,
+// counted before it is parsed: yaml.v3 holds a tree of about 250 bytes a
+// node, so 4 MB of "1," would take 500 MB. A question has about 17.
+const maxBankMarkers = 32 * MaxBankQuestions
+
+// yamlMarkers counts the bytes that may start a YAML node (, - : ? [ {):
+// a tree has at most twice as many nodes, and one more.
+func yamlMarkers(data []byte) int {
+	n := 0
+	for _, c := range data {
+		switch c {
+		case ',', '-', ':', '?', '[', '{':
+			n++
+		}
+	}
+	return n
+}
+
 // ParseYAML reads a YAML bank: a list of questions. Each entry is checked
 // with c; the good ones are returned and the others reported with their
 // line. A file that is not a YAML list is one problem at its line.
 func ParseYAML(file string, data []byte, c Checker) ([]Question, []Problem) {
+	qs, ps, _ := parseYAML(file, data, c)
+	return qs, ps
+}
+
+// parseYAML is ParseYAML that also counts the entries of the list (0 when
+// the file is not one).
+func parseYAML(file string, data []byte, c Checker) ([]Question, []Problem, int) {
 	if len(data) > MaxBankFile {
-		return nil, []Problem{{File: file, Line: 1, Err: fmt.Errorf("%w: %d bytes, limit %d", ErrBankTooLarge, len(data), MaxBankFile)}}
+		return nil, []Problem{{File: file, Line: 1, Err: fmt.Errorf("%w: %d bytes, limit %d", ErrBankTooLarge, len(data), MaxBankFile)}}, 0
+	}
+	if n := yamlMarkers(data); n > maxBankMarkers {
+		return nil, []Problem{{File: file, Line: 1, Err: fmt.Errorf("%w: %d list items, keys and commas, limit %d (%d questions)", ErrBankTooLarge, n, maxBankMarkers, MaxBankQuestions)}}, 0
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, []Problem{{File: file, Line: yamlLine(err), Err: fmt.Errorf("%w: %v", ErrYAML, err)}}
+		return nil, []Problem{{File: file, Line: yamlLine(err), Err: fmt.Errorf("%w: %v", ErrYAML, err)}}, 0
 	}
 	if root.Kind == 0 {
-		return nil, nil // an empty file
+		return nil, nil, 0 // an empty file
 	}
 	list := &root
 	if list.Kind == yaml.DocumentNode && len(list.Content) == 1 {
 		list = list.Content[0]
 	}
 	if list.Kind != yaml.SequenceNode {
-		return nil, []Problem{{File: file, Line: list.Line, Err: ErrYAML}}
+		return nil, []Problem{{File: file, Line: list.Line, Err: ErrYAML}}, 0
 	}
 	if len(list.Content) > MaxBankQuestions {
-		return nil, []Problem{{File: file, Line: 1, Err: fmt.Errorf("%w: %d questions, limit %d", ErrBankTooLarge, len(list.Content), MaxBankQuestions)}}
+		return nil, []Problem{{File: file, Line: 1, Err: fmt.Errorf("%w: %d questions, limit %d", ErrBankTooLarge, len(list.Content), MaxBankQuestions)}}, len(list.Content)
 	}
 	var out []Question
 	var problems []Problem
@@ -84,12 +119,15 @@ func ParseYAML(file string, data []byte, c Checker) ([]Question, []Problem) {
 		}
 		out = append(out, q)
 	}
-	return out, problems
+	return out, problems, len(list.Content)
 }
 
 func yamlEntry(file string, n *yaml.Node, c Checker) (Question, []Problem) {
 	if n.Kind != yaml.MappingNode {
 		return Question{}, []Problem{{File: file, Line: n.Line, Err: ErrYAML}}
+	}
+	if err := yamlbound.Check(n, maxYAMLKeys); err != nil {
+		return Question{}, []Problem{{File: file, Line: yamlLine(err), Err: fmt.Errorf("%w: %v", ErrYAML, err)}}
 	}
 	var problems []Problem
 	for i := 0; i+1 < len(n.Content); i += 2 {

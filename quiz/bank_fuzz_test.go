@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/dangwu/dangwu/content"
+	"github.com/dangwu/dangwu/internal/memtest"
 	"github.com/dangwu/dangwu/internal/table/xlsxtest"
 	"github.com/dangwu/dangwu/quiz"
 )
@@ -133,6 +134,49 @@ var bankSeeds = []string{
 	"- id: q1\n  type: single\n  topic: 党费\n  difficulty: 1\n  question: 党费按月交吗？\n  options: [是, 否]\n  answer: A\n  explanation: 按月交纳。\n  doc: dues-rates\n  section: 在职党员的交纳比例\n",
 	"- id: q1\n  type: multiple\n  answer: [A, C]\n  options: [a, b, c]\n- id: q1\n- 3\n- {unknown: 1}\n",
 	"a: &a [*a]\n",
+}
+
+// TestReadBankHostileYAML: a bank entry that repeats one key, or has tens
+// of thousands of keys, is one problem: yaml.v3 compares every key of a
+// mapping with every other when it decodes it (a 4 MB bank of one entry of
+// 700,000 keys did not finish in ten minutes, and one key given 13,000
+// times makes an error for each of 80 million pairs). A bank of more list
+// items, keys and commas than 5,000 questions have is refused before it is
+// parsed (4 MB of "1," took 6.6 s and 487 MB).
+func TestReadBankHostileYAML(t *testing.T) {
+	var wide strings.Builder
+	wide.WriteString("- {")
+	for i := range 50_000 {
+		fmt.Fprintf(&wide, "k%d: 1, ", i)
+	}
+	wide.WriteString("id: x}\n")
+	for _, tt := range []struct{ name, yaml string }{
+		{"an entry of 50,000 keys", wide.String()},
+		{"4 MB of list items", "[" + strings.Repeat("1,", 2<<20-8) + "1]"},
+		{"an entry repeating a key", "- {" + strings.Repeat("id: x, ", 13_000) + "type: single}\n"},
+		{"an exam repeating a key", "- {" + strings.Repeat("id: x, ", 13_000) + "title: t}\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var problems []quiz.Problem
+			alloc := memtest.Allocated(t, func() {
+				if strings.Contains(tt.name, "exam") {
+					_, problems = quiz.ParseExams("quiz/exams.yaml", []byte(tt.yaml), nil)
+					return
+				}
+				bf, err := quiz.ReadBankFile(context.Background(), "题库.yaml", []byte(tt.yaml), fuzzChecker)
+				if err != nil {
+					t.Fatal(err)
+				}
+				problems = bf.Problems
+			})
+			if len(problems) != 1 || !errors.Is(problems[0], quiz.ErrYAML) && !errors.Is(problems[0], quiz.ErrExamField) && !errors.Is(problems[0], quiz.ErrBankTooLarge) {
+				t.Errorf("problems %v, want one", problems)
+			}
+			if alloc > 16*uint64(len(tt.yaml))+(32<<20) {
+				t.Errorf("%d KB of YAML allocated %d MB", len(tt.yaml)>>10, alloc>>20)
+			}
+		})
+	}
 }
 
 // FuzzReadBankFile checks a bank file of any bytes, as .csv or .yaml.

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/dangwu/dangwu/internal/yamlbound"
 )
 
 // Period is the span over which an exam's attempts are counted.
@@ -115,6 +117,10 @@ func ParseExams(file string, data []byte, questions []Question) ([]Exam, []Probl
 		var y yamlExam
 		bad := func(format string, args ...any) {
 			problems = append(problems, Problem{File: file, Line: n.Line, ID: y.ID, Err: fmt.Errorf("%w: "+format, append([]any{ErrExamField}, args...)...)})
+		}
+		if err := yamlbound.Check(n, maxYAMLKeys); err != nil {
+			bad("%v", err)
+			continue
 		}
 		if err := n.Decode(&y); err != nil {
 			bad("%v", err)

@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/dangwu/dangwu/internal/table"
@@ -181,11 +180,8 @@ func readBankYAML(fileName string, data []byte, c Checker) (BankFile, error) {
 		return BankFile{}, fmt.Errorf("read yaml: %w", err)
 	}
 	text := []byte(dec.Text)
-	qs, problems := ParseYAML(fileName, text, c)
-	out := BankFile{Encoding: dec.Encoding, Problems: problems, Rows: len(qs)}
-	if len(problems) > 0 {
-		out.Rows = yamlEntries(text)
-	}
+	qs, problems, entries := parseYAML(fileName, text, c)
+	out := BankFile{Encoding: dec.Encoding, Problems: problems, Rows: entries}
 	first := make(map[string]int, len(qs))
 	for _, q := range qs {
 		if line, dup := first[q.ID]; dup {
@@ -196,25 +192,6 @@ func readBankYAML(fileName string, data []byte, c Checker) (BankFile, error) {
 		out.Questions = append(out.Questions, q)
 	}
 	return out, nil
-}
-
-// yamlEntries counts the entries of a YAML list, 0 if it is not one.
-func yamlEntries(data []byte) int {
-	if len(data) > MaxBankFile {
-		return 0
-	}
-	var root yaml.Node
-	if yaml.Unmarshal(data, &root) != nil {
-		return 0
-	}
-	list := &root
-	if list.Kind == yaml.DocumentNode && len(list.Content) == 1 {
-		list = list.Content[0]
-	}
-	if list.Kind != yaml.SequenceNode {
-		return 0
-	}
-	return len(list.Content)
 }
 
 func duplicateIDProblem(q Question, firstLine int) Problem {

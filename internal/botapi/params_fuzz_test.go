@@ -63,7 +63,8 @@ func FuzzParseParams(f *testing.F) {
 				t.Fatalf("parseParams(%q, %q): upload %q %+v", contentType, body, k, u)
 			}
 		}
-		if n > len(body)+len(query) {
+		// JSON reads a bad byte as U+FFFD: three bytes for one.
+		if n > 3*len(body)+len(query) {
 			t.Fatalf("parseParams(%q, %q, %q): %d bytes of fields from %d", contentType, body, query, n, len(body)+len(query))
 		}
 		var v struct {
@@ -108,7 +109,8 @@ func FuzzParamsRoundTrip(f *testing.F) {
 		printable := func(s string) bool {
 			return utf8.ValidString(s) && !strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f })
 		}
-		if utf8.ValidString(k1+v1+k2+v2) && !strings.ContainsRune(k1+v1+k2+v2, utf8.RuneError) {
+		valid := func(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, utf8.RuneError) }
+		if valid(k1) && valid(v1) && valid(k2) && valid(v2) {
 			body, err := json.Marshal(want)
 			if err != nil {
 				t.Fatal(err)

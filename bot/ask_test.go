@@ -278,16 +278,36 @@ func TestAnswerOpensWithTheAnsweringSentence(t *testing.T) {
 	}
 }
 
+// attributed reports whether the district practice named by practice is
+// attributed to district wherever the reply states it: the reply is labelled
+// as that district's, or each clause stating the practice names the district
+// (the city overview that lists each district's own way).
+func attributed(reply, practice, district string) bool {
+	if strings.Contains(reply, "适用范围："+district) {
+		return true
+	}
+	found := false
+	for _, clause := range strings.FieldsFunc(reply, func(r rune) bool { return strings.ContainsRune("。；\n", r) }) {
+		if strings.Contains(clause, practice) {
+			if !strings.Contains(clause, district) {
+				return false
+			}
+			found = true
+		}
+	}
+	return found
+}
+
 func TestAnotherDistrictsPracticeIsLabelled(t *testing.T) {
 	h := startBot(t, nil, nil)
 	reply := h.ask(25, "党务工作者分几级")
-	if !strings.Contains(reply, "适用范围") {
-		t.Errorf("a district's practice answered a general question without its label:\n%s", reply)
+	if !strings.Contains(reply, "四个等级") || !attributed(reply, "四个等级", "泉山区") {
+		t.Errorf("a district's practice answered a general question without its district:\n%s", reply)
 	}
 }
 
 // A worker registered in 贾汪区 asks how many levels there are: the answer
-// is the district practice that counts them, labelled as that district's.
+// counts the levels and says whose practice that is.
 func TestRegisteredWorkersDistrictAndLabel(t *testing.T) {
 	h := startBot(t, nil, nil)
 	w := newWorker(26, "王芳", "13900000026", "贾汪区")
@@ -297,5 +317,21 @@ func TestRegisteredWorkersDistrictAndLabel(t *testing.T) {
 	if !strings.Contains(first, "四个等级") {
 		t.Errorf("the answer does not count the levels: %q", first)
 	}
-	mustContain(t, "label", reply, "泉山区", "适用范围")
+	if !attributed(reply, "四个等级", "泉山区") {
+		t.Errorf("the four levels are not said to be 泉山区's:\n%s", reply)
+	}
+}
+
+func TestAttributed(t *testing.T) {
+	for reply, want := range map[string]bool{
+		"泉山区按四个等级认证。\n\n适用范围：泉山区（本地做法）": true,
+		"各地不同：睢宁县分级认证；泉山区按四个等级认证。":      true,
+		"党务工作者按四个等级认证。":                 false,
+		"泉山区的做法。党务工作者按四个等级认证。":          false,
+		"党务工作者分级认证。":                    false,
+	} {
+		if got := attributed(reply, "四个等级", "泉山区"); got != want {
+			t.Errorf("attributed(%q) = %v, want %v", reply, got, want)
+		}
+	}
 }

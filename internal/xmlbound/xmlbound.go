@@ -73,9 +73,10 @@ func NewDecoder(r io.Reader, lim Limits) *xml.Decoder {
 func (r *Reader) Token() (xml.Token, error) {
 	r.in.n, r.in.refused = 0, false
 	tok, err := r.dec.RawToken()
-	if err != nil {
-		// Cut inside a character, the decoder may report the text as
-		// invalid rather than pass the reader's error on.
+	// Cut inside a character, the decoder may report the text as invalid
+	// rather than pass the reader's error on; cut inside a text, it returns
+	// the text read so far as if the input ended there.
+	if err != nil || r.in.refused {
 		if errors.Is(err, ErrTokenTooLarge) || r.in.refused {
 			return nil, fmt.Errorf("%w (over %d bytes, at byte %d)", ErrTokenTooLarge, r.lim.MaxToken, r.dec.InputOffset())
 		}

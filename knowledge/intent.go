@@ -63,7 +63,7 @@ const (
 var sentenceHolds = map[answerKind]*regexp.Regexp{
 	wantNumber:    regexp.MustCompile(numeral + `\s*(名|个|人|元|%|％|级|类|种|项|条|档|倍|家|位|次|分|岁|成|毛|角|票|等次|等级|学时|以上|以下|至)|百分之|` + numeral + `\s*(年|个月|天)`),
 	wantDuration:  regexp.MustCompile(numeral + `\s*` + timeUnit + `|半年|一年|每年|每月|每季度|届满|任期|期满|之日起|以内|之内|前|当天|当月|及时`),
-	wantFrequency: regexp.MustCompile(`每(年|月|季度|季|半年|周|星期|届)|(年|月|季度|周)[^。；]{0,8}(\d+|[一二两三四五六七八九十])\s*次|定期|随时|经常|一般[^。；]{0,6}次|至少[^。；]{0,8}次|一次`),
+	wantFrequency: regexp.MustCompile(`每(年|月|季度|季|半年|周|星期|届)|(年|月|季度|周)[^。；]{0,8}(\d+|[一二两三四五六七八九十])\s*次|按(月|季度|季|年)|定期|随时|经常|一般[^。；]{0,6}次|至少[^。；]{0,8}次`),
 	wantList:      regexp.MustCompile(`、[^。；]*、|；|一是|二是|第一|首先|其次|然后|最后|包括|分为|主要有|以下|程序|步骤|环节|（一）|\(一\)|\d[.、]`),
 	wantWho:       regexp.MustCompile(`由[^。；，]{1,20}(决定|批准|审批|负责|指定|讨论|审查|确定|任命|选举|推荐|备案|组织|召开|主持)|报[^。；，]{0,8}(批准|审批|备案)|(党委|党支部|支部委员会|支部大会|党员大会|上级党组织|组织部|党组织|书记|委员会)`),
 	wantYesNo:     regexp.MustCompile(`可以|不可以|不能|能够|不得|应当|应该|必须|须|需要|不需要|无需|不用|允许|不允许|禁止|要|不要|不算|算作|视为|是|不是|没有|不再`),
@@ -152,6 +152,28 @@ func init() {
 		方法 比例 范围 作用 内容 情况 规定 意思 含义 规矩 手续`) {
 		cueWords[w] = true
 	}
+}
+
+// cueClasses are cue words that ask the same thing: two questions that
+// differ only in which of them they use ("预备期多长" and "预备期多长时间")
+// are the same question.
+var cueClasses = map[string]string{}
+
+func init() {
+	for _, class := range []string{"多久 多长时间 多长", "步骤 流程 程序 环节", "含义 意思", "办法 方法", "要求 规矩 规定"} {
+		ws := strings.Fields(class)
+		for _, w := range ws {
+			cueClasses[w] = ws[0]
+		}
+	}
+}
+
+// cueCanon is the word that stands for a cue word's class.
+func cueCanon(w string) string {
+	if c, ok := cueClasses[w]; ok {
+		return c
+	}
+	return w
 }
 
 // cueWeight is the weight of a cue word's unit, against 1 for a topic word.

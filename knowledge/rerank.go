@@ -77,7 +77,7 @@ func questionGrams(p plan) map[string]float64 {
 		case len(u.alts) > 0:
 			t = canonical(u.text, u.alts)
 		case u.cue:
-			w = cueWeight
+			t, w = cueCanon(t), cueWeight
 		case u.single:
 			w = 0.5
 		}

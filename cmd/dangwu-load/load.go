@@ -2,9 +2,11 @@ package main
 
 // The load mode (the default): simulated people ask, take quizzes, sign up
 // and look at /me at a steady rate of updates, with the Bot API server's
-// rate limits off and the bot's own limiter lifted (a loadtest build with
-// DANGWU_SEND_RATE=1000000), so what is measured is the bot's work: updates
-// handled a second, reply latency, memory.
+// rate limits off, the bot's own limiter lifted (a loadtest build with
+// DANGWU_SEND_RATE=1000000) and its flood control off (DANGWU_FLOOD=off:
+// a person in the middle of a quiz presses faster than 20 updates a
+// minute), so what is measured is the bot's work: updates handled a
+// second, reply latency, CPU, memory.
 
 import (
 	"context"
@@ -12,6 +14,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"sort"
 	"strings"
@@ -47,6 +50,13 @@ type loadResult struct {
 	start, end, peak  memSample
 	peakHeap          uint64
 	peakGoroutines    int
+	// CPU time used while the load was offered, by the bot and by this tool.
+	botCPU, toolCPU time.Duration
+}
+
+// cpuPerUpdate is the bot's CPU time per update offered, in ms.
+func (r loadResult) cpuPerUpdate() float64 {
+	return float64(r.botCPU.Microseconds()) / 1000 / max(float64(r.all.n), 1)
 }
 
 func runLoad(ctx context.Context, c loadConfig, run int) (loadResult, error) {
@@ -81,7 +91,7 @@ func runLoad(ctx context.Context, c loadConfig, run int) (loadResult, error) {
 	for _, id := range ids {
 		srv.StartChat(id)
 	}
-	bot, startup, err := startBot(ctx, c.bin, work, dataDir, filepath.Join(c.dataset, "content"), srv, "DANGWU_SEND_RATE=1000000")
+	bot, startup, err := startBot(ctx, c.bin, work, dataDir, filepath.Join(c.dataset, "content"), srv, "DANGWU_SEND_RATE=1000000", "DANGWU_FLOOD=off")
 	if err != nil {
 		return res, err
 	}
@@ -107,13 +117,35 @@ func runLoad(ctx context.Context, c loadConfig, run int) (loadResult, error) {
 		if err := bot.profile(ctx, "/debug/pprof/allocs", filepath.Join(c.profileDir, "allocs-start.pprof")); err != nil {
 			return res, err
 		}
-		profiles.Add(1)
+		profiles.Add(2)
+		go func() {
+			// Where the goroutines are, halfway through.
+			defer profiles.Done()
+			time.Sleep(c.duration / 2)
+			if err := bot.profile(ctx, "/debug/pprof/goroutine?debug=1", filepath.Join(c.profileDir, "goroutines.txt")); err != nil {
+				fmt.Fprintln(os.Stderr, "goroutine profile:", err)
+			}
+		}()
 		go func() {
 			defer profiles.Done()
 			secs := max(1, int(c.duration.Seconds()))
 			if err := bot.profile(ctx, fmt.Sprintf("/debug/pprof/profile?seconds=%d", secs), filepath.Join(c.profileDir, "cpu.pprof")); err != nil {
 				fmt.Fprintln(os.Stderr, "cpu profile:", err)
 			}
+		}()
+	}
+	if c.profileDir != "" {
+		// The load tool's own CPU, to see that it is not what limits the run.
+		f, err := os.Create(filepath.Join(c.profileDir, "loadtool-cpu.pprof"))
+		if err != nil {
+			return res, err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return res, err
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			f.Close()
 		}()
 	}
 	samples := make(chan memSample, 1)
@@ -142,7 +174,9 @@ func runLoad(ctx context.Context, c loadConfig, run int) (loadResult, error) {
 		}
 	}()
 	t0 := time.Now()
+	botCPU0, toolCPU0 := cpuTime(bot.cmd.Process.Pid), cpuTime(os.Getpid())
 	d.drive(c.rate, t0.Add(c.duration))
+	res.botCPU, res.toolCPU = cpuTime(bot.cmd.Process.Pid)-botCPU0, cpuTime(os.Getpid())-toolCPU0
 	res.leftover = d.drain(c.replyTimeout)
 	close(stopSampling)
 	peak := <-samples
@@ -208,6 +242,8 @@ func (r loadResult) print(c loadConfig, info datasetInfo) {
 	fmt.Printf("handled           %d updates, %.1f/s queued, %.1f/s answered; %d unanswered, %d apologies, %d flood notices, %d still out after the drain\n",
 		r.all.n, r.offered, r.achieved, r.all.unanswered, r.all.errors, r.all.flooded, r.leftover)
 	fmt.Printf("reply latency     p50 %s  p90 %s  p99 %s  max %s\n", ms(r.all.p50), ms(r.all.p90), ms(r.all.p99), ms(r.all.max))
+	fmt.Printf("CPU               bot %.2f s = %.2f ms an update (%.2f cores); this tool %.2f s (%.2f cores)\n",
+		r.botCPU.Seconds(), r.cpuPerUpdate(), r.botCPU.Seconds()/c.duration.Seconds(), r.toolCPU.Seconds(), r.toolCPU.Seconds()/c.duration.Seconds())
 	kinds := make([]string, 0, len(r.byKind))
 	for k := range r.byKind {
 		kinds = append(kinds, k)
@@ -221,9 +257,9 @@ func (r loadResult) print(c loadConfig, info datasetInfo) {
 	fmt.Printf("memory at end     %v\n", r.end)
 	fmt.Printf("peak in the run   RSS %d MB, Go heap in use %.1f MB, %d goroutines (sampled each second)\n",
 		r.peak.rss>>20, float64(r.peakHeap)/(1<<20), r.peakGoroutines)
-	fmt.Printf("summary: offered=%.0f answered=%.1f/s p50=%.2fms p90=%.2fms p99=%.2fms unanswered=%d rss_peak=%dMB hwm=%dMB heap_peak=%.1fMB heap_end=%.1fMB goroutines_peak=%d\n",
+	fmt.Printf("summary: offered=%.0f answered=%.1f/s p50=%.2fms p90=%.2fms p99=%.2fms cpu_ms_per_update=%.2f unanswered=%d rss_peak=%dMB hwm=%dMB heap_peak=%.1fMB heap_end=%.1fMB goroutines_peak=%d\n",
 		r.offered, r.achieved, float64(r.all.p50.Microseconds())/1000, float64(r.all.p90.Microseconds())/1000, float64(r.all.p99.Microseconds())/1000,
-		r.all.unanswered, r.peak.rss>>20, r.end.hwm>>20, float64(r.peakHeap)/(1<<20), float64(r.end.heapInuse)/(1<<20), r.peakGoroutines)
+		r.cpuPerUpdate(), r.all.unanswered, r.peak.rss>>20, r.end.hwm>>20, float64(r.peakHeap)/(1<<20), float64(r.end.heapInuse)/(1<<20), r.peakGoroutines)
 }
 
 // printMedians prints the medians of several runs' figures.
@@ -243,6 +279,7 @@ func printMedians(rs []loadResult) {
 	fmt.Fprintf(&sb, "  p50 ms          %s\n", med(func(r loadResult) float64 { return msOf(r.all.p50) }))
 	fmt.Fprintf(&sb, "  p90 ms          %s\n", med(func(r loadResult) float64 { return msOf(r.all.p90) }))
 	fmt.Fprintf(&sb, "  p99 ms          %s\n", med(func(r loadResult) float64 { return msOf(r.all.p99) }))
+	fmt.Fprintf(&sb, "  bot CPU ms/upd  %s\n", med(func(r loadResult) float64 { return r.cpuPerUpdate() }))
 	fmt.Fprintf(&sb, "  RSS peak MB     %s\n", med(func(r loadResult) float64 { return float64(r.peak.rss >> 20) }))
 	fmt.Fprintf(&sb, "  heap peak MB    %s\n", med(func(r loadResult) float64 { return float64(r.peakHeap) / (1 << 20) }))
 	fmt.Fprintf(&sb, "  heap end MB     %s\n", med(func(r loadResult) float64 { return float64(r.end.heapInuse) / (1 << 20) }))

@@ -38,7 +38,7 @@ func main() {
 	events := flag.Int("events", 60, "upcoming events to sign up for")
 	rate := flag.Float64("rate", 500, "updates a second the simulated people send")
 	active := flag.Int("active", 5000, "people acting, each waiting for the reply to one update before the next "+
-		"(the bot's flood control lets a person send 20 updates a minute: 500/s takes 1,500 people or more)")
+		"(in a quiz or a sign-up a person waits a few seconds between presses; the bot's flood control is off in the load mode)")
 	duration := flag.Duration("duration", time.Minute, "how long the load is measured")
 	warmup := flag.Duration("warmup", time.Minute, "load before the measurement, not measured (a quiz of 5 questions is 12 updates: the mix needs "+
 		"a few of a person's steps to settle)")

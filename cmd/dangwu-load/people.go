@@ -14,6 +14,7 @@ package main
 // there, both by the same clock.
 
 import (
+	"container/heap"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -174,7 +175,12 @@ type person struct {
 	lastText string
 	acked    map[int]bool // notices whose 收到 was pressed
 	stepped  []time.Time  // when each step was queued (duplicate checks)
+	readyAt  time.Time    // in the middle of an activity: when the next step is due
 }
+
+// thinkTime is the mean time a person takes between the steps of a quiz or
+// a sign-up (half of it to one and a half).
+const thinkTime = 3 * time.Second
 
 // maxSteps ends an activity that goes on longer than any should.
 const maxSteps = 40
@@ -417,8 +423,11 @@ type driver struct {
 	asks   []string
 	marker string // the text of a broadcast's copies: not replies
 	people map[int64]*person
-	idle   chan *person
-	stop   chan struct{}
+	idle   chan *person // people between activities
+	// going are people in the middle of an activity, a heap ordered by
+	// when they are ready for their next step (guarded by mu).
+	going readyHeap
+	stop  chan struct{}
 	// closeOnce guards the closing of stop.
 	closeOnce sync.Once
 
@@ -484,6 +493,14 @@ func (d *driver) start(timeout time.Duration) {
 				d.mu.Lock()
 				d.results = append(d.results, r)
 				d.busy--
+				if r.replied && (p.activity == actQuiz || p.activity == actSignUp) {
+					// Mid-quiz or mid-sign-up: the next press comes after a
+					// few seconds of reading, before anyone starts afresh.
+					p.readyAt = time.Now().Add(thinkTime/2 + time.Duration(p.rng.Int64N(int64(thinkTime))))
+					heap.Push(&d.going, p)
+					d.mu.Unlock()
+					continue
+				}
 				d.mu.Unlock()
 				select {
 				case d.idle <- p:
@@ -510,6 +527,15 @@ func (d *driver) drive(rate float64, until time.Time) {
 			continue
 		}
 		next = next.Add(interval)
+		d.mu.Lock()
+		if len(d.going) > 0 && !d.going[0].readyAt.After(now) {
+			p := heap.Pop(&d.going).(*person)
+			d.busy++
+			d.mu.Unlock()
+			p.kick <- struct{}{}
+			continue
+		}
+		d.mu.Unlock()
 		select {
 		case p := <-d.idle:
 			d.mu.Lock()
@@ -524,12 +550,28 @@ func (d *driver) drive(rate float64, until time.Time) {
 	}
 }
 
+// readyHeap is a min-heap of people by readyAt (container/heap).
+type readyHeap []*person
+
+func (h readyHeap) Len() int           { return len(h) }
+func (h readyHeap) Less(i, j int) bool { return h[i].readyAt.Before(h[j].readyAt) }
+func (h readyHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *readyHeap) Push(x any)        { *h = append(*h, x.(*person)) }
+func (h *readyHeap) Pop() any {
+	old := *h
+	p := old[len(old)-1]
+	old[len(old)-1] = nil
+	*h = old[:len(old)-1]
+	return p
+}
+
 // drain waits up to wait for the steps handed out to finish.
 func (d *driver) drain(wait time.Duration) int {
 	deadline := time.Now().Add(wait)
 	for {
 		d.mu.Lock()
 		busy := d.busy
+		// Those in the middle of an activity stay there for the next drive.
 		d.mu.Unlock()
 		if busy == 0 || time.Now().After(deadline) {
 			return busy

@@ -19,6 +19,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -43,6 +44,62 @@ type DB struct {
 	// here instead and go in the moment the last one leaves; only other
 	// processes (the command line) meet the busy handler.
 	writer chan struct{}
+
+	// stmts holds the prepared statements of the queries run so far
+	// (query text → *sql.Stmt): SQLite parses and plans a statement each
+	// time it is prepared, which cost more than running most of the
+	// bot's queries. database/sql prepares each on a connection the first
+	// time it runs there and keeps it with the connection.
+	stmts   sync.Map
+	nstmts  int
+	stmtsMu sync.Mutex
+}
+
+// maxStmts bounds the statements kept: queries are written in the code,
+// a few with a variable number of conditions, so the bound is never
+// reached by the bot itself; past it, new queries are prepared each time.
+const maxStmts = 512
+
+// cachedStmt is a kept prepared statement.
+type cachedStmt struct {
+	st *sql.Stmt
+	// exec: the statement may be run with Exec. One that returns rows (a
+	// SELECT, INSERT ... RETURNING) is not: Exec steps it once and leaves
+	// it unfinished, holding its transaction open until the statement is
+	// next reset, where a statement prepared for the call is finalized.
+	exec bool
+}
+
+// stmt returns the prepared statement of query, preparing it the first
+// time, or nil when it is not to be kept: a text of several statements
+// (a prepared statement runs only the first) or one that fails to
+// prepare (the caller runs it unprepared and reports its error).
+func (db *DB) stmt(ctx context.Context, query string) *cachedStmt {
+	if c, ok := db.stmts.Load(query); ok {
+		return c.(*cachedStmt)
+	}
+	trimmed := strings.TrimSpace(query)
+	if strings.Contains(strings.TrimRight(trimmed, ";"), ";") {
+		return nil
+	}
+	db.stmtsMu.Lock()
+	defer db.stmtsMu.Unlock()
+	if c, ok := db.stmts.Load(query); ok {
+		return c.(*cachedStmt)
+	}
+	if db.nstmts >= maxStmts {
+		return nil
+	}
+	st, err := db.sql.PrepareContext(context.WithoutCancel(ctx), query)
+	if err != nil {
+		return nil
+	}
+	upper := strings.ToUpper(trimmed)
+	verb, _, _ := strings.Cut(upper, " ")
+	c := &cachedStmt{st: st, exec: (verb == "INSERT" || verb == "UPDATE" || verb == "DELETE" || verb == "REPLACE") && !strings.Contains(upper, "RETURNING")}
+	db.stmts.Store(query, c)
+	db.nstmts++
+	return c
 }
 
 // writeWait is how long a write waits for its turn before it fails, as
@@ -89,6 +146,11 @@ func Open(ctx context.Context, file string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", file, err)
 	}
+	// Keep the connections of a busy moment open: a new connection
+	// runs the pragmas above and prepares its statements afresh
+	// (database/sql keeps 2 idle connections by default, so under load
+	// most queries opened one).
+	sqlDB.SetMaxIdleConns(maxIdleConns)
 	db := &DB{sql: sqlDB, Now: time.Now, writer: make(chan struct{}, 1)}
 	if err := sqlDB.PingContext(ctx); err != nil {
 		sqlDB.Close()
@@ -101,8 +163,18 @@ func Open(ctx context.Context, file string) (*DB, error) {
 	return db, nil
 }
 
+// maxIdleConns is how many unused connections the pool keeps open: as many
+// as handlers run at once (bot/dispatch.go), and the sender's.
+const maxIdleConns = 40
+
 // Close closes the database.
-func (db *DB) Close() error { return db.sql.Close() }
+func (db *DB) Close() error {
+	db.stmts.Range(func(_, c any) bool {
+		c.(*cachedStmt).st.Close()
+		return true
+	})
+	return db.sql.Close()
+}
 
 // SQL exposes the underlying pool to the stores in this package's tests and
 // to the backup command.
@@ -161,7 +233,7 @@ type querier interface {
 // their turn).
 func (db *DB) q(ctx context.Context) querier {
 	if tx, ok := ctx.Value(txKey{}).(*sql.Tx); ok {
-		return tx
+		return txq{db, tx}
 	}
 	return pool{db}
 }
@@ -169,7 +241,7 @@ func (db *DB) q(ctx context.Context) querier {
 // pool is the connection pool as a querier: an Exec, which writes, waits
 // for the writer's turn (see DB.writer). A query that writes (INSERT ...
 // RETURNING) outside a transaction does not; SQLite's busy handler still
-// orders it.
+// orders it. Queries run as prepared statements (DB.stmt).
 type pool struct{ db *DB }
 
 func (p pool) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
@@ -178,15 +250,51 @@ func (p pool) ExecContext(ctx context.Context, query string, args ...any) (sql.R
 		return nil, err
 	}
 	defer unlock()
+	if c := p.db.stmt(ctx, query); c != nil && c.exec {
+		return c.st.ExecContext(ctx, args...)
+	}
 	return p.db.sql.ExecContext(ctx, query, args...)
 }
 
 func (p pool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if c := p.db.stmt(ctx, query); c != nil {
+		return c.st.QueryContext(ctx, args...)
+	}
 	return p.db.sql.QueryContext(ctx, query, args...)
 }
 
 func (p pool) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if c := p.db.stmt(ctx, query); c != nil {
+		return c.st.QueryRowContext(ctx, args...)
+	}
 	return p.db.sql.QueryRowContext(ctx, query, args...)
+}
+
+// txq is a transaction as a querier. Exec and QueryRow run the prepared
+// statement on the transaction's connection; Query does not, since a
+// statement's rows may still be read while the same query runs again on
+// the same connection (one prepared statement cannot do both).
+type txq struct {
+	db *DB
+	tx *sql.Tx
+}
+
+func (t txq) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if c := t.db.stmt(ctx, query); c != nil && c.exec {
+		return t.tx.StmtContext(ctx, c.st).ExecContext(ctx, args...)
+	}
+	return t.tx.ExecContext(ctx, query, args...)
+}
+
+func (t txq) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return t.tx.QueryContext(ctx, query, args...)
+}
+
+func (t txq) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if c := t.db.stmt(ctx, query); c != nil {
+		return t.tx.StmtContext(ctx, c.st).QueryRowContext(ctx, args...)
+	}
+	return t.tx.QueryRowContext(ctx, query, args...)
 }
 
 // conn is a querier that joins the transaction its context carries, if any.

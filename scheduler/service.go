@@ -437,24 +437,11 @@ func (s *Service) view(ctx context.Context, userID int64, e Event) (EventView, e
 			v.Venue = venue
 		}
 	}
-	signups, err := s.store.Signups(ctx, e.ID)
+	st, err := s.store.Standing(ctx, e.ID, userID)
 	if err != nil {
 		return EventView{}, err
 	}
-	for _, su := range signups {
-		switch su.Status {
-		case Registered:
-			v.Registered++
-		case Waiting:
-			v.Waiting++
-			if su.UserID == userID {
-				v.Position = v.Waiting
-			}
-		}
-		if su.UserID == userID {
-			v.Mine = su.Status
-		}
-	}
+	v.Registered, v.Waiting, v.Mine, v.Position = st.Registered, st.Waiting, st.Mine, st.Position
 	return v, nil
 }
 

@@ -61,6 +61,13 @@ type Signup struct {
 	Seq     int64
 }
 
+// Standing is an event's sign-ups counted, and one person's among them.
+type Standing struct {
+	Registered, Waiting int
+	Mine                SignupStatus // "" when not signed up
+	Position            int          // on the waiting list, from 1; 0 when not waiting
+}
+
 // Attendance is one person's check-in (or a coordinator's mark).
 type Attendance struct {
 	EventID  int64
@@ -137,6 +144,9 @@ type Store interface {
 	// Signups lists an event's sign-ups, registered first, each in order.
 	Signups(ctx context.Context, eventID int64) ([]Signup, error)
 	CountSignups(ctx context.Context, eventID int64) (registered, waiting int, err error)
+	// Standing counts an event's sign-ups and finds userID's (0: nobody's)
+	// among them, without reading them all.
+	Standing(ctx context.Context, eventID, userID int64) (Standing, error)
 	UserSignups(ctx context.Context, userID int64, now time.Time) ([]Signup, error)
 
 	PutReminders(ctx context.Context, eventID int64, rs []Reminder, now time.Time) error

@@ -432,6 +432,22 @@ func (s *SchedulerStore) CountSignups(ctx context.Context, eventID int64) (regis
 	return registered, waiting, err
 }
 
+// Standing counts an event's sign-ups and finds userID's among them; the
+// queue index answers each part.
+func (s *SchedulerStore) Standing(ctx context.Context, eventID, userID int64) (scheduler.Standing, error) {
+	var st scheduler.Standing
+	var mine string
+	err := s.c.QueryRowContext(ctx, `SELECT
+		(SELECT COUNT(*) FROM event_signups WHERE event_id = ?1 AND status = 'registered'),
+		(SELECT COUNT(*) FROM event_signups WHERE event_id = ?1 AND status = 'waiting'),
+		COALESCE((SELECT status FROM event_signups WHERE event_id = ?1 AND user_id = ?2), ''),
+		COALESCE((SELECT COUNT(*) FROM event_signups w WHERE w.event_id = ?1 AND w.status = 'waiting'
+			AND w.seq <= (SELECT m.seq FROM event_signups m WHERE m.event_id = ?1 AND m.user_id = ?2 AND m.status = 'waiting')), 0)`,
+		eventID, userID).Scan(&st.Registered, &st.Waiting, &mine, &st.Position)
+	st.Mine = scheduler.SignupStatus(mine)
+	return st, err
+}
+
 // UserSignups lists a person's sign-ups of open events not yet over.
 func (s *SchedulerStore) UserSignups(ctx context.Context, userID int64, now time.Time) ([]scheduler.Signup, error) {
 	return s.signups(ctx, `WHERE user_id = ? AND event_id IN (SELECT id FROM events WHERE state = 'open' AND ends_at > ?)

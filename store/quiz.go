@@ -233,6 +233,104 @@ func (s *QuizStore) Draw(ctx context.Context, d quiz.DrawSpec) ([]quiz.Question,
 	if d.N <= 0 {
 		return nil, nil
 	}
+	skip := map[string]bool{}
+	for _, id := range d.Exclude {
+		skip[id] = true
+	}
+	if d.Unseen {
+		rows, err := s.c.QueryContext(ctx, `SELECT DISTINCT question_id FROM quiz_answers WHERE user_id = ? LIMIT ?`, d.UserID, maxDrawSkip+1)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			skip[id] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	if len(skip) > maxDrawSkip {
+		return s.drawFiltered(ctx, d)
+	}
+	// The first N questions of a random order that are not to be skipped
+	// are among its first N + len(skip): a sample that long, read from
+	// the topic index alone, then the questions it holds, replaces a
+	// random order of every row with its columns and a look-up of the
+	// person's answers for each.
+	where, args := []string{"retired = 0"}, []any{}
+	if d.Topic != "" {
+		where, args = append(where, "topic = ?"), append(args, d.Topic)
+	}
+	if d.PollOnly {
+		where = append(where, "poll_ready = 1")
+	}
+	args = append(args, d.N+len(skip))
+	rows, err := s.c.QueryContext(ctx, `SELECT rowid FROM quiz_questions WHERE `+strings.Join(where, " AND ")+` ORDER BY random() LIMIT ?`, args...)
+	if err != nil {
+		return nil, err
+	}
+	var order []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		order = append(order, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(order) == 0 {
+		return nil, nil
+	}
+	rows, err = s.c.QueryContext(ctx, `SELECT rowid, `+quizQuestionColumns+` FROM quiz_questions WHERE rowid IN (SELECT value FROM json_each(?))`, toJSON(order))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	byRow := make(map[int64]quiz.Question, len(order))
+	for rows.Next() {
+		var rowid int64
+		q, err := scanQuizQuestion(rowScanner{rows, &rowid})
+		if err != nil {
+			return nil, err
+		}
+		byRow[rowid] = q
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var out []quiz.Question
+	for _, id := range order {
+		if q, ok := byRow[id]; ok && !skip[q.ID] && len(out) < d.N {
+			out = append(out, q)
+		}
+	}
+	return out, nil
+}
+
+// maxDrawSkip is the most questions Draw leaves out by sampling; past it
+// (someone who has answered most of a bank) SQL leaves them out.
+const maxDrawSkip = 400
+
+// rowScanner scans a leading rowid, then the rest as sc would.
+type rowScanner struct {
+	sc    interface{ Scan(...any) error }
+	rowid *int64
+}
+
+func (r rowScanner) Scan(dest ...any) error { return r.sc.Scan(append([]any{r.rowid}, dest...)...) }
+
+// drawFiltered is Draw with every condition in SQL.
+func (s *QuizStore) drawFiltered(ctx context.Context, d quiz.DrawSpec) ([]quiz.Question, error) {
 	var where []string
 	var args []any
 	where = append(where, "retired = 0")

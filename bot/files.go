@@ -116,17 +116,25 @@ func (b *Bot) onDocument(ctx context.Context, r *request) error {
 	if err != nil {
 		return err
 	}
+	district := "" // the district whose questions a bank may hold
+	if (kind == "bank" || kind == "roster") && b.quiz != nil {
+		if district, err = b.bankScope(ctx, r.userID); errors.Is(err, quiz.ErrOutOfScope) {
+			return b.reply(ctx, r, t("file.not_allowed"))
+		} else if err != nil {
+			return err
+		}
+	}
 	switch {
 	case kind == "bank" && b.quiz != nil:
-		bf, err := b.readBank(ctx, name, data)
-		return b.importBank(ctx, r, doc.FileID, name, bf, err)
+		bf, err := b.readBank(ctx, district, name, data)
+		return b.importBank(ctx, r, district, doc.FileID, name, bf, err)
 	case kind == "bank":
 		return b.reply(ctx, r, t("file.unsupported", esc(name)))
 	case kind == "roster" && b.quiz != nil:
 		// A spreadsheet with a 题干 column is a question bank; else a roster.
-		bf, err := b.readBank(ctx, name, data)
+		bf, err := b.readBank(ctx, district, name, data)
 		if quiz.MeantAsBank(err) {
-			return b.importBank(ctx, r, doc.FileID, name, bf, err)
+			return b.importBank(ctx, r, district, doc.FileID, name, bf, err)
 		}
 		if errors.Is(err, quiz.ErrNotWorkbook) {
 			return b.reply(ctx, r, t("file.not_workbook", esc(name)))

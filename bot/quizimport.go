@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/dangwu/dangwu/member"
 	"github.com/dangwu/dangwu/quiz"
 	"github.com/dangwu/dangwu/store"
 	tgbot "github.com/go-telegram/bot"
@@ -27,8 +28,26 @@ const problemLines = 20
 // templateName is the file name of the question-bank template.
 const templateName = "题库模板.xlsx"
 
-// readBank reads a bank file within the import time limit.
-func (b *Bot) readBank(ctx context.Context, name string, data []byte) (quiz.BankFile, error) {
+// bankScope is the district a person imports question banks for: "" for
+// an administrator or a city coordinator, a district coordinator's own
+// (the quiz service keeps their questions to it); quiz.ErrOutOfScope for
+// anyone else.
+func (b *Bot) bankScope(ctx context.Context, userID int64) (string, error) {
+	a, err := b.members.Access(ctx, userID)
+	switch {
+	case err != nil:
+		return "", err
+	case a.CityWide():
+		return "", nil
+	case a.Role == member.RoleCoordinator:
+		return a.District, nil
+	}
+	return "", quiz.ErrOutOfScope
+}
+
+// readBank reads a bank file within the import time limit, as an importer
+// of district (see bankScope) would import it.
+func (b *Bot) readBank(ctx context.Context, district, name string, data []byte) (quiz.BankFile, error) {
 	pctx, cancel := context.WithTimeout(ctx, b.importTimeout)
 	defer cancel()
 	bf, err := quiz.ReadBankFile(pctx, name, data, QuizChecker(ctx, b.kb, b.members.Districts()))
@@ -38,15 +57,16 @@ func (b *Bot) readBank(ctx context.Context, name string, data []byte) (quiz.Bank
 	if err != nil {
 		return bf, err
 	}
-	bf.Questions, bf.Problems, err = b.quiz.CheckImport(ctx, quiz.BankName(name), bf.Questions, bf.Problems)
+	bf.Questions, bf.Problems, err = b.quiz.CheckImportFor(ctx, district, quiz.BankName(name), bf.Questions, bf.Problems)
 	return bf, err
 }
 
 var errImportSlow = errors.New("import too slow")
 
 // importBank reports a bank file sent in chat (bf, err: what readBank
-// made of it) and imports it when it has no problems.
-func (b *Bot) importBank(ctx context.Context, r *request, fileID, name string, bf quiz.BankFile, err error) error {
+// made of it for an importer of district) and imports it when it has no
+// problems.
+func (b *Bot) importBank(ctx context.Context, r *request, district, fileID, name string, bf quiz.BankFile, err error) error {
 	if err != nil {
 		return b.reply(ctx, r, t("qimport.failed", esc(name))+bankFileError(err))
 	}
@@ -54,7 +74,9 @@ func (b *Bot) importBank(ctx context.Context, r *request, fileID, name string, b
 		if len(bf.Questions) == 0 {
 			return b.reply(ctx, r, t("qimport.empty", esc(name)))
 		}
-		if err := b.quiz.Import(ctx, quiz.BankName(name), bf.Questions, r.userID); err != nil {
+		if err := b.quiz.ImportFor(ctx, district, quiz.BankName(name), bf.Questions, r.userID); errors.Is(err, quiz.ErrOutOfScope) {
+			return b.reply(ctx, r, t("qimport.failed", esc(name))+t("qimport.out_of_scope"))
+		} else if err != nil {
 			return err
 		}
 		return b.reply(ctx, r, t("qimport.done", len(bf.Questions), esc(name))+topicCounts(bf.Questions))
@@ -87,18 +109,28 @@ func (b *Bot) onQuizImportButton(ctx context.Context, r *request, payload string
 		return b.editCallbackMessage(ctx, r, message{text: t("qimport.cancelled")})
 	}
 	name := c.Data["name"]
+	// Read as the person is now: one whose scope changed since the report
+	// imports only what is theirs to import now.
+	district, err := b.bankScope(ctx, r.userID)
+	if errors.Is(err, quiz.ErrOutOfScope) {
+		return b.staleButton(ctx, r)
+	} else if err != nil {
+		return err
+	}
 	data, err := b.download(ctx, c.Data["file"], quiz.MaxImportFile)
 	if err != nil {
 		return b.editCallbackMessage(ctx, r, message{text: t("qimport.failed", esc(name)) + t("qimport.gone")})
 	}
-	bf, err := b.readBank(ctx, name, data)
+	bf, err := b.readBank(ctx, district, name, data)
 	if err != nil {
 		return b.editCallbackMessage(ctx, r, message{text: t("qimport.failed", esc(name)) + bankFileError(err)})
 	}
 	if len(bf.Questions) == 0 {
 		return b.editCallbackMessage(ctx, r, message{text: t("qimport.nothing_good")})
 	}
-	if err := b.quiz.Import(ctx, quiz.BankName(name), bf.Questions, r.userID); err != nil {
+	if err := b.quiz.ImportFor(ctx, district, quiz.BankName(name), bf.Questions, r.userID); errors.Is(err, quiz.ErrOutOfScope) {
+		return b.editCallbackMessage(ctx, r, message{text: t("qimport.failed", esc(name)) + t("qimport.out_of_scope")})
+	} else if err != nil {
 		return err
 	}
 	return b.editCallbackMessage(ctx, r, message{text: t("qimport.done_partial", len(bf.Questions), esc(name), len(bf.Problems)) + topicCounts(bf.Questions)})
@@ -146,6 +178,12 @@ func bankProblemText(p quiz.Problem) string {
 		return t("qerr.duplicate_id", esc(p.ID), esc(line))
 	case errors.Is(p.Err, quiz.ErrIDTaken):
 		return t("qerr.id_taken", esc(p.ID))
+	case errors.Is(p.Err, quiz.ErrOutOfScope):
+		of := t("ev.city")
+		if p.Value != "" {
+			of = v
+		}
+		return t("qerr.out_of_scope", of)
 	}
 	for _, e := range bankErrors {
 		if errors.Is(p.Err, e.err) {

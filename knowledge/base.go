@@ -32,6 +32,8 @@ type Base struct {
 	sounds   atomic.Pointer[soundIndex] // the index's characters by sound; nil: to be read again
 
 	params params
+
+	answers *answerCache // of recent questions; emptied by every change of the index or the synonyms
 }
 
 // Open opens the knowledge base on st with its search index in indexDir,
@@ -44,7 +46,8 @@ func Open(ctx context.Context, st Store, indexDir string, log *slog.Logger) (*Ba
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	b := &Base{st: st, log: log.With("component", "knowledge"), Now: time.Now, dir: indexDir, params: defaults}
+	b := &Base{st: st, log: log.With("component", "knowledge"), Now: time.Now, dir: indexDir, params: defaults,
+		answers: newAnswerCache(AnswerCacheBytes)}
 	if indexDir == "" {
 		syn, err := st.Synonyms(ctx)
 		if err != nil {

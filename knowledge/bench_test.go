@@ -104,6 +104,9 @@ func BenchmarkIndexBuild(b *testing.B) {
 func BenchmarkSearch(b *testing.B) {
 	st, dir := benchCorpus(b)
 	ctx := context.Background()
+	// Every question searched, not answered from memory.
+	defer func(n int) { knowledge.AnswerCacheBytes = n }(knowledge.AnswerCacheBytes)
+	knowledge.AnswerCacheBytes = 0
 	base, err := knowledge.Open(ctx, st, filepath.Join(dir, "index"), nil)
 	if err != nil {
 		b.Fatal(err)

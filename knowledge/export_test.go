@@ -7,6 +7,7 @@ import (
 
 // SetParam changes a search weight (for tuning).
 func (b *Base) SetParam(name string, v float64) {
+	defer b.answers.reset() // answers of other weights
 	w := &b.params
 	switch name {
 	case "section":

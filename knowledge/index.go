@@ -182,6 +182,7 @@ func (b *Base) reusable(idx bleve.Index, gen Generation) string {
 	}
 	b.gen = n
 	b.sounds.Store(nil) // the characters may have changed
+	b.answers.reset()
 	return ""
 }
 
@@ -224,6 +225,7 @@ func (b *Base) rebuild(ctx context.Context) error {
 	b.idx = idx
 	b.gen = ch.Generation.N
 	b.sounds.Store(nil) // the characters may have changed
+	b.answers.reset()
 	b.log.Info("search index built", "docs", n, "generation", b.gen, "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
@@ -388,6 +390,7 @@ func (b *Base) sync(ctx context.Context) error {
 			"documents", len(ch.Documents), "faq", len(ch.FAQs), "removed", len(ch.Removed))
 		b.gen = ch.Generation.N
 		b.sounds.Store(nil) // the characters may have changed
+		b.answers.reset()
 	}
 	syn, err := b.st.Synonyms(ctx)
 	if err != nil {
@@ -395,6 +398,7 @@ func (b *Base) sync(ctx context.Context) error {
 	}
 	if cur := b.synonyms.Load(); cur == nil || cur.hash != syn.Hash {
 		b.synonyms.Store(newSynonymIndex(syn))
+		b.answers.reset()
 	}
 	return nil
 }

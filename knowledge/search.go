@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/blevesearch/bleve/v2"
@@ -96,9 +97,16 @@ func (b *Base) Find(ctx context.Context, req Request) (Answer, error) {
 	if err := b.sync(ctx); err != nil {
 		return ans, fmt.Errorf("search: %w", err)
 	}
+	epoch := b.answers.current()
+	key := cacheKey(req.Text, n)
+	if cached, ok := b.answers.get(key, req.District); ok {
+		cached.Query = req.Text
+		return cached, nil
+	}
 	si := b.synonyms.Load()
 	p := analyze(req.Text, si)
 	if p.empty() {
+		b.answers.put(epoch, key, nil, req.District, ans)
 		return ans, nil
 	}
 	b.idxMu.RLock()
@@ -129,11 +137,37 @@ func (b *Base) Find(ctx context.Context, req Request) (Answer, error) {
 		r.Score = h.Score
 		cands = append(cands, r)
 	}
+	// The asker's district can change the answer only through a
+	// candidate that is a district's rule, when the question names none
+	// (see place).
+	var districts map[string]bool
+	if len(namedDistricts(p.norm, cands)) == 0 {
+		for _, c := range cands {
+			if c.District != "" {
+				if districts == nil {
+					districts = map[string]bool{}
+				}
+				districts[c.District] = true
+			}
+		}
+	}
 	ans.Results = b.rerank(p, st, si, req.District, cands, max(n, 2))
 	setConfidence(p, ans.Results)
 	ans.Results = ans.Results[:min(n, len(ans.Results))]
 	ans.Confident = len(ans.Results) > 0 && ans.Results[0].Confidence >= b.params.threshold
+	b.answers.put(epoch, key, districts, req.District, ans)
 	return ans, nil
+}
+
+// cacheKey is what a search's answer depends on besides the index, the
+// synonyms and the asker's district: the question as analyze reads it,
+// and the results wanted.
+func cacheKey(question string, n int) string {
+	norm := Normalize(question)
+	if rs := []rune(norm); len(rs) > maxQueryRunes {
+		norm = strings.TrimSpace(string(rs[:maxQueryRunes]))
+	}
+	return strconv.Itoa(n) + "\x00" + norm
 }
 
 // rerank scores the candidates (see rerank.go), keeps the better placed of

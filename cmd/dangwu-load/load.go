@@ -37,6 +37,7 @@ type loadConfig struct {
 	profileDir   string
 	keep         bool
 	replyTimeout time.Duration
+	answerCache  bool
 }
 
 // loadResult is one run's figures.
@@ -91,7 +92,11 @@ func runLoad(ctx context.Context, c loadConfig, run int) (loadResult, error) {
 	for _, id := range ids {
 		srv.StartChat(id)
 	}
-	bot, startup, err := startBot(ctx, c.bin, work, dataDir, filepath.Join(c.dataset, "content"), srv, "DANGWU_SEND_RATE=1000000", "DANGWU_FLOOD=off")
+	env := []string{"DANGWU_SEND_RATE=1000000", "DANGWU_FLOOD=off"}
+	if !c.answerCache {
+		env = append(env, "DANGWU_ANSWER_CACHE=off")
+	}
+	bot, startup, err := startBot(ctx, c.bin, work, dataDir, filepath.Join(c.dataset, "content"), srv, env...)
 	if err != nil {
 		return res, err
 	}
@@ -237,8 +242,8 @@ func (r loadResult) print(c loadConfig, info datasetInfo) {
 	fmt.Printf("data set          %s: %d passages (%d FAQ entries), %d questions in the banks, %d events, %d people with %d answers, %d sign-ups\n",
 		c.dataset, info.Passages, info.FAQ, info.Questions, info.Events, info.People, info.Answers, info.Signups)
 	fmt.Printf("start-up          %v (a copy of the data folder: content checked, index opened)\n", r.startup.Round(time.Millisecond))
-	fmt.Printf("load              %d people, %.0f updates/s offered for %v after %v of warm-up; %d ticks found nobody idle\n",
-		c.active, c.rate, c.duration, c.warmup, r.noIdle)
+	fmt.Printf("load              %d people, %.0f updates/s offered for %v after %v of warm-up; %d ticks found nobody idle; answer cache %s\n",
+		c.active, c.rate, c.duration, c.warmup, r.noIdle, map[bool]string{true: "on", false: "off"}[c.answerCache])
 	fmt.Printf("handled           %d updates, %.1f/s queued, %.1f/s answered; %d unanswered, %d apologies, %d flood notices, %d still out after the drain\n",
 		r.all.n, r.offered, r.achieved, r.all.unanswered, r.all.errors, r.all.flooded, r.leftover)
 	fmt.Printf("reply latency     p50 %s  p90 %s  p99 %s  max %s\n", ms(r.all.p50), ms(r.all.p90), ms(r.all.p99), ms(r.all.max))

@@ -45,6 +45,8 @@ func main() {
 	runs := flag.Int("runs", 1, "runs, each on a fresh copy of the data set; the medians are printed")
 	mixFlag := flag.String("mix", "ask=40,quiz=35,signup=15,me=10", "share of the updates of each activity: questions, practice quizzes, sign-ups, /me")
 	profile := flag.String("profile", "", "write CPU and allocation profiles of the measured run to this folder (go tool pprof)")
+	answerCache := flag.Bool("answer-cache", true, "let the bot answer a question asked before from memory (false: DANGWU_ANSWER_CACHE=off, every question searched; "+
+		"the questions asked are the ~550 of knowledge/testdata/eval*.yaml, so with the cache nearly all are repeats)")
 	keep := flag.Bool("keep", false, "keep the run's working folder (the bot's log and database)")
 	replyTimeout := flag.Duration("reply-timeout", 30*time.Second, "an update not answered this long after it was sent counts as unanswered")
 	soak := flag.Duration("soak", 0, "instead of the load, a fault soak this long (see soak.go)")
@@ -77,7 +79,7 @@ func main() {
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
 	c := loadConfig{bin: *bin, dataset: *data, params: params, rate: *rate, active: min(*active, *people), warmup: *warmup, duration: *duration,
-		mix: m, profileDir: *profile, keep: *keep, replyTimeout: *replyTimeout}
+		mix: m, profileDir: *profile, keep: *keep, replyTimeout: *replyTimeout, answerCache: *answerCache}
 	if *soak > 0 {
 		os.Exit(soakMain(ctx, c, *soak))
 	}

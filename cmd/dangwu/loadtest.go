@@ -3,8 +3,10 @@
 // The binary the load tool measures (go build -tags loadtest): its --rate
 // has no ceiling, so a load test measures the bot's own work rather than
 // its limiter, and with DANGWU_DEBUG_ADDR it serves net/http/pprof and
-// expvar (/debug/vars: memstats, and goroutines) there. Never built into
-// the binary operators run.
+// expvar (/debug/vars: memstats, and goroutines) there; with
+// DANGWU_ANSWER_CACHE=off every question is searched, none answered from
+// memory (knowledge.AnswerCacheBytes). Never built into the binary
+// operators run.
 
 package main
 
@@ -17,10 +19,15 @@ import (
 	_ "net/http/pprof" // the profiles a load test takes
 	"os"
 	"runtime"
+
+	"github.com/dangwu/dangwu/knowledge"
 )
 
 func init() {
 	maxRate = math.MaxFloat64
+	if os.Getenv("DANGWU_ANSWER_CACHE") == "off" {
+		knowledge.AnswerCacheBytes = 0
+	}
 	addr := os.Getenv("DANGWU_DEBUG_ADDR")
 	if addr == "" {
 		return

@@ -71,10 +71,10 @@ func (h *harness) restartWith(ifDown func()) {
 	if ifDown != nil {
 		ifDown()
 	}
-	db, err := store.Open(ctx, h.dbFile)
-	if err != nil {
-		h.t.Fatal(err)
-	}
+	// A new process on the same data: new services over the database's
+	// file, through the handle the other services hold (a store's kept
+	// statements belong to its handle, and a transaction to one handle).
+	db := h.db
 	old := h.members()
 	members := member.NewService(store.NewMemberStore(db), old.Districts(), h.opts.Admins)
 	members.Now = old.Now
@@ -82,17 +82,13 @@ func (h *harness) restartWith(ifDown func()) {
 	opts.Members, opts.Store = members, store.NewConversations(db)
 	b, err := bot.New(ctx, opts)
 	if err != nil {
-		db.Close()
 		h.t.Fatal(err)
 	}
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- b.Run(runCtx) }()
 	h.bot, h.stop, h.done, h.opts = b, stop, done, opts
-	h.t.Cleanup(func() {
-		h.shutdown()
-		db.Close()
-	})
+	h.t.Cleanup(func() { h.shutdown() })
 	if err := h.srv.WaitPolling(wait); err != nil {
 		h.t.Fatalf("restarted bot never polled: %v", err)
 	}

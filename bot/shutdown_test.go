@@ -18,17 +18,16 @@ func (h *harness) restartAfterShutdown(prepare func(*bot.Bot)) {
 	h.t.Helper()
 	ctx := context.Background()
 	h.shutdown() // may report the grace period: that is the point
-	db, err := store.Open(ctx, h.dbFile)
-	if err != nil {
-		h.t.Fatal(err)
-	}
+	// A new process on the same data: new services over the database's
+	// file, through the handle the other services hold (a store's kept
+	// statements belong to its handle, and a transaction to one handle).
+	db := h.db
 	old := h.members()
 	members := member.NewService(store.NewMemberStore(db), old.Districts(), h.opts.Admins)
 	opts := h.opts
 	opts.Members, opts.Store, opts.Inbox, opts.Outbox, opts.Atomic = members, store.NewConversations(db), store.NewInbox(db), store.NewOutbox(db), db.Atomic
 	b, err := bot.New(ctx, opts)
 	if err != nil {
-		db.Close()
 		h.t.Fatal(err)
 	}
 	if prepare != nil {
@@ -38,10 +37,7 @@ func (h *harness) restartAfterShutdown(prepare func(*bot.Bot)) {
 	done := make(chan error, 1)
 	go func() { done <- b.Run(runCtx) }()
 	h.bot, h.stop, h.done, h.opts = b, stop, done, opts
-	h.t.Cleanup(func() {
-		h.shutdown()
-		db.Close()
-	})
+	h.t.Cleanup(func() { h.shutdown() })
 	wait, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := h.srv.WaitPolling(wait); err != nil {

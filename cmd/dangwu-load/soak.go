@@ -10,18 +10,38 @@ package main
 // If the broadcast is not through when D is up, the faults go on until it
 // is. Then the faults stop and the run checks:
 //
-//   - the bot process lives, answers a last question, and stops cleanly;
-//   - every update was answered (an apology for an internal error counts
-//     apart), and no reply was sent twice;
-//   - every row of the broadcast ended sent (and was received), failed
-//     (refused with 403: the person blocked the bot; or given up), or
-//     uncertain; none is pending or in flight, and nobody received it
-//     twice unless their row is uncertain;
-//   - resident memory, Go heap and goroutines at the start and the end
-//     (heap after a collection), and every 30 s in between.
+//   - the bot process lives, answers a last question, and stops cleanly,
+//     with no handler panic;
+//   - every update the server queued (each step, each block) is in the
+//     inbox and marked handled;
+//   - every step was answered (an apology for an internal error counts
+//     apart); a step left unanswered must have met a fault on a call of its
+//     reply (a send is not repeated when its answer is lost, nor is the
+//     apology that follows), and no reply was sent twice;
+//   - every queued message (the broadcast's and any other: outbox rows of
+//     op send) ended sent and was received, failed because the person
+//     blocked the bot, or uncertain; none is due and unfinished, none was
+//     given up for a person who can be reached, and nobody received a text
+//     more often than it has rows unless one of them is uncertain;
+//   - the broadcast has a row for each recipient, and each recipient who
+//     can be reached received it exactly once, or holds an uncertain row;
+//     those who blocked it were refused with 403 and marked blocked;
+//   - each 报名 and 取消报名 the bot confirmed (its answer to the press)
+//     is what event_signups holds at the end for that person and event,
+//     and each confirmed 收到 is one row of broadcast_acks;
+//   - resident memory, Go heap (after a collection) and goroutines at the
+//     start (after the warm-up, faults off, people idle) and at the end
+//     (faults off, people idle, the outbox drained), and every 30 s in
+//     between; the heap and the goroutines must be flat: at the end at
+//     most -soak-heap-slack (and 10 %) and -soak-goroutine-slack above
+//     the start; resident memory, which rises while SQLite's caches fill,
+//     must level off: at the end at most as much above its sample a third
+//     into the faults.
+//     Goroutine profiles of both moments are kept in the working folder
+//     (-keep), and the stacks that grew are printed.
 //
-// It exits 1 if anything was lost, sent twice or left unfinished, or the
-// bot died.
+// It exits 1 if anything was lost, sent twice or left unfinished, memory
+// or goroutines grew beyond the slack, or the bot died.
 
 import (
 	"context"
@@ -54,6 +74,8 @@ var (
 		"with -soak: percent of calls answered each way (429 retry_after 1-3 s, 500, slow 0.5-4 s, connection reset before or after handling)")
 	soakBroadcastAt = flag.Duration("soak-broadcast-at", 30*time.Second, "with -soak: when the broadcast to everyone is queued")
 	soakBlocked     = flag.Int("soak-blocked-every", 100, "with -soak: every n-th recipient (not among the active people) blocks the bot right after the broadcast is queued (0: nobody)")
+	soakHeapSlack   = flag.Float64("soak-heap-slack", 4, "with -soak: MB the Go heap in use may grow from the start to the end (plus 10 %)")
+	soakGoSlack     = flag.Int("soak-goroutine-slack", 10, "with -soak: goroutines the bot may have more at the end than at the start")
 )
 
 // faultMix is the percent of calls given each fault.
@@ -145,28 +167,44 @@ func (f *faults) counts() map[string]int {
 
 // soakReport is what a soak found.
 type soakReport struct {
-	faulted, extra  time.Duration // with faults: as asked, and beyond it for the broadcast
-	alive, probeOK  bool
-	stopErr         error
-	steps           latencyStats
-	byKind          map[string]latencyStats
-	replyDuplicates int // replies sent twice within one step of a person
-	dupExamples     []string
-	recipients      int
-	skipped         int
-	statuses        map[string]int
-	received        int // recipients who received the notice
-	sentNotReceived int
-	uncertainDup    int // received twice, row uncertain
-	duplicates      int // received twice, row not uncertain
-	blockedPeople   int
-	blockedOK       int // refused with 403: row failed, blocked_at set
-	failedReasons   map[string]int
-	outbox          map[string]int // every row of the outbox, by status
-	samples         []memSample
-	faultCounts     map[string]int
-	logErrors       map[string]int
-	panics          int
+	faulted, extra   time.Duration // with faults: as asked, and beyond it for the broadcast
+	alive, probeOK   bool
+	stopErr          error
+	steps            latencyStats
+	byKind           map[string]latencyStats
+	replyDuplicates  int // replies sent twice within one step of a person
+	dupExamples      []string
+	unexplained      int // steps unanswered with no fault on a call of their reply
+	explained        int // unanswered, with a fault on their reply
+	unansweredEx     []string
+	inbox            inboxCheck
+	sends            outboxCheck // every queued message
+	signups          signupCheck
+	bcRows           int // the broadcast's rows
+	bcLost           int // reachable recipients who never received it, row not uncertain
+	bcFailedGot      int // row failed, yet received
+	warm             int // steps of the warm-up
+	heapFlat, goFlat bool
+	// RSS a third into the faults, when the caches have filled, and at
+	// the end: it must level off (rssFlat).
+	rssThird, rssEnd int64
+	rssFlat          bool
+	grown            []string // goroutine stacks that grew
+	recipients       int
+	skipped          int
+	statuses         map[string]int
+	received         int // recipients who received the notice
+	sentNotReceived  int
+	uncertainDup     int // received twice, row uncertain
+	duplicates       int // received twice, row not uncertain
+	blockedPeople    int
+	blockedOK        int // refused with 403: row failed, blocked_at set
+	failedReasons    map[string]int
+	samples          []memSample
+	anon, file       [2]int64 // resident memory, anonymous and file-backed, at the start and the end
+	faultCounts      map[string]int
+	logErrors        map[string]int
+	panics           int
 }
 
 func soakMain(ctx context.Context, c loadConfig, length time.Duration) int {
@@ -181,12 +219,43 @@ func soakMain(ctx context.Context, c loadConfig, length time.Duration) int {
 		return 1
 	}
 	rep.print(c)
-	if !rep.alive || !rep.probeOK || rep.stopErr != nil || rep.steps.unanswered > 0 || rep.replyDuplicates > 0 ||
-		rep.duplicates > 0 || rep.sentNotReceived > 0 || rep.statuses["pending"]+rep.statuses["sending"] > 0 ||
-		rep.outbox["pending"]+rep.outbox["sending"] > 0 || rep.blockedOK < rep.blockedPeople || rep.panics > 0 {
+	if fails := rep.failures(); len(fails) > 0 {
+		fmt.Printf("verdict           FAILED: %s\n", strings.Join(fails, "; "))
 		return 1
 	}
+	fmt.Println("verdict           passed: the bot lived, nothing lost, nothing sent twice but uncertain rows, memory and goroutines flat")
 	return 0
+}
+
+// failures lists what the soak found wrong.
+func (r soakReport) failures() []string {
+	var out []string
+	check := func(bad bool, format string, args ...any) {
+		if bad {
+			out = append(out, fmt.Sprintf(format, args...))
+		}
+	}
+	check(!r.alive, "the bot died")
+	check(!r.probeOK, "the last question was not answered")
+	check(r.stopErr != nil, "the bot did not stop cleanly: %v", r.stopErr)
+	check(r.panics > 0, "%d handler panics", r.panics)
+	check(!r.inbox.ok(), "inbox: %d of %d updates stored, %d never handled, %d unexpected", r.inbox.stored, r.inbox.expected, r.inbox.undone, r.inbox.extra)
+	check(r.unexplained > 0, "%d steps unanswered with no fault on their reply", r.unexplained)
+	check(r.replyDuplicates > 0, "%d replies sent twice", r.replyDuplicates)
+	check(r.sends.lost() > 0, "%d queued messages lost (%d sent but not received, %d given up)", r.sends.lost(), r.sends.sentNotReceived, r.sends.givenUp)
+	check(r.sends.duplicates > 0, "%d queued messages received twice, no row uncertain", r.sends.duplicates)
+	check(r.sends.failedReceived > 0, "%d messages received though their row failed", r.sends.failedReceived)
+	check(r.sends.unfinished > 0, "%d queued messages due and unfinished", r.sends.unfinished)
+	check(r.bcRows != r.recipients, "the broadcast has %d rows for %d recipients", r.bcRows, r.recipients)
+	check(r.bcLost > 0 || r.duplicates > 0 || r.sentNotReceived > 0 || r.bcFailedGot > 0,
+		"broadcast: %d lost, %d received twice (row not uncertain), %d sent but not received, %d failed but received", r.bcLost, r.duplicates, r.sentNotReceived, r.bcFailedGot)
+	check(r.statuses["pending"]+r.statuses["sending"] > 0, "broadcast: %d rows unfinished", r.statuses["pending"]+r.statuses["sending"])
+	check(r.blockedOK < r.blockedPeople, "broadcast: %d of %d who blocked the bot handled so", r.blockedOK, r.blockedPeople)
+	check(!r.signups.ok(), "sign-ups: %d confirmed and missing, %d withdrawn and still there, %d 收到 confirmed and missing", r.signups.lostIn, r.signups.lostOut, r.signups.ackMissing)
+	check(!r.heapFlat, "the Go heap grew beyond the slack")
+	check(!r.goFlat, "goroutines grew beyond the slack")
+	check(!r.rssFlat, "resident memory kept growing: %d MB a third into the faults, %d MB at the end", r.rssThird>>20, r.rssEnd>>20)
+	return out
 }
 
 func runSoak(ctx context.Context, c loadConfig, length time.Duration, mixF faultMix) (soakReport, error) {
@@ -242,13 +311,18 @@ func runSoak(ctx context.Context, c loadConfig, length time.Duration, mixF fault
 	defer d.close()
 	d.drive(*soakRate, time.Now().Add(c.warmup)) // warm, without faults
 	d.drain(c.replyTimeout)
-	d.take()
+	rep.warm = len(d.take())
 	sampleNow := func() {
 		s := b.sample(true)
 		rep.samples = append(rep.samples, s)
 		fmt.Fprintf(os.Stderr, "%s  %v\n", s.at.Format("15:04:05"), s)
 	}
 	sampleNow()
+	rep.anon[0], rep.file[0] = rssParts(b.cmd.Process.Pid)
+	startProfile, endProfile := filepath.Join(work, "goroutines-start.txt"), filepath.Join(work, "goroutines-end.txt")
+	if err := b.profile(ctx, "/debug/pprof/goroutine?debug=1", startProfile); err != nil {
+		return rep, fmt.Errorf("%w: %v", errNoDebug, err)
+	}
 
 	fmt.Fprintf(os.Stderr, "faults on for %v: %s of the calls\n", length, *soakFaults)
 	f.set(true)
@@ -309,8 +383,10 @@ func runSoak(ctx context.Context, c loadConfig, length time.Duration, mixF fault
 	if !rep.alive {
 		return rep, fmt.Errorf("the bot died (%v); its log ends:\n%s", b.err, tail(b.logPath, 30))
 	}
-	// The broadcast, and whatever else is queued, goes out once the faults stop.
-	deadline := time.Now().Add(5 * time.Minute)
+	// The broadcast, and whatever else is queued, goes out once the faults
+	// stop: a row whose attempts failed waits out its backoff (at most
+	// 320 s after the 4th).
+	deadline := time.Now().Add(8 * time.Minute)
 	for {
 		var busy int
 		if err := db.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE status IN ('pending', 'sending') AND not_before <= ?`,
@@ -322,7 +398,12 @@ func runSoak(ctx context.Context, c loadConfig, length time.Duration, mixF fault
 		}
 		time.Sleep(time.Second)
 	}
+	d.drain(c.replyTimeout)
 	sampleNow()
+	rep.anon[1], rep.file[1] = rssParts(b.cmd.Process.Pid)
+	if err := b.profile(ctx, "/debug/pprof/goroutine?debug=1", endProfile); err != nil {
+		return rep, err
+	}
 	// A last question: the bot still answers.
 	probe := d.people[active[0]]
 	probe.catchUp()
@@ -341,25 +422,42 @@ func runSoak(ctx context.Context, c loadConfig, length time.Duration, mixF fault
 	d.close()
 	rep.stopErr = b.stop()
 
+	a, z := rep.samples[0], rep.samples[len(rep.samples)-1]
+	rep.heapFlat = float64(z.heapInuse) <= 1.1*float64(a.heapInuse)+*soakHeapSlack*(1<<20)
+	rep.goFlat = z.goroutines <= a.goroutines+*soakGoSlack
+	// Resident memory rises while SQLite's page caches and the pooled
+	// connections fill, then levels off: from a third into the faults to
+	// the end it may grow by as much as the heap.
+	third := started.Add(rep.faulted / 3)
+	rep.rssThird, rep.rssEnd = z.rss, z.rss
+	for _, s := range rep.samples[1:] {
+		if !s.at.Before(third) {
+			rep.rssThird = s.rss
+			break
+		}
+	}
+	rep.rssFlat = float64(rep.rssEnd) <= 1.1*float64(rep.rssThird)+*soakHeapSlack*(1<<20)
+	rep.grown = goroutineGrowth(goroutineStacks(startProfile), goroutineStacks(endProfile), 8)
+
 	events := srv.Events()
-	rep.replyDuplicates, rep.dupExamples = replyDuplicates(events, d)
+	// Every step made one update, the last question one more, and each
+	// person who blocked the bot a my_chat_member update.
+	if rep.inbox, err = checkInbox(ctx, db, rep.warm+len(rs)+1+len(blocked)); err != nil {
+		return rep, err
+	}
+	rep.explained, rep.unexplained, rep.unansweredEx = explainUnanswered(rs, events, c.replyTimeout)
+	if rep.sends, err = checkOutbox(ctx, db, events); err != nil {
+		return rep, err
+	}
+	if rep.signups, err = checkSignups(ctx, db, events, bc.ID); err != nil {
+		return rep, err
+	}
+	rep.replyDuplicates, rep.dupExamples = replyDuplicates(events, d, rep.sends.notices)
 	if bc.ID != 0 {
 		if err := checkBroadcast(ctx, db, bc, events, d.marker, blocked, &rep); err != nil {
 			return rep, err
 		}
 	}
-	rep.outbox = map[string]int{}
-	rows, err := db.SQL().QueryContext(ctx, `SELECT status, COUNT(*) FROM outbox GROUP BY status`)
-	if err != nil {
-		return rep, err
-	}
-	for rows.Next() {
-		var s string
-		var n int
-		rows.Scan(&s, &n)
-		rep.outbox[s] = n
-	}
-	rows.Close()
 	rep.logErrors, rep.panics = logErrors(b.logPath)
 	return rep, nil
 }
@@ -388,11 +486,13 @@ func queueBroadcast(ctx context.Context, db *store.DB, marker string) (*schedule
 }
 
 // replyDuplicates counts the texts the bot sent twice to a person within
-// one of their steps (from one step to the next), notices aside.
-func replyDuplicates(events []botapi.Event, d *driver) (int, []string) {
+// one of their steps (from one step to the next), queued messages (the
+// texts of notices, by chat) aside: checkOutbox counts those.
+func replyDuplicates(events []botapi.Event, d *driver, notices map[int64]map[string]bool) (int, []string) {
 	byChat := map[int64][]botapi.Event{}
 	for _, e := range events {
-		if e.Kind == botapi.EventSend && e.Message != nil && d.people[e.ChatID] != nil && !strings.Contains(e.Message.Text, d.marker) {
+		if e.Kind == botapi.EventSend && e.Message != nil && d.people[e.ChatID] != nil && !strings.Contains(e.Message.Text, d.marker) &&
+			!notices[e.ChatID][e.Message.Text] {
 			byChat[e.ChatID] = append(byChat[e.ChatID], e)
 		}
 	}
@@ -448,7 +548,14 @@ func checkBroadcast(ctx context.Context, db *store.DB, bc scheduler.Broadcast, e
 			return err
 		}
 		rep.statuses[status]++
+		rep.bcRows++
 		got := received[id]
+		if got == 0 && status != "uncertain" && !isBlocked {
+			rep.bcLost++
+		}
+		if got > 0 && status == "failed" {
+			rep.bcFailedGot++
+		}
 		if got > 0 {
 			rep.received++
 		}
@@ -501,6 +608,7 @@ func (r soakReport) print(c loadConfig) {
 	fmt.Printf("soak              faults for %v (%v beyond the asked length, for the broadcast): %s %% of calls\n",
 		r.faulted.Round(time.Second), r.extra.Round(time.Second), *soakFaults)
 	var kinds []string
+	calls := 0
 	for k := range r.faultCounts {
 		if !strings.Contains(k, " ") {
 			kinds = append(kinds, k)
@@ -510,12 +618,27 @@ func (r soakReport) print(c loadConfig) {
 	var parts []string
 	for _, k := range kinds {
 		parts = append(parts, fmt.Sprintf("%s %d", k, r.faultCounts[k]))
+		calls += r.faultCounts[k]
 	}
-	fmt.Printf("faults injected   %s\n", strings.Join(parts, ", "))
+	fmt.Printf("faults injected   %d: %s\n", calls, strings.Join(parts, ", "))
+	for _, m := range []string{"getUpdates", "sendMessage", "editMessageText", "answerCallbackQuery"} {
+		var mp []string
+		for _, k := range kinds {
+			if n := r.faultCounts[m+" "+k]; n > 0 {
+				mp = append(mp, fmt.Sprintf("%s %d", k, n))
+			}
+		}
+		fmt.Printf("  %-20s %s\n", m, strings.Join(mp, ", "))
+	}
 	fmt.Printf("bot               alive at the end %v, answered a last question %v, stopped cleanly %v, handler panics %d\n",
 		r.alive, r.probeOK, r.stopErr == nil, r.panics)
-	fmt.Printf("people            %d updates from %d people at %.0f/s: %d unanswered, %d answered with an apology, %d with the flood notice; %d replies sent twice in one step\n",
-		r.steps.n, *soakActive, *soakRate, r.steps.unanswered, r.steps.errors, r.steps.flooded, r.replyDuplicates)
+	fmt.Printf("inbox             %d updates queued (%d in the warm-up): %d stored, %d never handled, %d unexpected\n",
+		r.inbox.expected, r.warm, r.inbox.stored, r.inbox.undone, r.inbox.extra)
+	fmt.Printf("people            %d updates from %d people at %.0f/s: %d unanswered (%d after a fault on their reply, %d with none), %d answered with an apology, %d with the flood notice; %d replies sent twice in one step\n",
+		r.steps.n, *soakActive, *soakRate, r.steps.unanswered, r.explained, r.unexplained, r.steps.errors, r.steps.flooded, r.replyDuplicates)
+	for _, e := range r.unansweredEx {
+		fmt.Printf("  unanswered      %s\n", e)
+	}
 	for _, e := range r.dupExamples {
 		fmt.Printf("  sent twice      %s\n", e)
 	}
@@ -525,22 +648,47 @@ func (r soakReport) print(c loadConfig) {
 			fmt.Printf("  %-14s  %6d  unanswered %3d  apologies %3d  p50 %8s  p99 %8s\n", k, st.n, st.unanswered, st.errors, ms(st.p50), ms(st.p99))
 		}
 	}
-	fmt.Printf("broadcast         %d rows (%d skipped as known blocked): %s\n", r.recipients, r.skipped, formatCounts(r.statuses))
-	fmt.Printf("  received        %d people; sent but not received %d; received twice: %d with the row uncertain, %d otherwise\n",
-		r.received, r.sentNotReceived, r.uncertainDup, r.duplicates)
+	fmt.Printf("broadcast         %d recipients, %d rows (%d skipped as known blocked): %s\n", r.recipients, r.bcRows, r.skipped, formatCounts(r.statuses))
+	fmt.Printf("  received        %d people; lost %d (sent but not received %d); failed but received %d; received twice: %d with the row uncertain, %d otherwise\n",
+		r.received, r.bcLost, r.sentNotReceived, r.bcFailedGot, r.uncertainDup, r.duplicates)
 	fmt.Printf("  blocked         %d people blocked the bot after it was queued: %d refused (row failed, blocked_at set) or delivered before\n", r.blockedPeople, r.blockedOK)
 	for reason, n := range r.failedReasons {
 		fmt.Printf("  failed          %d: %.100s\n", n, reason)
 	}
-	fmt.Printf("outbox            every row: %s\n", formatCounts(r.outbox))
+	fmt.Printf("queued messages   %d rows: %s; due and unfinished %d, for later %d\n", r.sends.rows, formatCounts(r.sends.statuses), r.sends.unfinished, r.sends.later)
+	var byKind []string
+	for k, n := range r.sends.byKind {
+		byKind = append(byKind, fmt.Sprintf("%s %d", k, n))
+	}
+	slices.Sort(byKind)
+	fmt.Printf("  by kind         %s\n", strings.Join(byKind, ", "))
+	fmt.Printf("  delivery        lost %d (sent but not received %d, given up %d); failed but received %d; duplicates %d; uncertain: %d received, %d not, %d received twice\n",
+		r.sends.lost(), r.sends.sentNotReceived, r.sends.givenUp, r.sends.failedReceived, r.sends.duplicates,
+		r.sends.uncertainGot, r.sends.statuses["uncertain"]-r.sends.uncertainGot, r.sends.uncertainDup)
+	for _, e := range r.sends.examples {
+		fmt.Printf("  example         %s\n", e)
+	}
+	sg := r.signups
+	fmt.Printf("sign-ups          %d presses: %d confirmed 报名, %d confirmed 取消, %d refused, %d with no answer; %d person-event pairs checked: %d confirmed and missing, %d withdrawn and still there\n",
+		sg.presses, sg.confirmedIn, sg.confirmedOut, sg.refused, sg.noAnswer, sg.pairs, sg.lostIn, sg.lostOut)
+	fmt.Printf("  收到            %d presses, %d people confirmed: %d recorded, %d missing\n", sg.acks, sg.ackedOK+sg.ackMissing, sg.ackedOK, sg.ackMissing)
+	for _, e := range sg.examples {
+		fmt.Printf("  example         %s\n", e)
+	}
 	fmt.Println("memory            (heap after a collection)")
 	for _, s := range r.samples {
 		fmt.Printf("  %s  %v\n", s.at.Format("15:04:05"), s)
 	}
-	if len(r.samples) >= 2 {
-		a, z := r.samples[0], r.samples[len(r.samples)-1]
-		fmt.Printf("  start → end     RSS %d → %d MB, heap %.1f → %.1f MB, goroutines %d → %d, threads %d → %d\n",
-			a.rss>>20, z.rss>>20, float64(a.heapInuse)/(1<<20), float64(z.heapInuse)/(1<<20), a.goroutines, z.goroutines, a.threads, z.threads)
+	a, z := memSample{}, memSample{}
+	if len(r.samples) > 0 {
+		a, z = r.samples[0], r.samples[len(r.samples)-1]
+	}
+	fmt.Printf("  start → end     RSS %d → %d MB, heap %.1f → %.1f MB (flat: %v), goroutines %d → %d (flat: %v), threads %d → %d\n",
+		a.rss>>20, z.rss>>20, float64(a.heapInuse)/(1<<20), float64(z.heapInuse)/(1<<20), r.heapFlat, a.goroutines, z.goroutines, r.goFlat, a.threads, z.threads)
+	fmt.Printf("  resident        anonymous %d → %d MB, file-backed %d → %d MB; RSS a third into the faults %d MB, at the end %d MB (levelled off: %v)\n",
+		r.anon[0]>>20, r.anon[1]>>20, r.file[0]>>20, r.file[1]>>20, r.rssThird>>20, r.rssEnd>>20, r.rssFlat)
+	for _, g := range r.grown {
+		fmt.Printf("  grew            %s\n", g)
 	}
 	var errs []string
 	for m, n := range r.logErrors {
@@ -548,12 +696,12 @@ func (r soakReport) print(c loadConfig) {
 	}
 	slices.Sort(errs)
 	fmt.Printf("bot log errors    %s\n", strings.Join(errs, "; "))
-	a, z := memSample{}, memSample{}
-	if len(r.samples) > 0 {
-		a, z = r.samples[0], r.samples[len(r.samples)-1]
-	}
-	fmt.Printf("summary: faulted=%.0fs updates=%d unanswered=%d apologies=%d reply_dups=%d bc_rows=%d sent=%d failed=%d uncertain=%d pending=%d dup=%d uncertain_dup=%d sent_not_received=%d rss=%d->%dMB heap=%.1f->%.1fMB goroutines=%d->%d alive=%v\n",
-		r.faulted.Seconds(), r.steps.n, r.steps.unanswered, r.steps.errors, r.replyDuplicates, r.recipients, r.statuses["sent"], r.statuses["failed"],
-		r.statuses["uncertain"], r.statuses["pending"]+r.statuses["sending"], r.duplicates, r.uncertainDup, r.sentNotReceived,
+	fmt.Printf("summary: faulted=%.0fs faults=%d updates=%d unanswered=%d unexplained=%d apologies=%d reply_dups=%d inbox_ok=%v "+
+		"bc_rows=%d sent=%d failed=%d uncertain=%d pending=%d lost=%d dup=%d uncertain_dup=%d "+
+		"queued=%d queued_lost=%d queued_dup=%d queued_uncertain=%d signups_ok=%v "+
+		"rss=%d->%dMB heap=%.1f->%.1fMB goroutines=%d->%d alive=%v\n",
+		r.faulted.Seconds(), calls, r.steps.n, r.steps.unanswered, r.unexplained, r.steps.errors, r.replyDuplicates, r.inbox.ok(),
+		r.bcRows, r.statuses["sent"], r.statuses["failed"], r.statuses["uncertain"], r.statuses["pending"]+r.statuses["sending"], r.bcLost, r.duplicates, r.uncertainDup,
+		r.sends.rows, r.sends.lost(), r.sends.duplicates, r.sends.statuses["uncertain"], r.signups.ok(),
 		a.rss>>20, z.rss>>20, float64(a.heapInuse)/(1<<20), float64(z.heapInuse)/(1<<20), a.goroutines, z.goroutines, r.alive && r.probeOK)
 }

@@ -66,7 +66,7 @@ func (a *app) botHTTPClient() *http.Client {
 		return nil
 	}
 	// The bot's default timeout: its 50 s long poll and 10 s to spare.
-	return &http.Client{Transport: a.metrics.Transport(http.DefaultTransport), Timeout: time.Minute}
+	return &http.Client{Transport: a.metrics.Transport(bot.NewTransport()), Timeout: time.Minute}
 }
 
 // newMetrics makes the metrics, with the outbox and broadcast figures

@@ -2,7 +2,10 @@ package member_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/dangwu/dangwu/member"
 )
@@ -86,5 +89,44 @@ func TestErasedPeopleKeepAStableLabelInTheAudit(t *testing.T) {
 	}
 	if erasures[1] != 1 || erasures[2] != 1 {
 		t.Errorf("erasure entries by label: %v, want one each for 1 and 2", erasures)
+	}
+}
+
+// A person seen again within a few minutes, unchanged, is not written
+// again; a change of name, a blocked mark or the time passing is.
+func TestSeenWritesOnlyWhatChanged(t *testing.T) {
+	e := newEnv(t)
+	const uid = 4002
+	seen := func() string {
+		var at string
+		var blocked bool
+		var name string
+		e.must(t, e.db.SQL().QueryRowContext(e.ctx, `SELECT last_seen, blocked_at IS NOT NULL, first_name FROM users WHERE id = ?`, uid).Scan(&at, &blocked, &name))
+		return fmt.Sprintf("%s %v %s", at, blocked, name)
+	}
+	u := member.TelegramUser{ID: uid, FirstName: "甲", Language: "zh"}
+	e.must(t, e.svc.Seen(e.ctx, u))
+	first := seen()
+	e.clock.Advance(time.Minute)
+	e.must(t, e.svc.Seen(e.ctx, u))
+	if got := seen(); got != first {
+		t.Errorf("seen again a minute later: %s, want %s kept", got, first)
+	}
+	u.FirstName = "乙"
+	e.must(t, e.svc.Seen(e.ctx, u))
+	renamed := seen()
+	if !strings.HasSuffix(renamed, "false 乙") || renamed == first {
+		t.Errorf("after a change of name: %s", renamed)
+	}
+	e.must(t, e.svc.MarkBlocked(e.ctx, uid))
+	e.must(t, e.svc.Seen(e.ctx, u))
+	if got := seen(); !strings.Contains(got, "false") {
+		t.Errorf("seen after blocking: %s, want the blocked mark cleared", got)
+	}
+	before := seen()
+	e.clock.Advance(6 * time.Minute)
+	e.must(t, e.svc.Seen(e.ctx, u))
+	if got := seen(); got == before {
+		t.Errorf("seen six minutes later: %s unchanged", got)
 	}
 }

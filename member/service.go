@@ -128,6 +128,9 @@ func (s *Service) Check(f Field, value string) (string, error) {
 	return "", ErrUnknownField
 }
 
+// seenEvery is how stale a user's last-seen time may be.
+const seenEvery = 5 * time.Minute
+
 // Seen records that the user sent an update: it creates or refreshes the user
 // and clears a blocked mark, since a user who writes again is reachable again.
 func (s *Service) Seen(ctx context.Context, u TelegramUser) error {
@@ -142,6 +145,12 @@ func (s *Service) SeenFirst(ctx context.Context, u TelegramUser, first func(ctx 
 		return ErrInvalidUser
 	}
 	now := s.now()
+	// Someone seen a moment ago, unchanged, is not written again: the
+	// time seen is kept to seenEvery (a report counts days), and every
+	// update a person sends would otherwise be a write of its own.
+	if fresh, err := s.st.SeenSince(ctx, u, now.Add(-seenEvery)); err == nil && fresh {
+		return nil
+	}
 	return s.st.Atomic(ctx, func(ctx context.Context, tx Tx) error {
 		known := true
 		if first != nil {

@@ -30,6 +30,10 @@ type Reader interface {
 	// UserKnown reports whether the user has ever written to the bot in
 	// private (the bot may write to them).
 	UserKnown(ctx context.Context, userID int64) (bool, error)
+	// SeenSince reports whether the user is stored as u has them (names
+	// and language), not marked blocked, and was last seen at or after
+	// since: recording them seen again would change nothing but the time.
+	SeenSince(ctx context.Context, u TelegramUser, since time.Time) (bool, error)
 	ListMembers(ctx context.Context, f MemberFilter) ([]Profile, error)
 	RosterByPhone(ctx context.Context, phone string) (RosterEntry, error)
 	Coordinator(ctx context.Context, userID int64) (Coordinator, error)

@@ -28,7 +28,8 @@ func NewMemberStore(db *DB) *MemberStore {
 // Atomic runs fn in one transaction; see member.Store.
 func (s *MemberStore) Atomic(ctx context.Context, fn func(ctx context.Context, tx member.Tx) error) error {
 	return s.db.Atomic(ctx, func(ctx context.Context) error {
-		tx := ctx.Value(txKey{}).(*sql.Tx)
+		// The transaction's reads and writes, with the kept statements.
+		tx := txq{s.db, ctx.Value(txKey{}).(*sql.Tx)}
 		return fn(ctx, &memberTx{memberReader: memberReader{q: tx}, tx: tx})
 	})
 }
@@ -284,6 +285,17 @@ func (r memberReader) UserKnown(ctx context.Context, userID int64) (bool, error)
 	return known, nil
 }
 
+func (r memberReader) SeenSince(ctx context.Context, u member.TelegramUser, since time.Time) (bool, error) {
+	var fresh bool
+	err := r.q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE id = ? AND username IS ? AND first_name IS ? AND last_name IS ?
+		AND language IS ? AND blocked_at IS NULL AND last_seen >= ?)`,
+		u.ID, u.Username, u.FirstName, u.LastName, u.Language, memberFormatTime(since)).Scan(&fresh)
+	if err != nil {
+		return false, fmt.Errorf("read user: %w", err)
+	}
+	return fresh, nil
+}
+
 func (r memberReader) Coordinators(ctx context.Context) ([]member.Coordinator, error) {
 	rows, err := r.q.QueryContext(ctx, `SELECT `+memberCoordinatorColumns+` ORDER BY c.district, c.user_id`)
 	if err != nil {
@@ -404,7 +416,7 @@ func (r memberReader) Audit(ctx context.Context, limit int) ([]member.AuditEntry
 // memberTx is a member.Tx: the reads plus the writes, on one *sql.Tx.
 type memberTx struct {
 	memberReader
-	tx *sql.Tx
+	tx txq
 }
 
 func (t *memberTx) exec(ctx context.Context, what, query string, args ...any) (int64, error) {

@@ -110,9 +110,7 @@ func (s *Service) Standing(ctx context.Context, userID int64) (Standing, error) 
 		return st, nil
 	}
 	st.Next = &rules.Levels[next]
-	if err := s.atomic(ctx, func(ctx context.Context) error {
-		return s.store.SyncCredits(ctx, userID, rules.ExamHours, s.Day)
-	}); err != nil {
+	if err := s.syncCredits(ctx, userID, rules.ExamHours); err != nil {
 		return st, err
 	}
 	year := s.Year()

@@ -158,6 +158,9 @@ type Store interface {
 	// once by its key; a cancelled attendance gets its correction. day
 	// turns a time into the ledger's day.
 	SyncCredits(ctx context.Context, userID int64, examHours map[string]float64, day func(time.Time) string) error
+	// CreditsOwed reports whether SyncCredits would add anything, reading
+	// only, so a look at the ledger takes no write lock when it is in line.
+	CreditsOwed(ctx context.Context, userID int64, examHours map[string]float64, day func(time.Time) string) (bool, error)
 	AddCredit(ctx context.Context, c *Credit) error
 	Credit(ctx context.Context, id int64) (Credit, error)
 	Credits(ctx context.Context, userID int64, from, to string) ([]Credit, error)
@@ -305,10 +308,7 @@ func (s *Service) Ledger(ctx context.Context, userID int64, year int) (Progress,
 	}
 	rules := s.content.For(p.District)
 	out := Progress{Year: year, Target: rules.Target(p.Post)}
-	err = s.atomic(ctx, func(ctx context.Context) error {
-		return s.store.SyncCredits(ctx, userID, rules.ExamHours, s.Day)
-	})
-	if err != nil {
+	if err := s.syncCredits(ctx, userID, rules.ExamHours); err != nil {
 		return out, err
 	}
 	out.Entries, err = s.store.Credits(ctx, userID, fmt.Sprintf("%04d-01-01", year), fmt.Sprintf("%04d-12-31", year))
@@ -317,6 +317,17 @@ func (s *Service) Ledger(ctx context.Context, userID int64, year int) (Progress,
 	}
 	out.Hours = math.Round(out.Hours*100) / 100
 	return out, err
+}
+
+// syncCredits brings a person's ledger up to date, in a transaction of
+// its own when anything is owed.
+func (s *Service) syncCredits(ctx context.Context, userID int64, examHours map[string]float64) error {
+	if owed, err := s.store.CreditsOwed(ctx, userID, examHours, s.Day); err == nil && !owed {
+		return nil
+	}
+	return s.atomic(ctx, func(ctx context.Context) error {
+		return s.store.SyncCredits(ctx, userID, examHours, s.Day)
+	})
 }
 
 // CreditHours credits (or, negative, debits) hours by hand to a worker in

@@ -53,14 +53,39 @@ func (s *RecordsStore) Profile(ctx context.Context, userID int64) (member.Profil
 //   - a passed exam paper is credited once a year (the year of the zone
 //     day uses), dated its first pass of the year.
 func (s *RecordsStore) SyncCredits(ctx context.Context, userID int64, examHours map[string]float64, day func(time.Time) string) error {
+	return s.syncCredits(ctx, userID, examHours, day, false)
+}
+
+// CreditsOwed reports whether SyncCredits would add anything, reading only.
+func (s *RecordsStore) CreditsOwed(ctx context.Context, userID int64, examHours map[string]float64, day func(time.Time) string) (bool, error) {
+	err := s.syncCredits(ctx, userID, examHours, day, true)
+	if errors.Is(err, errCreditOwed) {
+		return true, nil
+	}
+	return false, err
+}
+
+// errCreditOwed stops a dry run of syncCredits at its first write.
+var errCreditOwed = errors.New("a credit is owed")
+
+// syncCredits is SyncCredits; dry, it returns errCreditOwed instead of
+// writing the first entry owed.
+func (s *RecordsStore) syncCredits(ctx context.Context, userID int64, examHours map[string]float64, day func(time.Time) string, dry bool) error {
 	now := quizTime(s.db.Now())
-	if err := s.syncAttendance(ctx, userID, day, now); err != nil {
+	if err := s.syncAttendance(ctx, userID, day, now, dry); err != nil {
 		return fmt.Errorf("sync credits: %w", err)
 	}
-	if err := s.syncExams(ctx, userID, examHours, day, now); err != nil {
+	if err := s.syncExams(ctx, userID, examHours, day, now, dry); err != nil {
 		return fmt.Errorf("sync credits: %w", err)
 	}
 	return nil
+}
+
+// creditKeyTaken reports whether a ledger entry has key.
+func (s *RecordsStore) creditKeyTaken(ctx context.Context, key string) (bool, error) {
+	var taken bool
+	err := s.c.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM credits WHERE key = ?)`, key).Scan(&taken)
+	return taken, err
 }
 
 // eventCredit is a ledger entry of an attendance, with its correction.
@@ -72,7 +97,7 @@ type eventCredit struct {
 	fixedAt   string // when it was corrected
 }
 
-func (s *RecordsStore) syncAttendance(ctx context.Context, userID int64, day func(time.Time) string, now string) error {
+func (s *RecordsStore) syncAttendance(ctx context.Context, userID int64, day func(time.Time) string, now string, dry bool) error {
 	type attendance struct {
 		event        int64
 		title, start string
@@ -147,6 +172,9 @@ func (s *RecordsStore) syncAttendance(ctx context.Context, userID int64, day fun
 		case live != nil && live.hours != want:
 			// Marked absent, or with other 学时: undone, and (for other
 			// 学时) credited anew.
+			if dry {
+				return errCreditOwed
+			}
 			if _, err := s.c.ExecContext(ctx, `INSERT INTO credits (user_id, hours, on_day, kind, title, reason, corrects, created_at)
 				SELECT user_id, -hours, on_day, 'correction', title, '出席记录已更改', id, ? FROM credits WHERE id = ?
 				ON CONFLICT DO NOTHING`, now, live.id); err != nil {
@@ -166,6 +194,15 @@ func (s *RecordsStore) syncAttendance(ctx context.Context, userID int64, day fun
 		if len(entries) > 0 {
 			key = fmt.Sprintf("%s:%d", key, len(entries)+1)
 		}
+		if taken, err := s.creditKeyTaken(ctx, key); err != nil || taken {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		if dry {
+			return errCreditOwed
+		}
 		if _, err := s.c.ExecContext(ctx, `INSERT INTO credits (user_id, hours, on_day, kind, key, title, created_at)
 			VALUES (?, ?, ?, 'event', ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
 			userID, want, day(parseQuizTime(a.start)), key, a.title, now); err != nil {
@@ -175,7 +212,7 @@ func (s *RecordsStore) syncAttendance(ctx context.Context, userID int64, day fun
 	return nil
 }
 
-func (s *RecordsStore) syncExams(ctx context.Context, userID int64, examHours map[string]float64, day func(time.Time) string, now string) error {
+func (s *RecordsStore) syncExams(ctx context.Context, userID int64, examHours map[string]float64, day func(time.Time) string, now string, dry bool) error {
 	rows, err := s.c.QueryContext(ctx, `SELECT exam_id, finished_at FROM quiz_sessions
 		WHERE user_id = ? AND kind = 'exam' AND passed = 1 AND exam_id <> '' AND finished_at <> '' ORDER BY finished_at, id`, userID)
 	if err != nil {
@@ -210,9 +247,19 @@ func (s *RecordsStore) syncExams(ctx context.Context, userID int64, examHours ma
 		if hours <= 0 {
 			continue
 		}
+		key := fmt.Sprintf("exam:%s:%s:%d", p.exam, p.day[:4], userID)
+		if taken, err := s.creditKeyTaken(ctx, key); err != nil || taken {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		if dry {
+			return errCreditOwed
+		}
 		if _, err := s.c.ExecContext(ctx, `INSERT INTO credits (user_id, hours, on_day, kind, key, title, created_at)
 			VALUES (?, ?, ?, 'exam', ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
-			userID, hours, p.day, fmt.Sprintf("exam:%s:%s:%d", p.exam, p.day[:4], userID), p.exam, now); err != nil {
+			userID, hours, p.day, key, p.exam, now); err != nil {
 			return err
 		}
 	}

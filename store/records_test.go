@@ -174,3 +174,42 @@ func TestRecordsStoreRefusesTwice(t *testing.T) {
 		t.Errorf("no such profile: %v", err)
 	}
 }
+
+// CreditsOwed tells, reading only, whether SyncCredits has anything to add:
+// a passed exam not yet credited is owed until SyncCredits credits it.
+func TestCreditsOwedUntilSynced(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpen(t)
+	st := store.NewRecordsStore(db)
+	seedRecordsWorker(t, db, 7002, "13700000002")
+	day := func(t time.Time) string { return t.UTC().Format(time.DateOnly) }
+	hours := map[string]float64{"": 2}
+	owed := func() bool {
+		t.Helper()
+		o, err := st.CreditsOwed(ctx, 7002, hours, day)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return o
+	}
+	if owed() {
+		t.Fatal("owed with no exam passed")
+	}
+	if _, err := db.SQL().ExecContext(ctx, `INSERT INTO quiz_sessions (user_id, kind, exam_id, state, started_at, deadline, finished_at, passed)
+		VALUES (7002, 'exam', 'paper', 'done', '2025-03-01T09:00:00Z', '2025-03-01T10:00:00Z', '2025-03-01T09:30:00Z', 1)`); err != nil {
+		t.Fatal(err)
+	}
+	if !owed() {
+		t.Fatal("not owed after an exam passed")
+	}
+	if err := db.Atomic(ctx, func(ctx context.Context) error { return st.SyncCredits(ctx, 7002, hours, day) }); err != nil {
+		t.Fatal(err)
+	}
+	if owed() {
+		t.Error("still owed after SyncCredits")
+	}
+	cs, err := st.Credits(ctx, 7002, "2025-01-01", "2025-12-31")
+	if err != nil || len(cs) != 1 || cs[0].Hours != 2 {
+		t.Errorf("credits %+v, %v; want the exam's 2 hours once", cs, err)
+	}
+}

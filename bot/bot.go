@@ -26,20 +26,6 @@ import (
 	"github.com/go-telegram/bot/models"
 )
 
-// NewTransport is the HTTP transport of the bot's calls to the Bot API:
-// http.DefaultTransport's settings (HTTPS_PROXY and the rest), keeping as
-// many idle connections to the one host as calls may be made at once —
-// the handlers (Options.MaxParallel, 32 by default), the sender's workers
-// and the long poll.
-// DefaultTransport keeps 2, so under load most calls opened a connection
-// (a TLS handshake, with Telegram) and closed it after one request.
-func NewTransport() *http.Transport {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.MaxIdleConnsPerHost = 64
-	t.MaxIdleConns = max(t.MaxIdleConns, t.MaxIdleConnsPerHost)
-	return t
-}
-
 // Options configure a Bot.
 type Options struct {
 	Token  string

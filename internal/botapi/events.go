@@ -37,7 +37,8 @@ type Event struct {
 	// Message is the message after the call: as sent, as edited (a stopped poll's message
 	// with the closed poll), or as it was when deleted.
 	Message *Message
-	// QueryID is the callback or inline query answered.
+	// QueryID is the callback or inline query answered (or, for EventRefused and
+	// EventReset, the callback query whose answer failed).
 	QueryID string
 	// Text is the callback answer's text, or the chat action.
 	Text string
@@ -84,11 +85,27 @@ func (s *Server) logLocked(e Event) {
 
 // logRefusal records that a call was refused.
 func (s *Server) logRefusal(method string, p Params, apiErr *APIError) {
-	chatID, _ := p.int64("chat_id")
 	refusal := *apiErr // the event's copy: shared refusals must stay as they are
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.logLocked(Event{Kind: EventRefused, Method: method, ChatID: chatID, Err: &refusal})
+	e := s.callEventLocked(method, p)
+	e.Kind, e.Err = EventRefused, &refusal
+	s.logLocked(e)
+}
+
+// callEventLocked is the Event of a call that failed: its method, and the chat it
+// concerns — the chat_id, or for an answer to a callback query the query (QueryID) and
+// the chat of the pressed message, so that a lost answer is laid at the right chat.
+func (s *Server) callEventLocked(method string, p Params) Event {
+	e := Event{Method: method}
+	e.ChatID, _ = p.int64("chat_id")
+	if id := p.Get("callback_query_id"); id != "" {
+		e.QueryID = id
+		if q := s.queries.byID[id]; q != nil && e.ChatID == 0 {
+			e.ChatID = q.chatID
+		}
+	}
+	return e
 }
 
 // Events returns the log of everything the bot did, oldest first.

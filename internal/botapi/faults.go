@@ -175,10 +175,11 @@ func (s *Server) wait(ctx context.Context, d time.Duration) bool {
 
 // logReset records that a call's connection was dropped.
 func (s *Server) logReset(method string, p Params, handled bool) {
-	chatID, _ := p.int64("chat_id")
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.logLocked(Event{Kind: EventReset, Method: method, ChatID: chatID, Handled: handled})
+	e := s.callEventLocked(method, p)
+	e.Kind, e.Handled = EventReset, handled
+	s.logLocked(e)
 }
 
 // resetConnection drops the connection of w without an answer: a TCP reset (SO_LINGER 0)

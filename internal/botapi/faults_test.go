@@ -3,6 +3,7 @@ package botapi_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -200,5 +201,45 @@ func TestSetFaultsSeesGetUpdates(t *testing.T) {
 	// The answer was lost, so nothing was confirmed: the update comes again.
 	if ids := poll(t, s, nil); len(ids) != 1 {
 		t.Errorf("updates after the reset %v, want the one not confirmed", ids)
+	}
+}
+
+func TestFailedCallbackAnswersNameTheirChat(t *testing.T) {
+	s := mustStart(t, botapi.Options{})
+	u := botapi.DefaultUser(7)
+	m := s.SendText(u, botapi.PrivateChat(u), "hi")
+	id := s.Press(u, botapi.PrivateChat(u), m.MessageID, "x:1")
+	n := 0
+	s.SetFaults(func(method string, _ botapi.Params) botapi.Fault {
+		if method != "answerCallbackQuery" {
+			return botapi.Fault{}
+		}
+		n++
+		switch n {
+		case 1:
+			return botapi.Fault{Err: &botapi.APIError{Code: http.StatusTooManyRequests, Description: "Too Many Requests: retry after 1", RetryAfter: 1}}
+		case 2:
+			return botapi.Fault{Reset: botapi.ResetAfter}
+		}
+		return botapi.Fault{}
+	})
+	answer := map[string]string{"callback_query_id": id, "text": "ok"}
+	wantRefusal(t, call(t, s, "answerCallbackQuery", answer), http.StatusTooManyRequests, "Too Many Requests: retry after 1")
+	if _, err := post(s, "answerCallbackQuery", answer); err == nil {
+		t.Fatal("answerCallbackQuery answered through a reset")
+	}
+	// The reset came after the answer was taken: a repeat is too late.
+	if a := call(t, s, "answerCallbackQuery", answer); a.OK || a.ErrorCode != http.StatusBadRequest {
+		t.Errorf("repeated answer: %+v, want 400", a)
+	}
+	var got []string
+	for _, e := range s.Events() {
+		if e.Method == "answerCallbackQuery" {
+			got = append(got, fmt.Sprintf("%s chat %d query %v", e.Kind, e.ChatID, e.QueryID == id))
+		}
+	}
+	want := "refused chat 7 query true,answer_callback chat 7 query true,reset chat 7 query true,refused chat 7 query true"
+	if strings.Join(got, ",") != want {
+		t.Errorf("events %q, want %q: a failed answer names the query and the chat of the pressed message", got, want)
 	}
 }

@@ -367,21 +367,28 @@ func explainUnanswered(rs []result, events []botapi.Event, timeout time.Duration
 		if r.replied {
 			continue
 		}
-		found := false
+		var met []string // the faults on calls of the reply while the step waited
 		for _, e := range byChat[r.person] {
 			if !e.Time.Before(r.queued) && e.Time.Before(r.queued.Add(timeout)) &&
 				(strings.HasPrefix(e.Method, "send") || e.Method == "answerCallbackQuery") {
-				found = true
-				break
+				what := "reset"
+				if e.Err != nil {
+					what = strconv.Itoa(e.Err.Code)
+				}
+				met = append(met, e.Method+" "+what)
 			}
 		}
-		if found {
+		if len(met) > 0 {
 			explained++
 		} else {
 			unexplained++
-			if len(examples) < 5 {
-				examples = append(examples, fmt.Sprintf("person %d, %s queued %s", r.person, r.kind, r.queued.Format("15:04:05.000")))
+		}
+		if len(examples) < 5 {
+			faults := "no fault"
+			if len(met) > 0 {
+				faults = strings.Join(met, ", ")
 			}
+			examples = append(examples, fmt.Sprintf("person %d, %s queued %s: %s", r.person, r.kind, r.queued.Format("15:04:05.000"), faults))
 		}
 	}
 	return explained, unexplained, examples

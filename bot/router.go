@@ -134,17 +134,17 @@ func (b *Bot) newRequest(ctx context.Context, from *models.User, chat models.Cha
 	r.userID = from.ID
 	if r.private {
 		// Anyone who writes is reachable again, even after blocking the bot.
-		// Someone made a coordinator before they ever wrote is told now.
+		// Someone made a coordinator before they ever wrote is told now: the
+		// notice is queued in SeenFirst's transaction (its ctx carries it).
+		// Someone seen a moment ago is not written at all.
 		granted := false
-		if err := b.atomicFn(ctx, func(ctx context.Context) error {
-			return b.members.SeenFirst(ctx, member.TelegramUser{
-				ID: from.ID, Username: from.Username, FirstName: from.FirstName, LastName: from.LastName, Language: from.LanguageCode,
-			}, func(ctx context.Context, a member.Access) error {
-				if granted = a.Role == RoleCoordinator; !granted {
-					return nil
-				}
-				return b.tell(ctx, from.ID, "role", t("grant.you", esc(roleName(a.Role, a.District))))
-			})
+		if err := b.members.SeenFirst(ctx, member.TelegramUser{
+			ID: from.ID, Username: from.Username, FirstName: from.FirstName, LastName: from.LastName, Language: from.LanguageCode,
+		}, func(ctx context.Context, a member.Access) error {
+			if granted = a.Role == RoleCoordinator; !granted {
+				return nil
+			}
+			return b.tell(ctx, from.ID, "role", t("grant.you", esc(roleName(a.Role, a.District))))
 		}); err != nil {
 			b.log.Warn("record user", "user_id", from.ID, "err", err)
 		} else if granted {

@@ -125,9 +125,14 @@ func (d *dispatcher) run(u *models.Update) {
 		}
 		// A handler that panicked is not tried again: it would panic again.
 		// One cut off by shutdown (its context cancelled after the grace
-		// period) is, at the next start, unless its reply was out.
-		if mark != nil && d.ctx.Err() == nil {
-			mark.do()
+		// period) is, at the next start, unless its reply was out. Either
+		// way a mark begun after a reply is waited for.
+		if mark != nil {
+			if d.ctx.Err() == nil {
+				mark.do()
+			} else {
+				mark.wait()
+			}
 		}
 	}()
 	d.handle(ctx, u)

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dangwu/dangwu/inbox"
@@ -186,27 +187,53 @@ func (b *Bot) dispatchStored(ctx context.Context, su inbox.Update) error {
 }
 
 // doneMark marks an update done once: when its first message is out, or
-// when its handler returns.
+// when its handler returns. The mark after a message is written while the
+// handler goes on (its next message need not wait for the write); the
+// handler is finished only once the mark is written (dispatcher.run waits).
 type doneMark struct {
-	id   int64 // the update's
-	once sync.Once
-	mark func()
+	id      int64 // the update's
+	once    sync.Once
+	mark    func()
+	started atomic.Bool
+	written chan struct{} // closed once the mark is written, or settled
 }
 
 type doneKey struct{}
 
 func withDoneMark(ctx context.Context, id int64, mark func()) (context.Context, *doneMark) {
-	d := &doneMark{id: id, mark: mark}
+	d := &doneMark{id: id, mark: mark, written: make(chan struct{})}
 	return context.WithValue(ctx, doneKey{}, d), d
 }
 
-func (d *doneMark) do() { d.once.Do(d.mark) }
+// start begins writing the mark, unless it is begun or settled.
+func (d *doneMark) start() {
+	d.once.Do(func() {
+		d.started.Store(true)
+		go func() {
+			defer close(d.written)
+			d.mark()
+		}()
+	})
+}
+
+// do writes the mark, unless it is written or settled, and waits for it.
+func (d *doneMark) do() {
+	d.start()
+	<-d.written
+}
+
+// wait waits for a mark begun to be written.
+func (d *doneMark) wait() {
+	if d.started.Load() {
+		<-d.written
+	}
+}
 
 // settleDone records that the update ctx belongs to was marked done in a
 // committed transaction, so later marks need not write again.
 func settleDone(ctx context.Context) {
 	if d, ok := ctx.Value(doneKey{}).(*doneMark); ok {
-		d.once.Do(func() {})
+		d.once.Do(func() { close(d.written) })
 	}
 }
 
@@ -215,7 +242,7 @@ func settleDone(ctx context.Context) {
 // handle the update again and answer twice.
 func markDone(ctx context.Context) {
 	if d, ok := ctx.Value(doneKey{}).(*doneMark); ok {
-		d.do()
+		d.start()
 	}
 }
 

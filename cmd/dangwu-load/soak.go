@@ -25,14 +25,16 @@ package main
 //     more often than it has rows unless one of them is uncertain;
 //   - the broadcast has a row for each recipient, and each recipient who
 //     can be reached received it exactly once, or holds an uncertain row;
-//     those who blocked it were refused with 403 and marked blocked;
+//     those who blocked it were refused with 403 and marked blocked (or
+//     hold an uncertain row: a send whose answer was lost);
 //   - each 报名 and 取消报名 the bot confirmed (its answer to the press)
 //     is what event_signups holds at the end for that person and event,
 //     and each confirmed 收到 is one row of broadcast_acks;
 //   - resident memory, Go heap (after a collection) and goroutines at the
 //     start (after the warm-up, faults off, people idle) and at the end
-//     (faults off, people idle, the outbox drained), and every 30 s in
-//     between. Goroutines must be flat: at the end at most
+//     (faults off, people idle, the outbox drained, then -soak-settle with
+//     nothing to do, so that idle HTTP connections have closed), and every
+//     30 s in between. Goroutines must be flat: at the end at most
 //     -soak-goroutine-slack above the start. The Go heap may grow by the
 //     answer cache's bound (knowledge.AnswerCacheBytes: it fills as
 //     questions are asked) and -soak-heap-slack (and 10 %), and must level
@@ -79,6 +81,7 @@ var (
 	soakBlocked     = flag.Int("soak-blocked-every", 100, "with -soak: every n-th recipient (not among the active people) blocks the bot right after the broadcast is queued (0: nobody)")
 	soakHeapSlack   = flag.Float64("soak-heap-slack", 4, "with -soak: MB the Go heap in use may grow from the start to the end (plus 10 %)")
 	soakGoSlack     = flag.Int("soak-goroutine-slack", 10, "with -soak: goroutines the bot may have more at the end than at the start")
+	soakSettle      = flag.Duration("soak-settle", 95*time.Second, "with -soak: the wait, with nothing to do, before the end is measured (idle HTTP connections last 90 s)")
 )
 
 // faultMix is the percent of calls given each fault.
@@ -408,6 +411,14 @@ func runSoak(ctx context.Context, c loadConfig, length time.Duration, mixF fault
 	}
 	d.drain(c.replyTimeout)
 	sampleNow()
+	// The bot's HTTP client keeps up to 64 idle connections to the Bot API
+	// (bot.NewTransport), two goroutines each, for 90 s: the end is
+	// measured once they have timed out, after a wait with nothing to do.
+	if *soakSettle > 0 {
+		fmt.Fprintf(os.Stderr, "idle for %v\n", *soakSettle)
+		time.Sleep(*soakSettle)
+		sampleNow()
+	}
 	rep.anon[1], rep.file[1] = rssParts(b.cmd.Process.Pid)
 	if err := b.profile(ctx, "/debug/pprof/goroutine?debug=1", endProfile); err != nil {
 		return rep, err
@@ -594,7 +605,9 @@ func checkBroadcast(ctx context.Context, db *store.DB, bc scheduler.Broadcast, e
 		if status == "failed" {
 			rep.failedReasons[number.ReplaceAllString(reason, "N")]++
 		}
-		if blocked[id] && isBlocked && got == 0 && (status == "failed" || status == "cancelled") {
+		// A send to someone who blocked the bot whose answer was lost is
+		// uncertain, like any other: the bot cannot know it was refused.
+		if blocked[id] && got == 0 && (isBlocked && (status == "failed" || status == "cancelled") || status == "uncertain") {
 			rep.blockedOK++
 		}
 		if blocked[id] && got > 0 {
@@ -674,7 +687,7 @@ func (r soakReport) print(c loadConfig) {
 	fmt.Printf("broadcast         %d recipients, %d rows (%d skipped as known blocked): %s\n", r.recipients, r.bcRows, r.skipped, formatCounts(r.statuses))
 	fmt.Printf("  received        %d people; lost %d (sent but not received %d); failed but received %d; received twice: %d with the row uncertain, %d otherwise\n",
 		r.received, r.bcLost, r.sentNotReceived, r.bcFailedGot, r.uncertainDup, r.duplicates)
-	fmt.Printf("  blocked         %d people blocked the bot after it was queued: %d refused (row failed, blocked_at set) or delivered before\n", r.blockedPeople, r.blockedOK)
+	fmt.Printf("  blocked         %d people blocked the bot after it was queued: %d refused (row failed, blocked_at set), uncertain, or delivered before\n", r.blockedPeople, r.blockedOK)
 	for reason, n := range r.failedReasons {
 		fmt.Printf("  failed          %d: %.100s\n", n, reason)
 	}

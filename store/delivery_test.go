@@ -3,6 +3,8 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -207,5 +209,56 @@ func TestInbox(t *testing.T) {
 	}
 	if off, _ := in.NextOffset(ctx); off != 10 {
 		t.Fatalf("offset after purge = %d, want 10", off)
+	}
+}
+
+// Marks made at the same moment by many handlers are all written, each
+// call returning once its own is committed; a mark inside a transaction is
+// undone with it.
+func TestInboxDoneTogether(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpen(t)
+	in := store.NewInbox(db)
+	now := time.Now()
+	var us []inbox.Update
+	for id := int64(1); id <= 200; id++ {
+		us = append(us, inbox.Update{ID: id, Payload: []byte(`{}`), ReceivedAt: now})
+	}
+	if _, err := in.Add(ctx, us); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 200)
+	for id := int64(1); id <= 199; id++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := in.Done(ctx, id, now); err != nil {
+				errs <- err
+				return
+			}
+			var done bool
+			if err := db.SQL().QueryRowContext(ctx, `SELECT done_at IS NOT NULL FROM inbox WHERE update_id = ?`, id).Scan(&done); err != nil || !done {
+				errs <- fmt.Errorf("update %d: Done returned before its mark was committed (%v)", id, err)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	rollback := errors.New("rolled back")
+	if err := db.Atomic(ctx, func(ctx context.Context) error {
+		if err := in.Done(ctx, 200, now); err != nil {
+			return err
+		}
+		return rollback
+	}); !errors.Is(err, rollback) {
+		t.Fatal(err)
+	}
+	un, err := in.Unfinished(ctx)
+	if err != nil || len(un) != 1 || un[0].ID != 200 {
+		t.Fatalf("unfinished = %+v, %v; want 200 alone", un, err)
 	}
 }

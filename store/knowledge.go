@@ -589,7 +589,8 @@ func (s *KnowledgeStore) FAQ(ctx context.Context, id string) (knowledge.FAQ, err
 // unconfident one enters the unanswered queue.
 func (s *KnowledgeStore) AddQuestion(ctx context.Context, q knowledge.Question) (int64, error) {
 	var id int64
-	err := s.db.Tx(ctx, func(tx *sql.Tx) error {
+	err := s.db.Atomic(ctx, func(ctx context.Context) error {
+		tx := s.db.q(ctx) // the kept statements
 		at := q.AskedAt
 		if at.IsZero() {
 			at = s.db.Now()

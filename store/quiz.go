@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dangwu/dangwu/quiz"
@@ -78,6 +80,7 @@ func scanQuizQuestion(sc interface{ Scan(...any) error }) (quiz.Question, error)
 }
 
 func (s *QuizStore) putQuestion(ctx context.Context, q quiz.Question, origin string, by int64, at time.Time) error {
+	defer s.db.topics.forget()
 	_, err := s.c.ExecContext(ctx, `INSERT INTO quiz_questions (id, bank, origin, kind, topic, difficulty, text, options, answer, explanation, doc, section, district, poll_ready, retired, added_by, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET bank = excluded.bank, origin = excluded.origin, kind = excluded.kind, topic = excluded.topic,
@@ -94,6 +97,7 @@ func (s *QuizStore) putQuestion(ctx context.Context, q quiz.Question, origin str
 
 // SyncContent makes the content bank exactly qs, in one transaction.
 func (s *QuizStore) SyncContent(ctx context.Context, qs []quiz.Question) (quiz.SyncCounts, error) {
+	defer s.db.topics.forget()
 	var counts quiz.SyncCounts
 	err := s.db.Atomic(ctx, func(ctx context.Context) error {
 		existing := map[string]quiz.Question{}
@@ -138,6 +142,7 @@ func (s *QuizStore) SyncContent(ctx context.Context, qs []quiz.Question) (quiz.S
 		}
 		for id := range existing {
 			if origin[id] == "content" && !keep[id] && !retired[id] {
+				s.db.topics.forget()
 				if _, err := s.c.ExecContext(ctx, `UPDATE quiz_questions SET retired = 1, updated_at = ? WHERE id = ?`, quizTime(now), id); err != nil {
 					return err
 				}
@@ -157,6 +162,7 @@ func sameQuestion(a, b quiz.Question) bool {
 
 // Import adds or replaces the questions of an imported bank, all or none.
 func (s *QuizStore) Import(ctx context.Context, bank string, qs []quiz.Question, by int64, at time.Time) error {
+	defer s.db.topics.forget()
 	return s.db.Atomic(ctx, func(ctx context.Context) error {
 		owners, err := s.Banks(ctx, quizIDs(qs))
 		if err != nil {
@@ -210,8 +216,57 @@ func (s *QuizStore) Question(ctx context.Context, id string) (quiz.Question, err
 	return q, err
 }
 
+// topicsFresh is how long Topics' answer is reused. Every /quiz and every
+// topic pressed counts the banks (10,000 questions: a scan of the topic
+// index); a bank written through a store of this handle counts again at
+// once, one imported by another process (dangwu import) within this long.
+const topicsFresh = 5 * time.Second
+
+// topicCounts is the last answer of Topics, shared by the stores of a DB.
+type topicCounts struct {
+	mu     sync.Mutex
+	at     time.Time
+	topics []quiz.TopicCount
+	writes uint64 // forgets so far: counts read across one are not kept
+}
+
+// forget drops the counts: a question is being written (and again once
+// the store call that wrote it returns).
+func (t *topicCounts) forget() {
+	t.mu.Lock()
+	t.at, t.topics = time.Time{}, nil
+	t.writes++
+	t.mu.Unlock()
+}
+
 // Topics counts live questions by topic, the largest first.
 func (s *QuizStore) Topics(ctx context.Context) ([]quiz.TopicCount, error) {
+	tc := &s.db.topics
+	if _, inTx := ctx.Value(txKey{}).(*sql.Tx); !inTx {
+		tc.mu.Lock()
+		fresh := !tc.at.IsZero() && time.Since(tc.at) < topicsFresh
+		topics := tc.topics
+		tc.mu.Unlock()
+		if fresh {
+			return slices.Clone(topics), nil
+		}
+	}
+	tc.mu.Lock()
+	writes := tc.writes
+	tc.mu.Unlock()
+	started := time.Now()
+	topics, err := s.countTopics(ctx)
+	if err == nil {
+		tc.mu.Lock()
+		if tc.writes == writes && started.After(tc.at) {
+			tc.at, tc.topics = started, slices.Clone(topics)
+		}
+		tc.mu.Unlock()
+	}
+	return topics, err
+}
+
+func (s *QuizStore) countTopics(ctx context.Context) ([]quiz.TopicCount, error) {
 	rows, err := s.c.QueryContext(ctx, `SELECT topic, COUNT(*) FROM quiz_questions WHERE retired = 0 GROUP BY topic ORDER BY COUNT(*) DESC, topic`)
 	if err != nil {
 		return nil, err

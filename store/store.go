@@ -53,6 +53,8 @@ type DB struct {
 	stmts   sync.Map
 	nstmts  int
 	stmtsMu sync.Mutex
+
+	topics topicCounts // QuizStore.Topics' last answer
 }
 
 // maxStmts bounds the statements kept: queries are written in the code,

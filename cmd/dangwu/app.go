@@ -257,6 +257,16 @@ func cmdRun(ctx context.Context, args []string, env Env) int {
 	}
 	log := slog.New(cfg.redactLog(slog.NewTextHandler(env.Stderr, nil)))
 	log.Info("starting dangwu", "config", cfg.String())
+	if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
+		log.Error("start", "err", fmt.Errorf("data folder: %w", err))
+		return 1
+	}
+	runner, err := lockRunner(cfg.Data, "dangwu")
+	if err != nil {
+		log.Error("start", "err", err)
+		return 1
+	}
+	defer runner.Close()
 	a, err := openApp(ctx, cfg, "dangwu", log)
 	if err != nil {
 		log.Error("start", "err", err)

@@ -53,6 +53,12 @@ func runConsole(ctx context.Context, cfg Config, env Env) int {
 	// One person at a terminal, whose updates never reach Telegram, is not
 	// held to the flood limits (a pasted script of lines goes through).
 	cfg.FloodLimits = bot.FloodLimits{Off: true}
+	runner, err := lockRunner(cfg.Data, "console")
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "dangwu: %v\n", err)
+		return 1
+	}
+	defer runner.Close()
 	a, err := openApp(ctx, cfg, "console", log)
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "dangwu: %v\n", err)

@@ -51,6 +51,25 @@ func lockDatabaseExclusive(dir, name string) (*dataLock, error) {
 	return flockFile(lockPath(dir, name), true)
 }
 
+// lockRunner takes the runner lock of database name in dir, NAME.run.lock,
+// exclusively: one data folder serves one bot (or one console). A second
+// `dangwu run` on the folder would compete for the same updates, and
+// Telegram gives one token one update stream. It fails at once while
+// another process holds it; the shared data-folder lock is not touched, so
+// `dangwu import`, ask, report and backup go on beside a running bot.
+func lockRunner(dir, name string) (*dataLock, error) {
+	path := filepath.Join(dir, name+".run.lock")
+	l, err := flockFile(path, true)
+	if errors.Is(err, errLockHeld) {
+		return nil, fmt.Errorf("another dangwu is already running on %s (it holds %s); stop it first: one data folder takes one bot",
+			filepath.Join(dir, name+".db"), path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("lock %s: %w", path, err)
+	}
+	return l, nil
+}
+
 // Close releases the lock.
 func (l *dataLock) Close() error {
 	if l == nil || l.f == nil {

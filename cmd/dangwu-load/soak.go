@@ -39,10 +39,12 @@ package main
 //     answer cache's bound (knowledge.AnswerCacheBytes: it fills as
 //     questions are asked) and -soak-heap-slack (and 10 %), and must level
 //     off: at the end at most -soak-heap-slack (and 10 %) above its sample
-//     a third into the faults; so must resident memory, which rises while
-//     SQLite's caches fill. Goroutine and heap profiles of the start and
-//     the end are kept in the working folder (-keep: go tool pprof -base),
-//     and the goroutine stacks that grew are printed.
+//     two thirds into the faults; so must resident memory, which rises as
+//     SQLite's pooled connections (counted: its open database files) fill
+//     their page caches and prepare their statements. Goroutine and heap
+//     profiles of the start and the end are kept in the working folder
+//     (-keep: go tool pprof -base), and the goroutine stacks that grew are
+//     printed.
 //
 // It exits 1 if anything was lost, sent twice or left unfinished, memory
 // or goroutines grew beyond the slack, or the bot died.
@@ -191,11 +193,9 @@ type soakReport struct {
 	bcFailedGot      int // row failed, yet received
 	warm             int // steps of the warm-up
 	heapFlat, goFlat bool
-	heapThird        uint64 // Go heap in use a third into the faults
-	// RSS a third into the faults, when the caches have filled, and at
-	// the end: it must level off (rssFlat).
-	rssThird, rssEnd int64
+	late             memSample // two thirds into the faults
 	rssFlat          bool
+	conns            []int    // the bot's SQLite connections at each sample
 	grown            []string // goroutine stacks that grew
 	recipients       int
 	skipped          int
@@ -259,10 +259,10 @@ func (r soakReport) failures() []string {
 	check(r.statuses["pending"]+r.statuses["sending"] > 0, "broadcast: %d rows unfinished", r.statuses["pending"]+r.statuses["sending"])
 	check(r.blockedOK < r.blockedPeople, "broadcast: %d of %d who blocked the bot handled so", r.blockedOK, r.blockedPeople)
 	check(!r.signups.ok(), "sign-ups: %d confirmed and missing, %d withdrawn and still there, %d 收到 confirmed and missing", r.signups.lostIn, r.signups.lostOut, r.signups.ackMissing)
-	check(!r.heapFlat, "the Go heap grew beyond the slack: %.1f MB at the start, %.1f MB a third into the faults, %.1f MB at the end",
-		mb(r.samples[0].heapInuse), mb(r.heapThird), mb(r.samples[len(r.samples)-1].heapInuse))
+	check(!r.heapFlat, "the Go heap grew beyond the slack: %.1f MB at the start, %.1f MB two thirds into the faults, %.1f MB at the end",
+		mb(r.samples[0].heapInuse), mb(r.late.heapInuse), mb(r.samples[len(r.samples)-1].heapInuse))
 	check(!r.goFlat, "goroutines grew beyond the slack")
-	check(!r.rssFlat, "resident memory kept growing: %d MB a third into the faults, %d MB at the end", r.rssThird>>20, r.rssEnd>>20)
+	check(!r.rssFlat, "resident memory kept growing: %d MB two thirds into the faults, %d MB at the end", r.late.rss>>20, r.samples[len(r.samples)-1].rss>>20)
 	return out
 }
 
@@ -323,7 +323,8 @@ func runSoak(ctx context.Context, c loadConfig, length time.Duration, mixF fault
 	sampleNow := func() {
 		s := b.sample(true)
 		rep.samples = append(rep.samples, s)
-		fmt.Fprintf(os.Stderr, "%s  %v\n", s.at.Format("15:04:05"), s)
+		rep.conns = append(rep.conns, sqliteConns(b.cmd.Process.Pid))
+		fmt.Fprintf(os.Stderr, "%s  %v, %d SQLite connections\n", s.at.Format("15:04:05"), s, rep.conns[len(rep.conns)-1])
 	}
 	sampleNow()
 	rep.anon[0], rep.file[0] = rssParts(b.cmd.Process.Pid)
@@ -445,32 +446,24 @@ func runSoak(ctx context.Context, c loadConfig, length time.Duration, mixF fault
 	rep.stopErr = b.stop()
 
 	a, z := rep.samples[0], rep.samples[len(rep.samples)-1]
+	rep.goFlat = z.goroutines <= a.goroutines+*soakGoSlack
 	// The heap may grow by the answer cache, which fills as questions are
-	// asked (bounded by knowledge.AnswerCacheBytes), and must level off:
-	// from a third into the faults to the end it may grow by the slack.
+	// asked (bounded by knowledge.AnswerCacheBytes); resident memory as
+	// SQLite's connections fill their page caches and prepare their
+	// statements (bounded by the pool). Both must level off: over the last
+	// third of the faults they may grow by the slack (and 10 %), where a
+	// leak grows as much as in the first.
 	slack := *soakHeapSlack * (1 << 20)
-	rep.heapThird = z.heapInuse
+	rep.late = z
 	for _, s := range rep.samples[1:] {
-		if !s.at.Before(started.Add(rep.faulted / 3)) {
-			rep.heapThird = s.heapInuse
+		if !s.at.Before(started.Add(2 * rep.faulted / 3)) {
+			rep.late = s
 			break
 		}
 	}
 	rep.heapFlat = float64(z.heapInuse) <= 1.1*float64(a.heapInuse)+slack+float64(knowledge.AnswerCacheBytes) &&
-		float64(z.heapInuse) <= 1.1*float64(rep.heapThird)+slack
-	rep.goFlat = z.goroutines <= a.goroutines+*soakGoSlack
-	// Resident memory rises while SQLite's page caches and the pooled
-	// connections fill, then levels off: from a third into the faults to
-	// the end it may grow by as much as the heap.
-	third := started.Add(rep.faulted / 3)
-	rep.rssThird, rep.rssEnd = z.rss, z.rss
-	for _, s := range rep.samples[1:] {
-		if !s.at.Before(third) {
-			rep.rssThird = s.rss
-			break
-		}
-	}
-	rep.rssFlat = float64(rep.rssEnd) <= 1.1*float64(rep.rssThird)+*soakHeapSlack*(1<<20)
+		float64(z.heapInuse) <= 1.1*float64(rep.late.heapInuse)+slack
+	rep.rssFlat = float64(z.rss) <= 1.1*float64(rep.late.rss)+slack
 	rep.grown = goroutineGrowth(goroutineStacks(startProfile), goroutineStacks(endProfile), 8)
 
 	events := srv.Events()
@@ -712,8 +705,8 @@ func (r soakReport) print(c loadConfig) {
 		fmt.Printf("  example         %s\n", e)
 	}
 	fmt.Println("memory            (heap after a collection)")
-	for _, s := range r.samples {
-		fmt.Printf("  %s  %v\n", s.at.Format("15:04:05"), s)
+	for i, s := range r.samples {
+		fmt.Printf("  %s  %v, %d SQLite connections\n", s.at.Format("15:04:05"), s, r.conns[i])
 	}
 	a, z := memSample{}, memSample{}
 	if len(r.samples) > 0 {
@@ -721,10 +714,10 @@ func (r soakReport) print(c loadConfig) {
 	}
 	fmt.Printf("  start → end     RSS %d → %d MB, heap %.1f → %.1f MB (flat: %v), goroutines %d → %d (flat: %v), threads %d → %d\n",
 		a.rss>>20, z.rss>>20, float64(a.heapInuse)/(1<<20), float64(z.heapInuse)/(1<<20), r.heapFlat, a.goroutines, z.goroutines, r.goFlat, a.threads, z.threads)
-	fmt.Printf("  Go heap         a third into the faults %.1f MB, at the end %.1f MB (the answer cache may take %d MB)\n",
-		mb(r.heapThird), mb(z.heapInuse), knowledge.AnswerCacheBytes>>20)
-	fmt.Printf("  resident        anonymous %d → %d MB, file-backed %d → %d MB; RSS a third into the faults %d MB, at the end %d MB (levelled off: %v)\n",
-		r.anon[0]>>20, r.anon[1]>>20, r.file[0]>>20, r.file[1]>>20, r.rssThird>>20, r.rssEnd>>20, r.rssFlat)
+	fmt.Printf("  last third      two thirds into the faults → end: heap %.1f → %.1f MB (the answer cache may take %d MB), RSS %d → %d MB (levelled off: %v)\n",
+		mb(r.late.heapInuse), mb(z.heapInuse), knowledge.AnswerCacheBytes>>20, r.late.rss>>20, z.rss>>20, r.rssFlat)
+	fmt.Printf("  resident        anonymous %d → %d MB, file-backed %d → %d MB; SQLite connections %d → %d (peak %d)\n",
+		r.anon[0]>>20, r.anon[1]>>20, r.file[0]>>20, r.file[1]>>20, r.conns[0], r.conns[len(r.conns)-1], slices.Max(r.conns))
 	for _, g := range r.grown {
 		fmt.Printf("  grew            %s\n", g)
 	}

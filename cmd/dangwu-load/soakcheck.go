@@ -476,6 +476,23 @@ func rssParts(pid int) (anon, file int64) {
 	return anon, file
 }
 
+// sqliteConns counts the SQLite connections of process pid: its open
+// descriptors of the database file (each connection opens it once).
+func sqliteConns(pid int) int {
+	dir := fmt.Sprintf("/proc/%d/fd", pid)
+	fds, err := os.ReadDir(dir)
+	if err != nil {
+		return 0
+	}
+	n := 0
+	for _, fd := range fds {
+		if target, err := os.Readlink(dir + "/" + fd.Name()); err == nil && strings.HasSuffix(target, "/dangwu.db") {
+			n++
+		}
+	}
+	return n
+}
+
 // goroutineGrowth lists the stacks with more goroutines in the second
 // profile than in the first, most grown first.
 func goroutineGrowth(before, after map[string]int, n int) []string {

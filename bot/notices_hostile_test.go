@@ -14,15 +14,16 @@ import (
 	"github.com/dangwu/dangwu/scheduler"
 )
 
-// Hostile tests of the notices that FAIL: each is a bug, named in its
-// BUG comment, left for the maintainer to fix. The attacks the notices
-// withstand are in notices_defence_test.go.
+// Hostile tests of the notices: each attack once found the bug its "Was a
+// bug" comment describes (in the code as it stood then), and now guards
+// the fix. The attacks the notices always withstood are in
+// notices_defence_test.go.
 
 func districtAccess(id int64, district string) member.Access {
 	return member.Access{UserID: id, Role: member.RoleCoordinator, District: district}
 }
 
-// BUG: correcting a notice sent as a file or photo (更正内容) never reaches
+// Was a bug: correcting a notice sent as a file or photo (更正内容) never reaches
 // anyone: the correction is queued as an OpEdit row and bot/deliver.go
 // sendQueued always edits with editMessageText, which Telegram refuses on
 // a message without text ("there is no text in the message to edit"); a
@@ -67,7 +68,7 @@ func TestHostileCorrectingAFileNoticeReachesNobody(t *testing.T) {
 	}
 }
 
-// BUG: withdrawing a notice (撤回) while one of its copies is in flight
+// Was a bug: withdrawing a notice (撤回) while one of its copies is in flight
 // leaves that copy in the person's chat for good: scheduler/broadcast.go
 // WithdrawBroadcast cancels the pending rows and deletes the delivered
 // ones, but a row being sent (status sending) is neither, and nothing
@@ -127,7 +128,7 @@ func TestHostileWithdrawDuringASendLeavesACopy(t *testing.T) {
 	}
 }
 
-// BUG: a reminder the quiet hours hold is not withdrawn when the event
+// Was a bug: a reminder the quiet hours hold is not withdrawn when the event
 // is moved: scheduler/service.go UpdateEvent tells the people signed up
 // of the change at once, but leaves the reminder already queued with the
 // old time (CancelEvent cancels such rows, "they would now mislead";
@@ -178,7 +179,7 @@ func TestHostileHeldReminderKeepsTheOldTimeAfterAMove(t *testing.T) {
 	}
 }
 
-// BUG: a reminder that fell due while the bot was down is held by the
+// Was a bug: a reminder that fell due while the bot was down is held by the
 // quiet hours past the start of its event: scheduler/service.go remind
 // decides "quiet" by the time left (more than UrgentBefore) without
 // looking at when the quiet hours end, so the late 24-hour reminder of an
@@ -225,7 +226,7 @@ func TestHostileLateReminderHeldPastTheStart(t *testing.T) {
 	}
 }
 
-// BUG: the status report of a scheduled notice is sent outside the
+// Was a bug: the status report of a scheduled notice is sent outside the
 // outbox: bot/broadcast.go schedTick releases the broadcast in one
 // transaction and then calls showStatus, which sends the status message
 // directly (b.out.send). One 5xx from Telegram (or a crash between the
@@ -276,7 +277,7 @@ func TestHostileScheduledNoticeStatusLostOnOneFault(t *testing.T) {
 	}
 }
 
-// BUG: 确认发送 on an old preview sends whatever draft is current, not
+// Was a bug: 确认发送 on an old preview sends whatever draft is current, not
 // the notice that preview shows: bot/broadcast.go confirmBroadcast takes
 // the draft from the conversation, and the bc:go button names none. A
 // coordinator who previewed 通知甲 to everyone, started /broadcast again
@@ -309,7 +310,7 @@ func TestHostileOldPreviewConfirmsANewerDraft(t *testing.T) {
 	}
 }
 
-// BUG: a check-in code typed with full-width digits (１２３４５６, what a
+// Was a bug: a check-in code typed with full-width digits (１２３４５６, what a
 // Chinese input method gives in full-width mode) is not taken as a code:
 // scheduler.IsCode accepts only ASCII digits and bot/router.go onText
 // sends anything else to the question answerer, so the worker standing
@@ -350,7 +351,7 @@ func runSoon(h *harness, loc *time.Location) (string, time.Duration) {
 	return fmt.Sprintf("%d %d * * *", at.Minute(), at.Hour()), at.Add(10 * time.Second).Sub(now)
 }
 
-// BUG: a recurring notice is checked in runes, not as Telegram counts
+// Was a bug: a recurring notice is checked in runes, not as Telegram counts
 // (UTF-16): scheduler/schedule.go Schedule.check allows a title of 60
 // and a text of 2,000 runes, so a notice of emoji (two UTF-16 units
 // each) is accepted — in chat by an administrator, or in schedules.yaml —
@@ -382,7 +383,7 @@ func venueName(i, n int, fill string) string {
 	return head + strings.Repeat(fill, n-len(head))
 }
 
-// BUG: /venues does not bound its text: bot/venues.go cmdVenues lists up
+// Was a bug: /venues does not bound its text: bot/venues.go cmdVenues lists up
 // to 30 venues with their names (up to 40 characters) and addresses (up
 // to 100), which is more than Telegram's 4,096; with 30 venues at their
 // limits the list is refused ("message is too long") and the coordinator
@@ -405,7 +406,7 @@ func TestHostileVenueListOverTelegramsLimit(t *testing.T) {
 	}
 }
 
-// BUG: venues after the 30th cannot be reached: bot/venues.go cmdVenues
+// Was a bug: venues after the 30th cannot be reached: bot/venues.go cmdVenues
 // shows the first 30 and "……另有 N 个" with no way to page on, so a
 // coordinator cannot change or delete the others; stationMenu offers a
 // worker the first 30 (the city's first), so a worker stationed at the
@@ -453,7 +454,7 @@ func hasPaging(m botapi.Message, prefix string) bool {
 	return false
 }
 
-// BUG: /events shows the 10 soonest events and nothing else: bot/events.go
+// Was a bug: /events shows the 10 soonest events and nothing else: bot/events.go
 // eventList has no next page, so with a busy calendar a worker cannot
 // open (or sign up for) the 11th event until ten others are over.
 func TestHostileEventListBeyondTenCannotBeReached(t *testing.T) {
@@ -479,7 +480,7 @@ func TestHostileEventListBeyondTenCannotBeReached(t *testing.T) {
 	}
 }
 
-// BUG: a worker opens the card (and the .ics) of another district's
+// Was a bug: a worker opens the card (and the .ics) of another district's
 // event with a forged button: bot/events.go onEventButton "v" and "ics"
 // look the event up without asking whether it is open to the person, so
 // a 鼓楼区 worker reads 泉山区's course with its description, though the
@@ -510,7 +511,7 @@ func TestHostileForgedCardOfAnotherDistrictsEvent(t *testing.T) {
 	}
 }
 
-// BUG: a tampered 每日一练 time is stored: bot/settings.go
+// Was a bug: a tampered 每日一练 time is stored: bot/settings.go
 // onSettingsButton "d" checks len(arg) == 4 and Atoi, which take "-100"
 // and "+900", and stores "-1:00" / "+9:00" as the daily push's time; the
 // push then goes at midnight (the string is less than any "HH:MM") and
@@ -532,7 +533,7 @@ func TestHostileTamperedDailyPushTime(t *testing.T) {
 	}
 }
 
-// BUG: an evening event that ends after midnight cannot be written with
+// Was a bug: an evening event that ends after midnight cannot be written with
 // the end as a time of day, as the form says it may ("结束可以只写时间"):
 // bot/events.go parseEventEnd puts a bare time on the start's day, so
 // 开始 22:00 / 结束 01:00 is refused as ending before it starts instead of
@@ -553,7 +554,7 @@ func TestHostileEventAcrossMidnightWithABareEndTime(t *testing.T) {
 	}
 }
 
-// BUG: /schedule does not bound its text: bot/schedules.go scheduleList
+// Was a bug: /schedule does not bound its text: bot/schedules.go scheduleList
 // lists up to 20 notices with their titles (60 runes: 120 UTF-16 units
 // of emoji), their specs ("cron " and up to 100 bytes, for an
 // administrator's) and their districts; 20 at their limits are more than
@@ -579,7 +580,7 @@ func TestHostileScheduleListOverTelegramsLimit(t *testing.T) {
 	}
 }
 
-// BUG: 撤回通知 two days after a notice went out removes nothing and says
+// Was a bug: 撤回通知 two days after a notice went out removes nothing and says
 // it did: Telegram lets a bot delete a message only within 48 hours, so
 // every deletion WithdrawBroadcast (scheduler/broadcast.go) queues is
 // refused ("message can't be deleted") and given up, while the
@@ -613,7 +614,7 @@ func TestHostileWithdrawAfterTwoDaysLeavesEveryCopy(t *testing.T) {
 	}
 }
 
-// BUG: a /settings toggle is not recorded as handled with its change:
+// Was a bug: a /settings toggle is not recorded as handled with its change:
 // bot/settings.go onSettingsButton "t" flips the push with SetPush in a
 // transaction of its own (not b.atomic, which marks the update done in
 // the same transaction), so while its reply is on its way the update is

@@ -35,7 +35,7 @@ func (h *harness) countContaining(chatID int64, s string) int {
 	return n
 }
 
-// BUG: an exam whose time is up is submitted silently by whatever reads
+// Was a bug: an exam whose time is up is submitted silently by whatever reads
 // the active session first: Service.Active (quiz/service.go Active →
 // finishExpired) is called by /quiz, /exam, /daily and every start, and it
 // commits the expiry without the result message. The sweep then finds no
@@ -65,7 +65,7 @@ func TestHostileExamResultNotLostWhenACommandEndsTheExam(t *testing.T) {
 	}
 }
 
-// BUG: a press on an exam question after the deadline shows the result,
+// Was a bug: a press on an exam question after the deadline shows the result,
 // but the submission it made is rolled back (quiz/service.go Answer returns
 // ErrStale from the transaction that expired the exam). The stored exam
 // stays active until the sweep, which then sends the result a second time.
@@ -96,7 +96,7 @@ func TestHostilePressAfterTheDeadlineStoresTheResult(t *testing.T) {
 	}
 }
 
-// BUG: the statistics button qs:q:<d>:<qid> checks the scope of district
+// Was a bug: the statistics button qs:q:<d>:<qid> checks the scope of district
 // index d but then uses d itself: for d = -1 a district coordinator passes
 // statsScope (which would narrow "" to their own district) and is shown the
 // city-wide figures (bot/quizstats.go onQuizStatsButton discards the
@@ -176,7 +176,7 @@ func (h *harness) manyTopics(n int) []string {
 	return ids
 }
 
-// BUG: /quiz puts a button for every topic in the menu
+// Was a bug: /quiz puts a button for every topic in the menu
 // (bot/quiz.go cmdQuiz), and an imported bank may bring any number of
 // topics: past 99 the keyboard is over Telegram's 100 buttons and the menu
 // is refused, so /quiz stops working for everyone. The menu should page or
@@ -190,7 +190,7 @@ func TestHostileQuizMenuWithManyTopics(t *testing.T) {
 	}
 }
 
-// BUG: /quizstats lists the correct rate of every topic
+// Was a bug: /quizstats lists the correct rate of every topic
 // (bot/quizstats.go cmdQuizStats), with no bound: with a couple of hundred
 // topics answered the message is over 4,096 characters and is refused, so
 // the coordinator gets an error instead of the statistics.
@@ -319,7 +319,7 @@ func TestHostileHTMLQuestionsAtTheLimits(t *testing.T) {
 	}
 }
 
-// BUG: question limits count runes (quiz/question.go MaxQuestionRunes etc.,
+// Was a bug: question limits count runes (quiz/question.go MaxQuestionRunes etc.,
 // checked with utf8.RuneCountInString), but Telegram counts a message's
 // length in UTF-16 units; the exam review puts three questions on a page
 // (bot/exam.go reviewPerPage, "three of the longest a bank allows fit a

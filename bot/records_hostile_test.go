@@ -12,11 +12,12 @@ import (
 	"github.com/dangwu/dangwu/records"
 )
 
-// Hostile tests of the records through the bot that find bugs. Each fails
-// for the reason its BUG comment gives; the attacks the bot withstands are
-// in records_defence_test.go.
+// Hostile tests of the records through the bot: each attack once found the
+// bug its "Was a bug" comment describes (in the code as it stood then), and
+// now guards the fix. The attacks the bot always withstood are in
+// records_defence_test.go.
 
-// BUG: /credit stores the credit outside b.atomic (bot/records.go
+// Was a bug: /credit stores the credit outside b.atomic (bot/records.go
 // cmdCredit calls records.CreditHours, which commits in its own
 // transaction, and the update is marked handled only when the reply is
 // out). A crash between the two replays the /credit update at the next
@@ -39,7 +40,7 @@ func TestHostileCreditCommitsApartFromItsUpdate(t *testing.T) {
 	}
 }
 
-// BUG: 已完成 closes the duty outside b.atomic (bot/records.go onDutyButton
+// Was a bug: 已完成 closes the duty outside b.atomic (bot/records.go onDutyButton
 // "d" calls records.ReportDuty, which commits on its own; the update is
 // marked done only after the handler returns). A crash in between replays
 // the press and records a second 已完成 report.
@@ -64,7 +65,7 @@ func TestHostileDutyDoneCommitsApartFromItsUpdate(t *testing.T) {
 	}
 }
 
-// BUG: 申请 stores the application outside b.atomic (bot/records.go
+// Was a bug: 申请 stores the application outside b.atomic (bot/records.go
 // onLevelButton calls records.Apply, whose store.Apply commits on its own;
 // the update is marked done when the edited /level goes out). A crash in
 // between replays the press, which then answers the worker "您已有一份申请在
@@ -87,7 +88,7 @@ func TestHostileApplyCommitsApartFromItsUpdate(t *testing.T) {
 	}
 }
 
-// BUG: 已完成 pressed twice records two 已完成 reports and answers
+// Was a bug: 已完成 pressed twice records two 已完成 reports and answers
 // 已标记完成 both times (records/service.go ReportDuty adds a report
 // whatever the duty's state; bot/records.go onDutyButton does not look at
 // d.Done). The list the coordinator reads then says 2 次汇报. A second
@@ -111,7 +112,7 @@ func TestHostileDutyDonePressedTwice(t *testing.T) {
 	}
 }
 
-// BUG: a worker's /duties prints each item whole (bot/records.go cmdDuties:
+// Was a bug: a worker's /duties prints each item whole (bot/records.go cmdDuties:
 // esc(d.Text), up to 500 characters, for up to 30 items) in one message.
 // Nine items of 480 characters make some 4,400 UTF-16 units: Telegram
 // refuses the message ("message is too long") and the worker gets
@@ -138,7 +139,7 @@ func TestHostileDutiesOfLongItemsOverflow(t *testing.T) {
 	}
 }
 
-// BUG: a worker's /duties shows the first 30 items and stops (bot/records.go
+// Was a bug: a worker's /duties shows the first 30 items and stops (bot/records.go
 // cmdDuties: "if i == 30 { break }"), without saying more exist and without
 // their buttons. With 30 items done and ten open, the worker sees only done
 // items and no button at all: the open ten can be neither reported on nor
@@ -170,7 +171,7 @@ func TestHostileDutiesPastThirtyAreUnreachable(t *testing.T) {
 	}
 }
 
-// BUG: /vacancies lists 50 posts in one message with each organisation's
+// Was a bug: /vacancies lists 50 posts in one message with each organisation's
 // name whole (bot/records.go cmdVacancies: esc(v.Org), up to 60 characters
 // by member.ValidateOrg). Fifty vacancies at organisations with long (valid)
 // names make some 5,000 units: Telegram refuses it and the coordinator gets
@@ -195,7 +196,7 @@ func TestHostileVacanciesOfLongOrganisationNamesOverflow(t *testing.T) {
 	}
 }
 
-// BUG: /duties 逾期 counts what it shows, not what is overdue
+// Was a bug: /duties 逾期 counts what it shows, not what is overdue
 // (bot/records.go overdueDuties: Overdue(ctx, actor, 50), then
 // t("du.overdue_head", len(ds))): with 70 items overdue in the district it
 // says "逾期未完成的事项（50 项）" and nothing about the other 20.
@@ -215,7 +216,7 @@ func TestHostileOverdueMiscounted(t *testing.T) {
 	}
 }
 
-// BUG: /duties 逾期 puts 50 lines in one message with each worker's name
+// Was a bug: /duties 逾期 puts 50 lines in one message with each worker's name
 // whole (bot/records.go overdueDuties). A name is up to 20 Han characters
 // (member.ValidateName), and those outside the Basic Multilingual Plane —
 // 𠮷 and the like, found in real names — count two UTF-16 units each: 50
@@ -243,7 +244,7 @@ func TestHostileOverdueOfLongNamesOverflow(t *testing.T) {
 	}
 }
 
-// BUG: /assess, /credit and /duties with a name of more than 20
+// Was a bug: /assess, /credit and /duties with a name of more than 20
 // characters answer "处理您的消息时出了问题" and log a handler failure
 // (bot/records.go findWorker returns member.ErrInvalidQuery from
 // members.Find as an error; cmdMembers maps it to a reply). It should say
@@ -260,7 +261,7 @@ func TestHostileFindWorkerWithALongName(t *testing.T) {
 	}
 }
 
-// BUG: /report echoes the district asked for whole (bot/records.go
+// Was a bug: /report echoes the district asked for whole (bot/records.go
 // cmdReport: t("quizstats.unknown_district", esc(r.args))). A name of 4,088
 // characters — the longest a message "/report …" may carry — makes a reply
 // of 4,097 units, which Telegram refuses: the coordinator gets an internal
@@ -275,7 +276,7 @@ func TestHostileReportEchoesAnOverlongDistrict(t *testing.T) {
 	}
 }
 
-// BUG: /applications sends the first 20 applications (bot/records.go
+// Was a bug: /applications sends the first 20 applications (bot/records.go
 // cmdApplications: Applications(ctx, actor, 20)) and says nothing of the
 // rest: with 100 pending the coordinator sees 20 cards and no sign of the
 // other 80 (where /hours and /vacancies say "……另有 N 条").
@@ -301,7 +302,7 @@ func TestHostileApplicationsHideTheRest(t *testing.T) {
 	}
 }
 
-// BUG: /setwage confirms the amount as typed while it stores it rounded to
+// Was a bug: /setwage confirms the amount as typed while it stores it rounded to
 // the fen (bot/records.go cmdSetWage replies formatHours(amount);
 // records/service.go SetMinWage stores "%.2f"): "/setwage 2490.126" answers
 // "2490.126 元/月" and /pay then multiplies 2490.13. The confirmation should
@@ -317,7 +318,7 @@ func TestHostileSetWageConfirmsAnotherFigure(t *testing.T) {
 	}
 }
 
-// BUG: a duty assigned with a date already past is "recalled" as due in
+// Was a bug: a duty assigned with a date already past is "recalled" as due in
 // the future (records/service.go RemindDuties takes every open duty due on
 // or before today+3 that was not reminded, store DutiesDue has no lower
 // bound, and bot/records.go DutyDue says "将于 %s 到期"): assigned on 10

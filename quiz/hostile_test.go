@@ -20,7 +20,7 @@ func hostileExam(topic string, quotas ...int) quiz.Exam {
 	return e
 }
 
-// BUG: a press on an exam question at or after its deadline submits the exam
+// Was a bug: a press on an exam question at or after its deadline submits the exam
 // in Service.Answer (finishExpired) and then returns ErrStale from the same
 // transaction, so store.DB.Atomic rolls the submission back
 // (quiz/service.go Answer: "out.Finished = true; return ErrStale", and the
@@ -65,7 +65,7 @@ func TestHostilePressAfterDeadlineCommitsTheExpiry(t *testing.T) {
 	}
 }
 
-// BUG: StartExam draws each quota separately with no Exclude
+// Was a bug: StartExam draws each quota separately with no Exclude
 // (quiz/service.go StartExam: s.store.Draw(ctx, DrawSpec{N: qt.Count,
 // Topic: qt.Topic})), and ParseExams accepts two quotas of one topic (each
 // checked alone against the topic's size). The same question then appears
@@ -98,7 +98,7 @@ func TestHostileExamQuotasOfOneTopicDrawNoQuestionTwice(t *testing.T) {
 	}
 }
 
-// BUG: a daily set started before midnight and finished after it is marked
+// Was a bug: a daily set started before midnight and finished after it is marked
 // for the day it finished (quiz/service.go afterFinish:
 // MarkDaily(..., s.Day(sess.Finished))). The day it was started stays
 // unmarked, so a person who did the set every day loses the streak, and the

@@ -8,11 +8,12 @@ import (
 	"github.com/dangwu/dangwu/records"
 )
 
-// Hostile tests of the records service that find bugs. Each fails for the
-// reason its BUG comment gives; the attacks the service withstands are in
+// Hostile tests of the records service: each attack once found the bug its
+// "Was a bug" comment describes (in the code as it stood then), and now
+// guards the fix. The attacks the service always withstood are in
 // defence_test.go.
 
-// BUG: a level application stays with the district the worker had when
+// Was a bug: a level application stays with the district the worker had when
 // applying (levels.go Decide and ApplicationFor check scope(actor,
 // a.District), store.Applications filters on level_applications.district;
 // Standing looks for the pending one only in the worker's current district).
@@ -48,7 +49,7 @@ func TestHostileDecideForAWorkerWhoMovedAway(t *testing.T) {
 	}
 }
 
-// BUG: the report and the statistics read the credits table as it stands
+// Was a bug: the report and the statistics read the credits table as it stands
 // (store/records_report.go ReportData and DistrictStats; records/report.go
 // Report and Stats never call SyncCredits), while attendance and passed
 // papers reach the ledger only when someone reads it (Ledger, Standing,
@@ -93,7 +94,7 @@ func TestHostileReportHoursOfALedgerNobodyRead(t *testing.T) {
 	}
 }
 
-// BUG: the summary's 学时落后人数 column (records/report.go WriteReport,
+// Was a bug: the summary's 学时落后人数 column (records/report.go WriteReport,
 // from DistrictStats.BehindOnHours) is never computed: neither
 // store/records_report.go DistrictStats nor records/report.go Report sets
 // BehindOnHours, so every district shows 0 people behind on 学时 in June
@@ -118,7 +119,7 @@ func TestHostileReportBehindOnHoursIsAlwaysZero(t *testing.T) {
 	}
 }
 
-// BUG: a district's report counts the sign-ups and attendance of a
+// Was a bug: a district's report counts the sign-ups and attendance of a
 // city-wide event across the whole city (store/records_report.go ReportData,
 // the events query: district IN (?1, ”) with counts over every
 // event_signups / event_attendance row). 丰县's coordinator, whom the
@@ -149,7 +150,7 @@ func TestHostileReportCountsOtherDistrictsAtACityEvent(t *testing.T) {
 	}
 }
 
-// BUG: the minimum wage is one setting for every year (service.go
+// Was a bug: the minimum wage is one setting for every year (service.go
 // SetMinWage writes the one key MinWageKey, "year:amount"). An
 // administrator who records last year's figure after this year's
 // (/setwage 2280 2024 after /setwage 2490 2025) replaces this year's: the
@@ -175,7 +176,7 @@ func TestHostileMinWageOfAnotherYearReplacesThisYears(t *testing.T) {
 	}
 }
 
-// BUG: the pay figure rounds binary floating point, not the yuan amount
+// Was a bug: the pay figure rounds binary floating point, not the yuan amount
 // (service.go Pay: math.Round(m*w.Amount*100)/100). 2.5 × 2000.01 is
 // exactly 5000.025, which rounds half up to 5000.03 元; the float product
 // is 5000.02499999…, and /pay says 5000.02. 2.5 × 2000.09 = 5000.225 comes
@@ -199,7 +200,7 @@ func TestHostilePayRoundsHalfAFenDown(t *testing.T) {
 	}
 }
 
-// BUG: a manual credit may be finer than the ledger keeps (service.go
+// Was a bug: a manual credit may be finer than the ledger keeps (service.go
 // CreditHours refuses only 0, NaN and |hours| > 200; Ledger rounds the
 // total to 0.01). /credit 张三 0.001 … and 1e-9 are stored as entries that
 // /hours prints as "+0.001" and "+1e-09" and the total rounds away; a
@@ -219,7 +220,7 @@ func TestHostileCreditFinerThanTheLedger(t *testing.T) {
 	}
 }
 
-// BUG: 已完成 on a duty already done is recorded again (service.go
+// Was a bug: 已完成 on a duty already done is recorded again (service.go
 // ReportDuty adds a DutyReport with done=1 whatever d.Done is; only
 // done_on stays). Pressed twice, the duty has two 已完成 reports and the
 // coordinator's list says 2 次汇报. A second 已完成 should change nothing.
@@ -244,7 +245,7 @@ func TestHostileDutyDoneTwice(t *testing.T) {
 	}
 }
 
-// BUG: the workbook is not streamed (records/report.go WriteReport). The
+// Was a bug: the workbook is not streamed (records/report.go WriteReport). The
 // long sheets go through excelize's StreamWriter, but the f.SetActiveSheet(0)
 // after them calls workSheetReader on every sheet, which parses each
 // streamed sheet back into memory (and WriteTo then marshals it again).

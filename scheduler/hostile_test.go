@@ -9,11 +9,11 @@ import (
 	"github.com/dangwu/dangwu/scheduler"
 )
 
-// Hostile tests of the scheduler that FAIL: each is a bug, named in its
-// BUG comment, left for the maintainer to fix. The attacks it withstands
-// are in defence_test.go.
+// Hostile tests of the scheduler: each attack once found the bug its "Was
+// a bug" comment describes (in the code as it stood then), and now guards
+// the fix. The attacks it always withstood are in defence_test.go.
 
-// BUG: moving an event earlier fires its 24-hour reminder at once,
+// Was a bug: moving an event earlier fires its 24-hour reminder at once,
 // marked late: scheduler/service.go UpdateEvent → store PutReminders
 // keeps a pending reminder pending when its new time has already passed
 // ("keeps its state"), so the next tick sends "距开始还有 24 小时" with
@@ -40,7 +40,7 @@ func TestHostileMovedEarlierFiresAFalseLateReminder(t *testing.T) {
 	}
 }
 
-// BUG: a district's events after the city's first 500 are invisible:
+// Was a bug: a district's events after the city's first 500 are invisible:
 // scheduler/service.go Upcoming and ManagedEvents read
 // store.Events(now, 500) for the whole city and only then keep the
 // person's (or the coordinator's) district, so once other districts have
@@ -76,7 +76,7 @@ func TestHostileEventsAfterTheCitysFirstFiveHundredAreInvisible(t *testing.T) {
 	}
 }
 
-// BUG: a worker marked as left keeps their place at an event and its
+// Was a bug: a worker marked as left keeps their place at an event and its
 // reminders: scheduler/service.go remind sends to every registered
 // sign-up (signupUsers) without asking whether the person is still an
 // approved worker, and nothing moves the waiting list up when one leaves,

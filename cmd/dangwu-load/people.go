@@ -176,6 +176,7 @@ type person struct {
 	acked    map[int]bool // notices whose 收到 was pressed
 	stepped  []time.Time  // when each step was queued (duplicate checks)
 	readyAt  time.Time    // in the middle of an activity: when the next step is due
+	answered bool         // the quiz of this activity has had an answer
 }
 
 // thinkTime is the mean time a person takes between the steps of a quiz or
@@ -197,7 +198,7 @@ const (
 func (p *person) next(d *driver) step {
 	for {
 		if p.activity == "" {
-			p.activity, p.cur, p.steps = d.mix.pick(p.rng), 0, 0
+			p.activity, p.cur, p.steps, p.answered = d.mix.pick(p.rng), 0, 0, false
 			if id := p.unacked(d); id != 0 && p.rng.IntN(2) == 0 {
 				p.acked[id] = true
 				return step{kind: kindAck, msgID: id, data: ackData(p.msgs[id])}
@@ -243,15 +244,22 @@ func (p *person) stepOf(d *driver) (step, bool) {
 			return step{kind: kindQuizNext, msgID: m.MessageID, data: b[0]}, true
 		}
 		if b := buttons(m, "qz:a:"); len(b) > 0 {
+			p.answered = true
 			return step{kind: kindQuizAnswer, msgID: m.MessageID, data: b[p.rng.IntN(len(b))]}, true
 		}
 		if b := buttons(m, "qz:x:"); len(b) > 0 {
+			p.answered = true
 			if !strings.Contains(buttonTexts(m), "☑") {
 				return step{kind: kindQuizAnswer, msgID: m.MessageID, data: b[p.rng.IntN(len(b))]}, true
 			}
 			if s := buttons(m, "qz:s:"); len(s) > 0 {
 				return step{kind: kindQuizAnswer, msgID: m.MessageID, data: s[0]}, true
 			}
+		}
+		if p.answered {
+			// The quiz is over: its result's buttons (another round) are
+			// a new activity's business.
+			return step{}, false
 		}
 		if b := buttons(m, "qz:len:"); len(b) > 0 {
 			for _, data := range b {

@@ -29,7 +29,7 @@ func NewMemberStore(db *DB) *MemberStore {
 func (s *MemberStore) Atomic(ctx context.Context, fn func(ctx context.Context, tx member.Tx) error) error {
 	return s.db.Atomic(ctx, func(ctx context.Context) error {
 		// The transaction's reads and writes, with the kept statements.
-		tx := txq{s.db, ctx.Value(txKey{}).(*sql.Tx)}
+		tx := txq{txOwner(ctx), ctx.Value(txKey{}).(*sql.Tx)}
 		return fn(ctx, &memberTx{memberReader: memberReader{q: tx}, tx: tx})
 	})
 }

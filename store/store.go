@@ -214,8 +214,21 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return nil
 }
 
-// txKey carries the transaction of Atomic in a context.
-type txKey struct{}
+// txKey carries the transaction of Atomic in a context, and txOwnerKey the
+// DB whose pool it is on: a store of another handle to the same file joins
+// the transaction, and runs the kept statements of the transaction's own
+// handle (a statement prepared on one *sql.DB cannot run in another's
+// transaction).
+type (
+	txKey      struct{}
+	txOwnerKey struct{}
+)
+
+// txOwner is the DB of the transaction ctx carries, or nil.
+func txOwner(ctx context.Context) *DB {
+	db, _ := ctx.Value(txOwnerKey{}).(*DB)
+	return db
+}
 
 // Atomic runs fn in one transaction: every store call made with the context
 // fn receives — by any store of this database — joins it, so a state change
@@ -226,7 +239,7 @@ func (db *DB) Atomic(ctx context.Context, fn func(ctx context.Context) error) er
 		return fn(ctx)
 	}
 	return db.Tx(ctx, func(tx *sql.Tx) error {
-		return fn(context.WithValue(ctx, txKey{}, tx))
+		return fn(context.WithValue(context.WithValue(ctx, txKey{}, tx), txOwnerKey{}, db))
 	})
 }
 
@@ -241,7 +254,7 @@ type querier interface {
 // their turn).
 func (db *DB) q(ctx context.Context) querier {
 	if tx, ok := ctx.Value(txKey{}).(*sql.Tx); ok {
-		return txq{db, tx}
+		return txq{txOwner(ctx), tx}
 	}
 	return pool{db}
 }
@@ -281,14 +294,22 @@ func (p pool) QueryRowContext(ctx context.Context, query string, args ...any) *s
 // txq is a transaction as a querier. Exec and QueryRow run the prepared
 // statement on the transaction's connection; Query does not, since a
 // statement's rows may still be read while the same query runs again on
-// the same connection (one prepared statement cannot do both).
+// the same connection (one prepared statement cannot do both). db is the
+// transaction's own handle; nil, nothing is prepared.
 type txq struct {
 	db *DB
 	tx *sql.Tx
 }
 
+func (t txq) stmt(ctx context.Context, query string) *cachedStmt {
+	if t.db == nil {
+		return nil
+	}
+	return t.db.stmt(ctx, query)
+}
+
 func (t txq) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if c := t.db.stmt(ctx, query); c != nil && c.exec {
+	if c := t.stmt(ctx, query); c != nil && c.exec {
 		return t.tx.StmtContext(ctx, c.st).ExecContext(ctx, args...)
 	}
 	return t.tx.ExecContext(ctx, query, args...)
@@ -299,7 +320,7 @@ func (t txq) QueryContext(ctx context.Context, query string, args ...any) (*sql.
 }
 
 func (t txq) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	if c := t.db.stmt(ctx, query); c != nil {
+	if c := t.stmt(ctx, query); c != nil {
 		return t.tx.StmtContext(ctx, c.st).QueryRowContext(ctx, args...)
 	}
 	return t.tx.QueryRowContext(ctx, query, args...)

@@ -8,7 +8,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/dangwu/dangwu/inbox"
 	"github.com/dangwu/dangwu/store"
 )
 
@@ -114,5 +116,49 @@ func TestTxRollsBackOnError(t *testing.T) {
 	}
 	if n != 0 {
 		t.Errorf("%d users after a rolled-back transaction, want 0", n)
+	}
+}
+
+// A store of a second handle to the same file joins the first handle's
+// transaction, its statements kept or not: a statement prepared on one
+// handle cannot run in the other's transaction.
+func TestTransactionOfAnotherHandle(t *testing.T) {
+	ctx := context.Background()
+	file := filepath.Join(t.TempDir(), "dangwu.db")
+	a, err := store.Open(ctx, file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := store.Open(ctx, file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	inA, inB := store.NewInbox(a), store.NewInbox(b)
+	now := time.Now()
+	// Each handle keeps the statement first, outside a transaction.
+	for i, in := range []*store.Inbox{inA, inB} {
+		if _, err := in.Add(ctx, []inbox.Update{{ID: int64(i + 1), Payload: []byte(`{}`), ReceivedAt: now}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := in.Done(ctx, int64(i+1), now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := inA.Add(ctx, []inbox.Update{{ID: 3, Payload: []byte(`{}`), ReceivedAt: now}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Atomic(ctx, func(ctx context.Context) error {
+		if err := inB.Done(ctx, 3, now); err != nil {
+			return err
+		}
+		_, err := inB.NextOffset(ctx)
+		return err
+	}); err != nil {
+		t.Fatalf("a store of the other handle in the transaction: %v", err)
+	}
+	if un, err := inA.Unfinished(ctx); err != nil || len(un) != 0 {
+		t.Fatalf("unfinished %v, %v; want none", un, err)
 	}
 }

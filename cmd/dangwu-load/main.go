@@ -129,24 +129,32 @@ func writeCorpus(dir string, passages int) error {
 	return nil
 }
 
-// rss reads a process's current and peak resident memory, in bytes.
-func rss(pid int) (now, peak int64) {
+// procStatus reads the byte figures named by keys ("VmRSS", "RssAnon"…)
+// of process pid from /proc/PID/status, in the order of keys; 0 for one it
+// cannot read.
+func procStatus(pid int, keys ...string) []int64 {
+	out := make([]int64, len(keys))
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		return 0, 0
+		return out
 	}
 	for _, line := range strings.Split(string(data), "\n") {
 		f := strings.Fields(line)
 		if len(f) < 2 {
 			continue
 		}
-		kb, _ := strconv.ParseInt(f[1], 10, 64)
-		switch f[0] {
-		case "VmRSS:":
-			now = kb << 10
-		case "VmHWM:":
-			peak = kb << 10
+		for i, k := range keys {
+			if f[0] == k+":" {
+				kb, _ := strconv.ParseInt(f[1], 10, 64)
+				out[i] = kb << 10
+			}
 		}
 	}
-	return now, peak
+	return out
+}
+
+// rss reads a process's current and peak resident memory, in bytes.
+func rss(pid int) (now, peak int64) {
+	v := procStatus(pid, "VmRSS", "VmHWM")
+	return v[0], v[1]
 }

@@ -456,24 +456,8 @@ func lowFrame(name string) bool {
 // (the Go heap, SQLite's caches, stacks) and file-backed (mapped files:
 // the binary, the search index), in bytes.
 func rssParts(pid int) (anon, file int64) {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, 0
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 2 {
-			continue
-		}
-		kb, _ := strconv.ParseInt(f[1], 10, 64)
-		switch f[0] {
-		case "RssAnon:":
-			anon = kb << 10
-		case "RssFile:":
-			file = kb << 10
-		}
-	}
-	return anon, file
+	v := procStatus(pid, "RssAnon", "RssFile")
+	return v[0], v[1]
 }
 
 // sqliteConns counts the SQLite connections of process pid: its open

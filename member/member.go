@@ -272,7 +272,8 @@ type Invite struct {
 	UsedAt    time.Time
 }
 
-// RosterEntry is one person on a district's roster, as the store keeps it.
+// RosterEntry is one person on a district's roster, as the store keeps it:
+// one entry per phone and district.
 type RosterEntry struct {
 	Phone      string
 	Name       string

@@ -7,12 +7,13 @@ import (
 
 // Erase carries out /deleteme in one transaction: every profile of the user
 // becomes anonymous (no name, phone, organisation or Telegram id; status
-// deleted), roster entries with their phone numbers go, and the user id is
-// forgotten everywhere (user record, conversations, coordinator grant, logs,
-// invitations). District, post, education, start year and the history's
-// status changes stay, so counts stay right. The audit log records the
-// erasure without any personal data, and the person's earlier entries keep
-// the erasure's number in place of their id (AuditEntry.ActorErased). A user with nothing stored gets nil; a
+// deleted), the roster entries with their phone numbers go from every
+// district's roster, and the user id is forgotten everywhere (user record,
+// conversations, coordinator grant, logs, invitations). District, post,
+// education, start year and the history's status changes stay, so counts
+// stay right. The audit log records the erasure without any personal data,
+// and the person's earlier entries keep the erasure's number in place of
+// their id (AuditEntry.ActorErased). A user with nothing stored gets nil; a
 // user who comes back later can register anew.
 func (s *Service) Erase(ctx context.Context, userID int64) error {
 	if userID <= 0 {
@@ -26,7 +27,7 @@ func (s *Service) Erase(ctx context.Context, userID int64) error {
 		}
 		for _, p := range ps {
 			if p.Phone != "" {
-				if err := tx.DeleteRoster(ctx, p.Phone); err != nil {
+				if err := tx.DeleteRosterPhone(ctx, p.Phone); err != nil {
 					return err
 				}
 			}

@@ -461,9 +461,9 @@ func checkRosterRow(line int, v map[Field]string, d Districts) (RosterRow, []Row
 
 // RosterReport is the outcome of ImportRoster.
 type RosterReport struct {
-	Added   int // phones new to the roster
-	Updated int // phones whose entry changed
-	Skipped int // rows identical to the roster
+	Added   int // phones new to their district's roster
+	Updated int // phones whose entry on their district's roster changed
+	Skipped int // rows identical to their district's roster entry
 	// Problems are the rows left out, by line.
 	Problems []RowProblem
 	// Approved are the pending registrations approved because their verified

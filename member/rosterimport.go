@@ -23,12 +23,15 @@ const RosterBatch = 500
 // one, batch after batch starves it (measured: waits of 2–3 s).
 const rosterPause = 120 * time.Millisecond
 
-// ImportRoster adds rows to the roster and approves the pending
-// registrations they match (verified phone, same district), RosterBatch rows
-// to a transaction; notify (may be nil) queues the notices of each batch's
-// approvals in that batch's transaction. Rows are checked again; a district
-// coordinator's rows for another district, or for a phone on another
-// district's roster, are left out as ErrOutOfScope problems. Rows with
+// ImportRoster adds rows to their districts' rosters and approves the
+// pending registrations they match (verified phone, same district),
+// RosterBatch rows to a transaction; notify (may be nil) queues the notices
+// of each batch's approvals in that batch's transaction. Each district keeps
+// its own roster, keyed by phone: a row adds or updates only the entry of
+// its phone on its own district's roster, so the same phone may be on
+// several districts' rosters and no import sees, blocks or changes another
+// district's entries. Rows are checked again; a district coordinator's rows
+// for another district are left out as ErrOutOfScope problems. Rows with
 // problems are left out and the others imported: a bot that wants all or
 // nothing shows ParseRoster's problems and asks first. The import and each
 // approval are audited. If a batch fails (or ctx ends), that batch and the
@@ -133,7 +136,10 @@ func (s *Service) importBatch(ctx context.Context, tx Tx, a Access, actor int64,
 			continue
 		}
 		e := RosterEntry{Phone: r.Phone, Name: r.Name, District: r.District, Org: r.Org, Post: r.Post, ImportedBy: actor, ImportedAt: now, UpdatedAt: now}
-		old, err := tx.RosterByPhone(ctx, r.Phone)
+		// Only the row's own district's roster is consulted: whether the
+		// phone is on another district's roster is none of this import's
+		// business.
+		old, err := tx.RosterEntry(ctx, r.Phone, r.District)
 		switch {
 		case errors.Is(err, ErrNotFound):
 			if err := tx.PutRoster(ctx, e); err != nil {
@@ -142,10 +148,7 @@ func (s *Service) importBatch(ctx context.Context, tx Tx, a Access, actor int64,
 			part.Added++
 		case err != nil:
 			return err
-		case !a.Covers(old.District):
-			part.Problems = append(part.Problems, RowProblem{Line: r.Line, Field: FieldPhone, Value: r.Phone, Err: ErrOutOfScope})
-			continue
-		case old.Name == e.Name && old.District == e.District && old.Org == e.Org && old.Post == e.Post:
+		case old.Name == e.Name && old.Org == e.Org && old.Post == e.Post:
 			part.Skipped++
 		default:
 			e.ImportedAt = old.ImportedAt

@@ -263,14 +263,16 @@ func onRoster(ctx context.Context, r Reader, p Profile) (bool, error) {
 	if !p.PhoneVerified || p.Phone == "" {
 		return false, nil
 	}
-	e, err := r.RosterByPhone(ctx, p.Phone)
+	// Only p's district's roster counts: the same phone on another
+	// district's roster approves nobody here.
+	_, err := r.RosterEntry(ctx, p.Phone, p.District)
 	switch {
 	case errors.Is(err, ErrNotFound):
 		return false, nil
 	case err != nil:
 		return false, err
 	}
-	return e.District == p.District, nil
+	return true, nil
 }
 
 // Register creates the user's profile in one transaction, after checking

@@ -35,7 +35,9 @@ type Reader interface {
 	// since: recording them seen again would change nothing but the time.
 	SeenSince(ctx context.Context, u TelegramUser, since time.Time) (bool, error)
 	ListMembers(ctx context.Context, f MemberFilter) ([]Profile, error)
-	RosterByPhone(ctx context.Context, phone string) (RosterEntry, error)
+	// RosterEntry returns the entry of phone on district's roster. Each
+	// district keeps its own roster: the same phone may be on several.
+	RosterEntry(ctx context.Context, phone, district string) (RosterEntry, error)
 	Coordinator(ctx context.Context, userID int64) (Coordinator, error)
 	Coordinators(ctx context.Context) ([]Coordinator, error)
 	InviteByHash(ctx context.Context, hash string) (Invite, error)
@@ -90,9 +92,12 @@ type Tx interface {
 	AddHistory(ctx context.Context, h HistoryEntry) error
 	AddAudit(ctx context.Context, a AuditEntry) error
 
-	// PutRoster creates or replaces the roster entry with r.Phone.
+	// PutRoster creates or replaces the entry of r.Phone on r.District's
+	// roster; other districts' entries for the phone are left alone.
 	PutRoster(ctx context.Context, r RosterEntry) error
-	DeleteRoster(ctx context.Context, phone string) error
+	// DeleteRosterPhone removes the phone from every district's roster (the
+	// erasure of the person it belongs to).
+	DeleteRosterPhone(ctx context.Context, phone string) error
 
 	// PutCoordinator creates or replaces the user's coordinator grant.
 	PutCoordinator(ctx context.Context, c Coordinator) error

@@ -221,14 +221,14 @@ func (r memberReader) ListMembers(ctx context.Context, f member.MemberFilter) ([
 	return r.members(ctx, q, args...)
 }
 
-func (r memberReader) RosterByPhone(ctx context.Context, phone string) (member.RosterEntry, error) {
+func (r memberReader) RosterEntry(ctx context.Context, phone, district string) (member.RosterEntry, error) {
 	var (
 		e                   member.RosterEntry
 		by                  sql.NullInt64
 		importedAt, updated string
 	)
 	err := r.q.QueryRowContext(ctx, `SELECT phone, name, district, org, post, imported_by, imported_at, updated_at
-		FROM roster WHERE phone = ?`, phone).Scan(&e.Phone, &e.Name, &e.District, &e.Org, &e.Post, &by, &importedAt, &updated)
+		FROM roster WHERE phone = ? AND district = ?`, phone, district).Scan(&e.Phone, &e.Name, &e.District, &e.Org, &e.Post, &by, &importedAt, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return member.RosterEntry{}, member.ErrNotFound
 	}
@@ -619,15 +619,15 @@ func (t *memberTx) LabelErased(ctx context.Context, userID int64) (int64, error)
 func (t *memberTx) PutRoster(ctx context.Context, r member.RosterEntry) error {
 	_, err := t.exec(ctx, "put roster", `INSERT INTO roster (phone, name, district, org, post, imported_by, imported_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (phone) DO UPDATE SET name = excluded.name, district = excluded.district, org = excluded.org,
+		ON CONFLICT (phone, district) DO UPDATE SET name = excluded.name, org = excluded.org,
 			post = excluded.post, imported_by = excluded.imported_by, imported_at = excluded.imported_at,
 			updated_at = excluded.updated_at`,
 		r.Phone, r.Name, r.District, r.Org, r.Post, memberNullID(r.ImportedBy), memberFormatTime(r.ImportedAt), memberFormatTime(r.UpdatedAt))
 	return err
 }
 
-func (t *memberTx) DeleteRoster(ctx context.Context, phone string) error {
-	_, err := t.exec(ctx, "delete roster", `DELETE FROM roster WHERE phone = ?`, phone)
+func (t *memberTx) DeleteRosterPhone(ctx context.Context, phone string) error {
+	_, err := t.exec(ctx, "delete roster phone", `DELETE FROM roster WHERE phone = ?`, phone)
 	return err
 }
 

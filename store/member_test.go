@@ -62,7 +62,7 @@ func TestMemberNotFound(t *testing.T) {
 	checks := map[string]error{}
 	_, checks["MemberByID"] = st.MemberByID(ctx, 1)
 	_, checks["MemberByPhone"] = st.MemberByPhone(ctx, "13912345678")
-	_, checks["RosterByPhone"] = st.RosterByPhone(ctx, "13912345678")
+	_, checks["RosterEntry"] = st.RosterEntry(ctx, "13912345678", "鼓楼区")
 	_, checks["Coordinator"] = st.Coordinator(ctx, 1)
 	_, checks["InviteByHash"] = st.InviteByHash(ctx, "x")
 	checks["DeleteCoordinator"] = st.Atomic(ctx, func(ctx context.Context, tx member.Tx) error { return tx.DeleteCoordinator(ctx, 1) })

@@ -276,12 +276,12 @@ func TestImportRoster(t *testing.T) {
 	ms := store.NewMemberStore(openDB(t, data))
 	ctx := context.Background()
 	for phone, district := range map[string]string{"13912345678": "鼓楼区", "13812345678": "泉山区"} {
-		e, err := ms.RosterByPhone(ctx, phone)
-		if err != nil || e.District != district {
+		e, err := ms.RosterEntry(ctx, phone, district)
+		if err != nil || e.Phone != phone || e.District != district {
 			t.Errorf("roster %s: %+v, %v; want district %s", phone, e, err, district)
 		}
 	}
-	if _, err := ms.RosterByPhone(ctx, "12345"); err == nil {
+	if _, err := ms.RosterEntry(ctx, "12345", "云龙区"); err == nil {
 		t.Error("the bad row was stored")
 	}
 

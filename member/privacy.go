@@ -7,8 +7,8 @@ import (
 
 // Erase carries out /deleteme in one transaction: every profile of the user
 // becomes anonymous (no name, phone, organisation or Telegram id; status
-// deleted), the roster entries with their phone numbers go from every
-// district's roster, and the user id is forgotten everywhere (user record,
+// deleted), the roster entries with a phone number they verified go from
+// every district's roster, and the user id is forgotten everywhere (user record,
 // conversations, coordinator grant, logs, invitations). District, post,
 // education, start year and the history's status changes stay, so counts
 // stay right. The audit log records the erasure without any personal data,
@@ -26,7 +26,9 @@ func (s *Service) Erase(ctx context.Context, userID int64) error {
 			return err
 		}
 		for _, p := range ps {
-			if p.Phone != "" {
+			// Only a phone they proved is theirs: anyone can type another's
+			// number, and erasing would then wipe that person off the rosters.
+			if p.Phone != "" && p.PhoneVerified {
 				if err := tx.DeleteRosterPhone(ctx, p.Phone); err != nil {
 					return err
 				}

@@ -128,3 +128,33 @@ func TestErase(t *testing.T) {
 		t.Errorf("erasing a stranger created them: %v %v", n, err)
 	}
 }
+
+// A user who typed somebody else's phone and then erased their profile does
+// not take that person off the rosters: only a verified phone's entries go.
+func TestEraseKeepsTheRosterOfAPhoneNeverVerified(t *testing.T) {
+	e := newEnv(t)
+	const phone = "13977770001"
+	_, err := e.svc.ImportRoster(e.ctx, coordGulou, []member.RosterRow{{Line: 2, Name: "王五", Phone: phone, District: "鼓楼区"}}, nil)
+	e.must(t, err)
+
+	const squatter int64 = 555000111
+	p := e.register(t, squatter, phone, "鼓楼区", false)
+	if p.Status == member.StatusApproved {
+		t.Fatalf("a typed phone was approved by the roster")
+	}
+	e.must(t, e.svc.Erase(e.ctx, squatter))
+	if n := e.count(t, `SELECT COUNT(*) FROM roster WHERE phone = ?`, phone); n != 1 {
+		t.Fatalf("%d roster entries for the phone after an unverified user erased, want 1", n)
+	}
+
+	// The phone's owner, who shares it through Telegram, is approved by
+	// the entry, and their own erasure removes it.
+	const owner int64 = 555000222
+	if p := e.register(t, owner, phone, "鼓楼区", true); p.Status != member.StatusApproved {
+		t.Fatalf("owner's status %s, want approved by the roster", p.Status)
+	}
+	e.must(t, e.svc.Erase(e.ctx, owner))
+	if n := e.count(t, `SELECT COUNT(*) FROM roster WHERE phone = ?`, phone); n != 0 {
+		t.Fatalf("%d roster entries for the phone after its owner erased, want 0", n)
+	}
+}

@@ -19,6 +19,10 @@ func TestCommonQuestionsGetTheirAnswerFirst(t *testing.T) {
 		answerHas   string
 	}{
 		{"预备期多长", "", []string{"recruit-probation#预备期"}, "一年"},
+		// The cue word's characters must not pull in 延长时间 (the FAQ on
+		// extending the probation), and the FAQ asking it comes first.
+		{"预备期多长时间", "", []string{"recruit-probation#预备期"}, "一年"},
+		{"预备期有多久", "", []string{"recruit-probation#预备期"}, "一年"},
 		{"发展党员有哪些步骤", "", []string{"recruit-overview#五个阶段"}, "阶段"},
 		{"入党要多久", "", []string{"recruit-overview#最少要多长时间"}, "一年"},
 		{"组织生活会多久开一次", "", []string{"org-life-meeting#召开时间和形式"}, "至少"},

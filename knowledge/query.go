@@ -167,6 +167,9 @@ func analyze(question string, si *synonymIndex) plan {
 			for _, pc := range si.scan(t.text, strip) {
 				n := utf8.RuneCountInString(pc.text)
 				for _, r := range pc.text {
+					if pc.cue && strip {
+						break // what kind of answer is wanted, not what it is about
+					}
 					if !contains(p.chars, string(r)) {
 						p.chars = append(p.chars, string(r))
 					}

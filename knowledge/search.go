@@ -197,6 +197,9 @@ func (b *Base) rerank(p plan, st termStats, si *synonymIndex, asker string, cand
 		f.place = place(named, asker, r.District)
 		f.rare = rareCoverage(p, rarest, text)
 		f.final = w.score(*f, r.cov, r.charCov)
+		if f.faqSim >= literalFAQ && r.cov >= 0.99 {
+			f.final += literalBonus // the question asked, nearly word for word
+		}
 		if p.measure != "" && f.typed {
 			f.final += measureBonus // a count in the very measure asked for ("四个等级" for 几级)
 		}
@@ -208,10 +211,7 @@ func (b *Base) rerank(p plan, st termStats, si *synonymIndex, asker string, cand
 		if len(out) == want {
 			break
 		}
-		key := r.DocID + "#" + r.Section
-		if r.DocID == "" {
-			key = "f:" + r.FAQID
-		}
+		key := resultKey(r)
 		if seen[key] {
 			continue
 		}
@@ -225,9 +225,23 @@ func (b *Base) rerank(p plan, st termStats, si *synonymIndex, asker string, cand
 	return out
 }
 
+// resultKey is the section a result stands for: an FAQ entry and the
+// passage it cites share one.
+func resultKey(r Result) string {
+	if r.DocID == "" {
+		return "f:" + r.FAQID
+	}
+	return r.DocID + "#" + r.Section
+}
+
 // measureBonus is what a count in the measure a question asks for (几级:
 // "四个等级") adds to a candidate's rerank score.
 const measureBonus = 0.25
+
+// literalBonus is what an FAQ entry adds whose question or alternative is
+// nearly the question asked (faqSim >= literalFAQ, all its topic covered):
+// such an entry comes first.
+const literalBonus = 0.5
 
 // result reads what a hit stands for from the store.
 func (b *Base) result(ctx context.Context, key string) (Result, bool, error) {

@@ -720,6 +720,14 @@ var catalog = map[string]string{
 	"bc.list_line":        "#%d · %s · %s · %d 人\n%s",
 	"bc.open":             "查看 #%d",
 
+	// What a coordinator left to go later, stopped because they lost the
+	// role or the district meanwhile (scheduler.Lapse).
+	"lapse.city":         "全市",
+	"lapse.bc_role":      "⚠️ 您安排在 %s 发送的通知 #%d 没有发出：您已不再担任协调员，不能再发布通知。\n\n%s",
+	"lapse.bc_district":  "⚠️ 您安排在 %s 发送的通知 #%d 没有发出：您已不再负责%s，不能再向那里发布通知。如仍需发送，请联系现在负责的协调员。\n\n%s",
+	"lapse.sch_role":     "⚠️ 定期提醒“%s”已暂停：您已不再担任协调员，不能再发布提醒。",
+	"lapse.sch_district": "⚠️ 定期提醒“%s”已暂停：您已不再负责%s。现在负责的协调员可以在 /schedule 里恢复它。",
+
 	// Events.
 	"ev.list_head":         "<b>近期活动</b>\n点活动名称查看详情、报名或加入日历。",
 	"ev.mine_head":         "<b>我报名的活动</b>",

@@ -120,7 +120,8 @@ func startBotOn(t testing.TB, srvOpts botapi.Options, edit func(*bot.Options), p
 	}
 	var recsOf func(ctx context.Context, ids []int64) ([]int64, error)
 	sched, err := scheduler.NewService(store.NewSchedulerStore(db), scheduler.Options{
-		Atomic: db.Atomic, Outbox: store.NewOutbox(db), Messages: bot.NewNotices(nil), Districts: districts, Now: clk.Now,
+		Atomic: db.Atomic, Outbox: store.NewOutbox(db), Messages: bot.NewNotices(nil), Access: members.Access, Districts: districts,
+		Now:    clk.Now,
 		Behind: func(ctx context.Context, ids []int64) ([]int64, error) { return recsOf(ctx, ids) },
 	})
 	if err != nil {

@@ -80,6 +80,33 @@ func (n *Notices) Released(b scheduler.Broadcast) outbox.Message {
 	return queued(statusMessage(scheduler.BroadcastStatus{Broadcast: b, Counts: outbox.Counts{Pending: b.Recipients}}))
 }
 
+// Lapsed tells whoever scheduled b that it was not sent: they no longer
+// have the role, or the district, it was made for.
+func (n *Notices) Lapsed(b scheduler.Broadcast, why scheduler.Lapse) outbox.Message {
+	at, text := b.SendAt.In(n.loc).Format("2006-01-02 15:04"), esc(truncate(b.Text, 200))
+	if why == scheduler.LapseDistrict {
+		return queued(message{text: t("lapse.bc_district", at, b.ID, esc(lapseScope(b.District)), text)})
+	}
+	return queued(message{text: t("lapse.bc_role", at, b.ID, text)})
+}
+
+// ScheduleLapsed tells whoever made sc that it was paused: they no longer
+// have the role, or the district, it runs for.
+func (n *Notices) ScheduleLapsed(sc scheduler.Schedule, why scheduler.Lapse) outbox.Message {
+	if why == scheduler.LapseDistrict {
+		return queued(message{text: t("lapse.sch_district", esc(sc.Title), esc(lapseScope(sc.District)))})
+	}
+	return queued(message{text: t("lapse.sch_role", esc(sc.Title))})
+}
+
+// lapseScope names the scope something was made in: a district, or the city.
+func lapseScope(district string) string {
+	if district == "" {
+		return t("lapse.city")
+	}
+	return district
+}
+
 // BroadcastReminder asks for the 收到 not yet pressed.
 func (n *Notices) BroadcastReminder(b scheduler.Broadcast) outbox.Message {
 	return queued(message{text: t("bc.remind", esc(truncate(b.Text, 300))),

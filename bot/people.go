@@ -586,7 +586,17 @@ func (b *Bot) onDeleteMe(ctx context.Context, r *request, payload string) error 
 	case "no":
 		return b.editCallbackMessage(ctx, r, message{text: t("deleteme.kept")})
 	case "yes":
-		if err := b.members.Erase(ctx, r.userID); err != nil && !errors.Is(err, member.ErrNotFound) {
+		// What they scheduled goes with their name, in the same
+		// transaction: the erasure leaves nothing to tell its author by.
+		err := b.atomic(ctx, func(ctx context.Context) error {
+			if b.sched != nil {
+				if err := b.sched.ForgetAuthor(ctx, r.userID); err != nil {
+					return err
+				}
+			}
+			return b.members.Erase(ctx, r.userID)
+		})
+		if err != nil && !errors.Is(err, member.ErrNotFound) {
 			return err
 		}
 		if r.role == RoleCoordinator { // erasure took the grant away

@@ -206,8 +206,11 @@ func (s *Service) release(ctx context.Context, b *Broadcast) error {
 
 // SendDueBroadcasts queues the scheduled broadcasts whose time has come,
 // each in its own transaction, and returns them (the bot shows their
-// status to whoever scheduled them). One that fails stays scheduled for
-// the next call; the others go on.
+// status to whoever scheduled them). One whose author is no longer a
+// coordinator covering its district (revoked, moved, erased) is cancelled
+// instead, and they are told why in the same transaction; it is not
+// returned. One that fails stays scheduled for the next call; the others
+// go on.
 func (s *Service) SendDueBroadcasts(ctx context.Context) ([]Broadcast, error) {
 	var out []Broadcast
 	var errs []error
@@ -224,6 +227,15 @@ func (s *Service) SendDueBroadcasts(ctx context.Context) ([]Broadcast, error) {
 			}
 			if b.State != Scheduled {
 				return nil // cancelled meanwhile
+			}
+			// Its author must still have the scope it was made in: a
+			// coordinator revoked or moved since does not send it.
+			why, err := s.broadcastLapse(ctx, b)
+			if err != nil {
+				return err
+			}
+			if why != "" {
+				return s.dropLapsed(ctx, &b, why)
 			}
 			if err := s.release(ctx, &b); err != nil {
 				return err

@@ -24,7 +24,8 @@ func (s *Service) Schedules(ctx context.Context, actor member.Access) ([]Schedul
 // SaveSchedule adds (ID 0) or changes a recurring notice. raw says the
 // spec was typed as cron rather than chosen: only administrators may. A
 // coordinator's spec must be one the menu makes (RecurrenceOf), or the
-// one the schedule already has.
+// one the schedule already has. One made in chat is, once saved, the
+// actor's: its runs check their scope (RunSchedules).
 func (s *Service) SaveSchedule(ctx context.Context, actor member.Access, sc Schedule, raw bool) (Schedule, error) {
 	district, err := scope(actor)
 	if err != nil {
@@ -61,6 +62,9 @@ func (s *Service) SaveSchedule(ctx context.Context, actor member.Access, sc Sche
 				menuOnly = false
 			}
 			sc.Key, sc.CreatedBy = old.Key, old.CreatedBy
+			if sc.Key == "" {
+				sc.CreatedBy = actor.UserID // whoever changes it answers for it
+			}
 		} else {
 			sc.CreatedBy = actor.UserID
 		}
@@ -75,7 +79,8 @@ func (s *Service) SaveSchedule(ctx context.Context, actor member.Access, sc Sche
 }
 
 // PauseSchedule pauses or resumes a recurring notice. A resumed one counts
-// its runs from now, so nothing missed while paused is sent.
+// its runs from now, so nothing missed while paused is sent, and (made in
+// chat) is the resumer's from then on.
 func (s *Service) PauseSchedule(ctx context.Context, actor member.Access, id int64, paused bool) (Schedule, error) {
 	district, err := scope(actor)
 	if err != nil {
@@ -92,6 +97,12 @@ func (s *Service) PauseSchedule(ctx context.Context, actor member.Access, id int
 		sc.Paused = paused
 		if !paused {
 			sc.LastRun = s.clock()
+			if sc.Key == "" {
+				// Whoever resumes one made in chat answers for it: one
+				// paused because its author lost the district runs again
+				// in the name of a coordinator who has it.
+				sc.CreatedBy = actor.UserID
+			}
 		}
 		return s.store.PutSchedule(ctx, &sc)
 	})
@@ -118,9 +129,11 @@ func (s *Service) DeleteSchedule(ctx context.Context, actor member.Access, id in
 
 // RunSchedules sends each recurring notice whose run has come: once, even
 // when several runs were missed while the bot was down, and only when the
-// latest missed run is still today (MissedRun). Each run and its messages
-// commit together; one that fails is tried again at the next call and the
-// others go on. It returns how many notices it sent.
+// latest missed run is still today (MissedRun). One made in chat whose
+// author is no longer a coordinator covering its district is paused
+// instead, and they are told. Each run and its messages commit together;
+// one that fails is tried again at the next call and the others go on. It
+// returns how many notices it sent.
 func (s *Service) RunSchedules(ctx context.Context) (int, error) {
 	all, err := s.store.Schedules(ctx, "")
 	if err != nil {
@@ -159,6 +172,15 @@ func (s *Service) RunSchedules(ctx context.Context) (int, error) {
 			a, ok := cur.Audience.Within(cur.District)
 			if !ok {
 				return nil
+			}
+			// One a coordinator made must still be theirs to send: one
+			// revoked or moved since is paused, and told.
+			why, err := s.scheduleLapse(ctx, cur)
+			if err != nil {
+				return err
+			}
+			if why != "" {
+				return s.pauseLapsed(ctx, &cur, why)
 			}
 			r, err := s.store.Resolve(ctx, a, PushSchedule)
 			if err != nil {

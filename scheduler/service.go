@@ -34,9 +34,15 @@ const (
 type Options struct {
 	// Atomic runs fn in one transaction that the store and outbox calls made
 	// with its context join (store.DB.Atomic). Required.
-	Atomic    func(ctx context.Context, fn func(ctx context.Context) error) error
-	Outbox    Outbox   // required
-	Messages  Messages // required
+	Atomic   func(ctx context.Context, fn func(ctx context.Context) error) error
+	Outbox   Outbox   // required
+	Messages Messages // required
+	// Access is a person's role and scope as they are now
+	// (member.Service.Access), joining the transaction of its context.
+	// What a coordinator leaves to go later — a scheduled broadcast, a
+	// recurring notice made in chat — asks it for its author when it goes
+	// out, and does not go out when they may no longer send it. Required.
+	Access    func(ctx context.Context, userID int64) (member.Access, error)
 	Districts member.Districts
 	Location  *time.Location // DANGWU_TZ; default Asia/Shanghai
 	Now       func() time.Time
@@ -53,6 +59,7 @@ type Service struct {
 	outbox    Outbox
 	msgs      Messages
 	atomic    func(ctx context.Context, fn func(ctx context.Context) error) error
+	access    func(ctx context.Context, userID int64) (member.Access, error)
 	districts member.Districts
 	loc       *time.Location
 	now       func() time.Time
@@ -62,8 +69,8 @@ type Service struct {
 
 // NewService returns a service over st.
 func NewService(st Store, o Options) (*Service, error) {
-	if st == nil || o.Atomic == nil || o.Outbox == nil || o.Messages == nil {
-		return nil, errors.New("scheduler: a store, transactions, an outbox and messages are required")
+	if st == nil || o.Atomic == nil || o.Outbox == nil || o.Messages == nil || o.Access == nil {
+		return nil, errors.New("scheduler: a store, transactions, an outbox, messages and people's access are required")
 	}
 	if o.Location == nil {
 		loc, err := time.LoadLocation("Asia/Shanghai")
@@ -78,7 +85,7 @@ func NewService(st Store, o Options) (*Service, error) {
 	if len(o.Reminders) == 0 {
 		o.Reminders = DefaultReminders
 	}
-	return &Service{store: st, outbox: o.Outbox, msgs: o.Messages, atomic: o.Atomic, districts: o.Districts,
+	return &Service{store: st, outbox: o.Outbox, msgs: o.Messages, atomic: o.Atomic, access: o.Access, districts: o.Districts,
 		loc: o.Location, now: o.Now, reminders: slices.Clone(o.Reminders), behind: o.Behind}, nil
 }
 

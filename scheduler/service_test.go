@@ -98,6 +98,14 @@ func (messages) Released(b scheduler.Broadcast) outbox.Message {
 	return outbox.Message{Text: fmt.Sprintf("released %d", b.ID)}
 }
 
+func (messages) Lapsed(b scheduler.Broadcast, why scheduler.Lapse) outbox.Message {
+	return outbox.Message{Text: fmt.Sprintf("lapsed %d %s %s", b.ID, why, b.District)}
+}
+
+func (messages) ScheduleLapsed(sc scheduler.Schedule, why scheduler.Lapse) outbox.Message {
+	return outbox.Message{Text: fmt.Sprintf("schedule lapsed %s %s %s", sc.Title, why, sc.District)}
+}
+
 func (messages) Recurring(s scheduler.Schedule) outbox.Message {
 	if s.Title == "poison" {
 		return outbox.Message{}
@@ -134,6 +142,10 @@ type env struct {
 	svc   *scheduler.Service
 	clock *clock
 	ds    member.Districts
+	// members are the roles the service asks for when a scheduled thing
+	// goes out: adminID administers, gulouID and quanID coordinate their
+	// districts.
+	members *member.Service
 }
 
 // newEnv opens a fresh database with the people of the tests. wrap, if
@@ -158,12 +170,20 @@ func newEnv(t *testing.T, wrap ...func(scheduler.Store) scheduler.Store) *env {
 	for _, w := range wrap {
 		st = w(st)
 	}
+	e.members = member.NewService(store.NewMemberStore(db), ds, []int64{adminID})
+	e.members.Now = c.Now
 	e.svc, err = scheduler.NewService(st, scheduler.Options{
-		Atomic: db.Atomic, Outbox: e.fo, Messages: messages{}, Districts: ds, Location: shanghai, Now: c.Now,
+		Atomic: db.Atomic, Outbox: e.fo, Messages: messages{}, Access: e.members.Access, Districts: ds, Location: shanghai, Now: c.Now,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The organisers have written to the bot (so it may write to them).
+	for _, id := range []int64{adminID, gulouID, quanID, workerID} {
+		e.user(id)
+	}
+	e.grant(gulouID, "鼓楼区")
+	e.grant(quanID, "泉山区")
 	for _, id := range []int64{g1, g2, g3, g4, g5} {
 		e.person(id, "鼓楼区", "approved")
 	}
@@ -175,6 +195,22 @@ func newEnv(t *testing.T, wrap ...func(scheduler.Store) scheduler.Store) *env {
 	return e
 }
 
+// user inserts a user the bot has seen.
+func (e *env) user(id int64) {
+	e.t.Helper()
+	now := t0.UTC().Format(time.RFC3339)
+	e.exec(`INSERT INTO users (id, first_seen, last_seen) VALUES (?, ?, ?)`, id, now, now)
+}
+
+// grant makes id a coordinator of district ("" the city), as the
+// administrator does with /grant: an earlier grant is replaced.
+func (e *env) grant(id int64, district string) {
+	e.t.Helper()
+	if _, err := e.members.Grant(e.ctx, adminID, id, district); err != nil {
+		e.t.Fatalf("grant %d %q: %v", id, district, err)
+	}
+}
+
 // person inserts a user and their profile.
 func (e *env) person(id int64, district, status string) {
 	e.t.Helper()
@@ -183,7 +219,7 @@ func (e *env) person(id int64, district, status string) {
 	if status == "left" {
 		leftOn = "2025-01-01"
 	}
-	e.exec(`INSERT INTO users (id, first_seen, last_seen) VALUES (?, ?, ?)`, id, now, now)
+	e.user(id)
 	e.exec(`INSERT INTO members (user_id, name, phone, phone_verified, district, org, post, education, start_year,
 			status, status_at, left_on, created_at, updated_at)
 		VALUES (?, ?, ?, 1, ?, '某公司', '专职党务工作者', '本科', 2018, ?, ?, ?, ?, ?)`,

@@ -105,6 +105,9 @@ type Recipients struct {
 // calls join the transaction of the context (store.DB.Atomic).
 type Store interface {
 	Worker(ctx context.Context, userID int64) (Worker, error)
+	// Reachable reports whether the bot may write to userID: a person it
+	// knows (they wrote to it, and were not erased) who has not blocked it.
+	Reachable(ctx context.Context, userID int64) (bool, error)
 	// Resolve lists the approved workers in a, leaving out (and counting)
 	// those who blocked the bot or turned push off.
 	Resolve(ctx context.Context, a Audience, push string) (Recipients, error)
@@ -164,6 +167,9 @@ type Store interface {
 	Broadcast(ctx context.Context, id int64) (Broadcast, error)
 	Broadcasts(ctx context.Context, district string, limit int) ([]Broadcast, error)
 	DueBroadcasts(ctx context.Context, now time.Time, limit int) ([]Broadcast, error)
+	// ScheduledBroadcastsBy lists the broadcasts userID made that are still
+	// scheduled.
+	ScheduledBroadcastsBy(ctx context.Context, userID int64) ([]Broadcast, error)
 	Ack(ctx context.Context, broadcastID, userID int64, at time.Time) (bool, error)
 	Acked(ctx context.Context, broadcastID int64) (map[int64]bool, error)
 	// NotTakenBack lists the delivered copies of a broadcast and of its
@@ -214,4 +220,10 @@ type Messages interface {
 	// Released tells whoever scheduled a broadcast that it went out: its
 	// first status report.
 	Released(b Broadcast) outbox.Message
+	// Lapsed tells whoever scheduled b that it was cancelled, not sent,
+	// because they may no longer send it (why).
+	Lapsed(b Broadcast, why Lapse) outbox.Message
+	// ScheduleLapsed tells whoever made a recurring notice that it was
+	// paused because they may no longer send it (why).
+	ScheduleLapsed(sc Schedule, why Lapse) outbox.Message
 }

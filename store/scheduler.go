@@ -64,6 +64,14 @@ func (s *SchedulerStore) Worker(ctx context.Context, userID int64) (scheduler.Wo
 	return w, nil
 }
 
+// Reachable reports whether userID is a user the bot knows who has not
+// blocked it.
+func (s *SchedulerStore) Reachable(ctx context.Context, userID int64) (bool, error) {
+	var n int
+	err := s.c.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE id = ? AND blocked_at IS NULL`, userID).Scan(&n)
+	return n > 0, err
+}
+
 // Resolve lists the approved workers of an audience, leaving out those who
 // blocked the bot or turned push off.
 func (s *SchedulerStore) Resolve(ctx context.Context, a scheduler.Audience, push string) (scheduler.Recipients, error) {
@@ -632,6 +640,12 @@ func (s *SchedulerStore) DueBroadcasts(ctx context.Context, now time.Time, limit
 	return s.broadcasts(ctx, `WHERE state = 'scheduled' AND send_at <= ? ORDER BY send_at, id LIMIT ?`, quizTime(now), limit)
 }
 
+// ScheduledBroadcastsBy lists the broadcasts userID made that are still
+// scheduled.
+func (s *SchedulerStore) ScheduledBroadcastsBy(ctx context.Context, userID int64) ([]scheduler.Broadcast, error) {
+	return s.broadcasts(ctx, `WHERE state = 'scheduled' AND created_by = ? ORDER BY id`, userID)
+}
+
 // Ack records an acknowledgement; false when it was there already.
 func (s *SchedulerStore) Ack(ctx context.Context, broadcastID, userID int64, at time.Time) (bool, error) {
 	res, err := s.c.ExecContext(ctx, `INSERT INTO broadcast_acks (broadcast_id, user_id, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
@@ -721,8 +735,9 @@ func (s *SchedulerStore) PutSchedule(ctx context.Context, x *scheduler.Schedule)
 			nullKey(x.Key), x.Title, x.Text, x.Spec, audienceJSON(x.Audience), x.District, x.Paused, x.CreatedBy,
 			quizTime(s.db.Now()), quizTime(x.LastRun)).Scan(&x.ID)
 	}
-	_, err := s.c.ExecContext(ctx, `UPDATE schedules SET title = ?, text = ?, spec = ?, audience = ?, district = ?, paused = ?, last_run = ?
-		WHERE id = ?`, x.Title, x.Text, x.Spec, audienceJSON(x.Audience), x.District, x.Paused, quizTime(x.LastRun), x.ID)
+	_, err := s.c.ExecContext(ctx, `UPDATE schedules SET title = ?, text = ?, spec = ?, audience = ?, district = ?, paused = ?, last_run = ?,
+		created_by = ? WHERE id = ?`, x.Title, x.Text, x.Spec, audienceJSON(x.Audience), x.District, x.Paused, quizTime(x.LastRun),
+		x.CreatedBy, x.ID)
 	return err
 }
 

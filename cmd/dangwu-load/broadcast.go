@@ -334,6 +334,7 @@ func runBroadcast(ctx context.Context, bin string, n int) (broadcastResult, erro
 	// finds them at its next read of the queue.
 	sched, err := scheduler.NewService(store.NewSchedulerStore(db), scheduler.Options{
 		Atomic: db.Atomic, Outbox: store.NewOutbox(db), Messages: bot.NewNotices(nil), Districts: districts,
+		Access: member.NewService(store.NewMemberStore(db), districts, []int64{1}).Access,
 	})
 	if err != nil {
 		return fail(err)

@@ -499,6 +499,7 @@ func queueBroadcast(ctx context.Context, db *store.DB, marker string) (*schedule
 	}
 	sched, err := scheduler.NewService(store.NewSchedulerStore(db), scheduler.Options{
 		Atomic: db.Atomic, Outbox: store.NewOutbox(db), Messages: bot.NewNotices(nil), Districts: districts,
+		Access: member.NewService(store.NewMemberStore(db), districts, []int64{1}).Access,
 	})
 	if err != nil {
 		return nil, scheduler.Broadcast{}, err

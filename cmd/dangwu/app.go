@@ -143,7 +143,7 @@ func (a *app) loadScheduler(ctx context.Context, fsys fs.FS) error {
 	var err error
 	a.sched, err = scheduler.NewService(store.NewSchedulerStore(a.db), scheduler.Options{
 		Atomic: a.db.Atomic, Outbox: store.NewOutbox(a.db), Messages: bot.NewNotices(a.cfg.Location),
-		Districts: a.members.Districts(), Location: a.cfg.Location,
+		Access: a.members.Access, Districts: a.members.Districts(), Location: a.cfg.Location,
 		// The records open after the scheduler; only a broadcast asks.
 		Behind: func(ctx context.Context, ids []int64) ([]int64, error) { return a.recs.Behind(ctx, ids) },
 	})

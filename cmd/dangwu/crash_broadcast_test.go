@@ -95,6 +95,7 @@ func broadcastService(t *testing.T, db *store.DB) *scheduler.Service {
 	t.Helper()
 	sched, err := scheduler.NewService(store.NewSchedulerStore(db), scheduler.Options{
 		Atomic: db.Atomic, Outbox: store.NewOutbox(db), Messages: bot.NewNotices(nil),
+		Access: member.NewService(store.NewMemberStore(db), member.Districts{}, []int64{crashAdmin.UserID}).Access,
 	})
 	if err != nil {
 		t.Fatal(err)

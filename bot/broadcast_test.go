@@ -295,7 +295,7 @@ func TestBroadcastWaitsOutQuietHours(t *testing.T) {
 	loc := shanghaiLoc(t)
 	var h *harness
 	h = startBot(t, func(o *bot.Options) {
-		now := time.Now().In(loc)
+		now := o.Now().In(loc)
 		minute := now.Hour()*60 + now.Minute()
 		o.Quiet = bot.QuietHours{Start: (minute + 24*60 - 60) % (24 * 60), End: (minute + 60) % (24 * 60)}
 		o.QuietSet = true

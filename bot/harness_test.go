@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -77,7 +79,7 @@ func startBot(t testing.TB, edit func(*bot.Options), prepare func(*bot.Bot)) *ha
 // startBotOn is startBot with a Bot API server made with srvOpts.
 func startBotOn(t testing.TB, srvOpts botapi.Options, edit func(*bot.Options), prepare func(*bot.Bot)) *harness {
 	t.Helper()
-	clk := &offsetClock{}
+	clk := newOffsetClock(t)
 	if srvOpts.Now == nil {
 		srvOpts.Now = clk.Now
 	}
@@ -192,6 +194,38 @@ func startBotOn(t testing.TB, srvOpts botapi.Options, edit func(*bot.Options), p
 type offsetClock struct {
 	mu     sync.Mutex
 	offset time.Duration
+}
+
+// testHour is the Shanghai time of day every bot test starts at, so that
+// no test passes or fails by the hour CI happens to run it.
+// DANGWU_TEST_HOUR=23.5 starts them at 23:30 instead, to find a test (or
+// code) that depends on the hour: `DANGWU_TEST_HOUR=23.5 go test ./bot/`.
+const testHour = 10.0
+
+// newOffsetClock is real time moved on to the next testHour (or
+// DANGWU_TEST_HOUR) in Shanghai: it runs at real speed, from an hour of
+// the day that does not depend on when the test runs.
+func newOffsetClock(t testing.TB) *offsetClock {
+	t.Helper()
+	hour := testHour
+	if v := os.Getenv("DANGWU_TEST_HOUR"); v != "" {
+		h, err := strconv.ParseFloat(v, 64)
+		if err != nil || h < 0 || h >= 24 {
+			t.Fatalf("DANGWU_TEST_HOUR=%q: want an hour of the day, 0 to 24", v)
+		}
+		hour = h
+	}
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().In(loc)
+	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
+	start := day.Add(time.Duration(hour * float64(time.Hour)))
+	if !start.After(now) {
+		start = start.AddDate(0, 0, 1)
+	}
+	return &offsetClock{offset: start.Sub(now)}
 }
 
 func (c *offsetClock) Now() time.Time {

@@ -137,7 +137,7 @@ func TestHostileWithdrawDuringASendLeavesACopy(t *testing.T) {
 func TestHostileHeldReminderKeepsTheOldTimeAfterAMove(t *testing.T) {
 	loc := shanghaiLoc(t)
 	h := startBot(t, func(o *bot.Options) {
-		now := time.Now().In(loc)
+		now := o.Now().In(loc)
 		minute := now.Hour()*60 + now.Minute()
 		o.Quiet = bot.QuietHours{Start: (minute + 24*60 - 60) % (24 * 60), End: (minute + 60) % (24 * 60)}
 		o.QuietSet = true
@@ -189,7 +189,7 @@ func TestHostileHeldReminderKeepsTheOldTimeAfterAMove(t *testing.T) {
 func TestHostileLateReminderHeldPastTheStart(t *testing.T) {
 	loc := shanghaiLoc(t)
 	h := startBot(t, func(o *bot.Options) {
-		now := time.Now().In(loc)
+		now := o.Now().In(loc)
 		minute := now.Hour()*60 + now.Minute()
 		// Quiet from 2 hours after now to 8 hours after (time of day).
 		o.Quiet = bot.QuietHours{Start: (minute + 120) % (24 * 60), End: (minute + 480) % (24 * 60)}

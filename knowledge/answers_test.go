@@ -59,3 +59,30 @@ func TestUncountedAnswerIsNotConfident(t *testing.T) {
 		}
 	}
 }
+
+// A question of how long gets no confident answer from a passage that only
+// mentions its topic, and finds the sentence with the time when there is
+// one.
+func TestHowLongIsNotAnsweredWithoutATime(t *testing.T) {
+	b, _ := mustFixtureBase(t)
+	ctx := context.Background()
+	if _, err := b.Import(ctx, "站点公示.txt", []byte("站点党员公示\n\n各站点在醒目位置公示党员名单和党员先锋岗，接受群众监督。\n"), knowledge.Operator); err != nil {
+		t.Fatal(err)
+	}
+	ans, err := b.Search(ctx, "公示几天", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ans.Confident {
+		t.Errorf("公示几天 answered confidently by a passage with no time: %+v", ans.Results[0])
+	}
+	if _, err := b.Import(ctx, "招聘办法.txt", []byte("招聘办法\n\n第四条　招聘按照报名、资格审查、笔试、面试、考察、公示等程序进行。公示期不少于5个工作日。\n"), knowledge.Operator); err != nil {
+		t.Fatal(err)
+	}
+	if ans, err = b.Search(ctx, "公示几天", 3); err != nil {
+		t.Fatal(err)
+	}
+	if len(ans.Results) == 0 || !strings.Contains(ans.Results[0].Answer, "5个工作日") {
+		t.Errorf("公示几天: %+v, want the sentence with 5个工作日 first", ans.Results)
+	}
+}

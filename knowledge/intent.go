@@ -106,7 +106,7 @@ func questionMeasure(norm string) string {
 }
 
 // notMeasures follow 几 or 多少 without being a measure of the answer.
-const notMeasures = "钱块元乎时天年月周岁次遍倍分点"
+const notMeasures = "钱块元乎时天年月周岁次回趟遍倍分点"
 
 // countsIn reports whether a sentence has a numeral followed, within two
 // characters, by the measure.
@@ -149,7 +149,8 @@ var cueWords = map[string]bool{}
 
 func init() {
 	for _, w := range strings.Fields(`多长时间 多久 多长 一次 几次 每次 步骤 流程 程序 环节 条件 要求 标准 办法
-		方法 比例 范围 作用 内容 情况 规定 意思 含义 规矩 手续`) {
+		方法 比例 范围 作用 内容 情况 规定 意思 含义 规矩 手续
+		几天 几年 几个月 几周 几小时 几个小时 多少天 多少年 多少个月 几回 多少次`) {
 		cueWords[w] = true
 	}
 }
@@ -160,7 +161,8 @@ func init() {
 var cueClasses = map[string]string{}
 
 func init() {
-	for _, class := range []string{"多久 多长时间 多长", "步骤 流程 程序 环节", "含义 意思", "办法 方法", "要求 规矩 规定"} {
+	for _, class := range []string{"多久 多长时间 多长 几天 几年 几个月 几周 几小时 几个小时 多少天 多少年 多少个月",
+		"几次 几回 多少次", "步骤 流程 程序 环节", "含义 意思", "办法 方法", "要求 规矩 规定"} {
 		ws := strings.Fields(class)
 		for _, w := range ws {
 			cueClasses[w] = ws[0]

@@ -97,3 +97,49 @@ func TestQuestionMeasure(t *testing.T) {
 		t.Error("countsIn")
 	}
 }
+
+// "几天", "几年", "几回": the unit of time after 几 asks how long or how
+// often; it is a cue of the question, not a topic word to be found (a
+// passage that merely mentions a 天 does not answer 公示几天), and it asks
+// the same as 多久 / 几次.
+func TestTimeUnitsAfterJiAreCues(t *testing.T) {
+	si := newSynonymIndex(Synonyms{})
+	for q, want := range map[string]struct {
+		kind answerKind
+		cue  string
+	}{
+		"公示几天":      {wantDuration, "几天"},
+		"预备期几年":     {wantDuration, "几年"},
+		"培训要几个月":    {wantDuration, "几个月"},
+		"支委会一个月开几回": {wantFrequency, "几回"},
+	} {
+		p := analyze(q, si)
+		if p.kind != want.kind {
+			t.Errorf("%q: kind %v, want %v", q, p.kind, want.kind)
+		}
+		if p.measure != "" {
+			t.Errorf("%q: measure %q, want none (a unit of time or 回 is no measure)", q, p.measure)
+		}
+		found := false
+		for _, u := range p.units {
+			if u.single {
+				t.Errorf("%q: single-character unit %q", q, u.text)
+			}
+			if u.text == want.cue {
+				found = u.cue
+			}
+		}
+		if !found {
+			t.Errorf("%q: no cue unit %q in %+v", q, want.cue, p.units)
+		}
+		for _, c := range p.chars {
+			if c == "天" || c == "几" || c == "回" {
+				t.Errorf("%q: cue character %q searched as a topic character", q, c)
+			}
+		}
+	}
+	same := questionGrams(analyze("预备期多久", si))
+	if sim := weightedDice(questionGrams(analyze("预备期几年", si)), same); sim < 0.99 {
+		t.Errorf("预备期几年 vs 预备期多久: similarity %.2f, want the same question", sim)
+	}
+}

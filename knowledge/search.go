@@ -151,12 +151,43 @@ func (b *Base) Find(ctx context.Context, req Request) (Answer, error) {
 			}
 		}
 	}
-	ans.Results = b.rerank(p, st, si, req.District, cands, max(n, 2))
+	ans.Results = b.rerank(p, st, si, req.District, cands, max(n, promoteDepth))
 	setConfidence(p, ans.Results)
+	promoteTyped(p, ans.Results)
 	ans.Results = ans.Results[:min(n, len(ans.Results))]
 	ans.Confident = len(ans.Results) > 0 && ans.Results[0].Confidence >= b.params.threshold
 	b.answers.put(epoch, key, districts, req.District, ans)
 	return ans, nil
+}
+
+// promoteDepth is how many of the best results promoteTyped looks at,
+// whatever the number asked for, so that the first answer does not depend
+// on how many are shown.
+const promoteDepth = 3
+
+// promoteTyped puts first the best of the next results that holds the kind
+// of answer asked for (a time for 多久, a count for 几个), when the first
+// holds none and it covers as much of the question's topic: 公示几天 is
+// answered by 公示期不少于5个工作日, not by a passage titled 公示 that
+// gives no time. Each result keeps the confidence it has at its own rank.
+func promoteTyped(p plan, rs []Result) {
+	switch {
+	case len(rs) < 2 || rs[0].feat.typed:
+		return
+	case p.measure == "" && p.kind != wantNumber && p.kind != wantDuration && p.kind != wantFrequency:
+		return // a list or a who is told by patterns too loose to overrule the ranking (any 、)
+	}
+	for j := 1; j < min(len(rs), promoteDepth); j++ {
+		if rs[j].feat.typed && rs[j].cov >= rs[0].cov-1e-9 {
+			r := rs[j]
+			copy(rs[1:j+1], rs[:j])
+			rs[0] = r
+			for i := range rs {
+				rs[i].Rank = i + 1
+			}
+			return
+		}
+	}
 }
 
 // cacheKey is what a search's answer depends on besides the index, the
@@ -200,6 +231,9 @@ func (b *Base) rerank(p plan, st termStats, si *synonymIndex, asker string, cand
 		if f.faqSim >= literalFAQ && r.cov >= 0.99 {
 			f.final += literalBonus // the question asked, nearly word for word
 		}
+		if strongKind(p.kind) && f.typed {
+			f.final += kindBonus
+		}
 		if p.measure != "" && f.typed {
 			f.final += measureBonus // a count in the very measure asked for ("四个等级" for 几级)
 		}
@@ -233,6 +267,10 @@ func resultKey(r Result) string {
 	}
 	return r.DocID + "#" + r.Section
 }
+
+// kindBonus is what a sentence of the kind a question asks for adds, when
+// the kind tells answers apart (a time for 多久, a count for 多少).
+const kindBonus = 0.2
 
 // measureBonus is what a count in the measure a question asks for (几级:
 // "四个等级") adds to a candidate's rerank score.
@@ -558,8 +596,8 @@ func setConfidence(p plan, rs []Result) {
 		if r.feat.faqSim >= literalFAQ && r.cov >= 0.99 {
 			c = max(c, r.feat.faqSim)
 		}
-		if (p.measure != "" || p.kind == wantNumber) && !r.feat.typed {
-			c = min(c, uncountedCap) // asked how many (级) and no count (of 级) in it
+		if (p.measure != "" || p.kind == wantNumber || p.kind == wantDuration || p.kind == wantFrequency) && !r.feat.typed {
+			c = min(c, uncountedCap) // asked how many (级) or how long and no count (of 级) or time in it
 		}
 		if singles {
 			c = min(c, singleCap)

@@ -70,6 +70,12 @@ type Options struct {
 	// Atomic runs a function in one database transaction that every store
 	// call made with its context joins (store.DB.Atomic).
 	Atomic func(ctx context.Context, fn func(ctx context.Context) error) error
+	// CallbackBudget is how long a button's handler may run before the
+	// press is answered without waiting for it (default 8 s): Telegram
+	// refuses an answer more than about 15 s after the press, and the
+	// spinner turns until then. An alert the handler wanted then comes as
+	// a message.
+	CallbackBudget time.Duration
 	// ImportTimeout bounds the reading of one file a coordinator sends
 	// (default 1 minute): the parsers are linear, so only a file built to
 	// be slow gets near it.
@@ -124,6 +130,7 @@ type Bot struct {
 	apiURL        string
 	pollTimeout   time.Duration
 	importTimeout time.Duration
+	cbBudget      time.Duration // see Options.CallbackBudget
 	http          *http.Client
 	loc           *time.Location
 	now           func() time.Time
@@ -150,6 +157,9 @@ func New(ctx context.Context, o Options) (*Bot, error) {
 	}
 	if o.ImportTimeout <= 0 {
 		o.ImportTimeout = time.Minute
+	}
+	if o.CallbackBudget <= 0 {
+		o.CallbackBudget = 8 * time.Second
 	}
 	if o.MaxQueued <= 0 {
 		o.MaxQueued = 256
@@ -195,6 +205,7 @@ func New(ctx context.Context, o Options) (*Bot, error) {
 		apiURL:        strings.TrimRight(o.APIURL, "/"),
 		pollTimeout:   o.PollTimeout,
 		importTimeout: o.ImportTimeout,
+		cbBudget:      o.CallbackBudget,
 		http:          o.HTTPClient,
 		loc:           o.Location,
 		now:           o.Now,

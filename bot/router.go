@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -57,7 +58,9 @@ type request struct {
 
 // ack sets the answer to the pressed button: a short notice, or an alert
 // the person must dismiss. The answer is sent after the handler has done
-// its work, so the button's spinner stops when the result is there.
+// its work, so the button's spinner stops when the result is there; a
+// handler that runs past the callback budget has had its press answered
+// already, and then only an alert still reaches the person, as a message.
 func (b *Bot) ack(r *request, text string, alert bool) {
 	r.ackText, r.ackAlert = text, alert
 }
@@ -268,8 +271,23 @@ func (b *Bot) onCallback(ctx context.Context, r *request) error {
 	if !ok {
 		fn = func(ctx context.Context, r *request, _ string) error { return b.staleButton(ctx, r) }
 	}
+	// The press is answered once: with the handler's notice when it is
+	// done within the budget, else without one when the budget runs out
+	// (the alert, if any, then comes as a message).
+	var answered atomic.Bool
+	early := time.AfterFunc(b.cbBudget, func() {
+		if answered.CompareAndSwap(false, true) {
+			b.out.answer(ctx, r.cb.ID, "", false)
+		}
+	})
 	err := fn(ctx, r, payload)
-	b.out.answer(ctx, r.cb.ID, r.ackText, r.ackAlert)
+	early.Stop()
+	switch {
+	case answered.CompareAndSwap(false, true):
+		b.out.answer(ctx, r.cb.ID, r.ackText, r.ackAlert)
+	case r.ackAlert && r.ackText != "" && r.chatID != 0:
+		b.out.send(ctx, r.chatID, message{text: esc(r.ackText)})
+	}
 	return err
 }
 

@@ -23,6 +23,11 @@ func TestCommonQuestionsGetTheirAnswerFirst(t *testing.T) {
 		// extending the probation), and the FAQ asking it comes first.
 		{"预备期多长时间", "", []string{"recruit-probation#预备期"}, "一年"},
 		{"预备期有多久", "", []string{"recruit-probation#预备期"}, "一年"},
+		// An FAQ phrasing that is the question stays first though its answer
+		// gives the count in other words (7人以上, 五分之四) than the question
+		// asks for (几个党员, 多少人).
+		{"几个党员要设支委", "", []string{"branch-committee#设立支部委员会的条件"}, "7人以上"},
+		{"选举要到多少人", "", []string{"branch-election#会议有效和当选的票数"}, "五分之四"},
 		{"发展党员有哪些步骤", "", []string{"recruit-overview#五个阶段"}, "阶段"},
 		{"入党要多久", "", []string{"recruit-overview#最少要多长时间"}, "一年"},
 		{"组织生活会多久开一次", "", []string{"org-life-meeting#召开时间和形式"}, "至少"},

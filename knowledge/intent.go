@@ -61,7 +61,7 @@ const (
 
 // Patterns of sentences that hold each kind of answer.
 var sentenceHolds = map[answerKind]*regexp.Regexp{
-	wantNumber:    regexp.MustCompile(numeral + `\s*(名|个|人|元|%|％|级|类|种|项|条|档|倍|家|位|次|分|岁|成|毛|角|票|等次|等级|学时|以上|以下|至)|百分之|` + numeral + `\s*(年|个月|天)`),
+	wantNumber:    regexp.MustCompile(numeral + `\s*(名|个|人|元|%|％|级|类|种|项|条|档|倍|家|位|次|分|岁|成|毛|角|票|等次|等级|学时|以上|以下|至)|百分之|分之` + numeral + `|` + numeral + `\s*(年|个月|天)`),
 	wantDuration:  regexp.MustCompile(numeral + `\s*` + timeUnit + `|半年|一年|每年|每月|每季度|届满|任期|期满|之日起|以内|之内|前|当天|当月|及时`),
 	wantFrequency: regexp.MustCompile(`每(年|月|季度|季|半年|周|星期|届)|(年|月|季度|周)[^。；]{0,8}(\d+|[一二两三四五六七八九十])\s*次|按(月|季度|季|年)|定期|随时|经常|一般[^。；]{0,6}次|至少[^。；]{0,8}次`),
 	wantList:      regexp.MustCompile(`、[^。；]*、|；|一是|二是|第一|首先|其次|然后|最后|包括|分为|主要有|以下|程序|步骤|环节|（一）|\(一\)|\d[.、]`),

@@ -172,8 +172,8 @@ const promoteDepth = 3
 // gives no time. Each result keeps the confidence it has at its own rank.
 func promoteTyped(p plan, rs []Result) {
 	switch {
-	case len(rs) < 2 || rs[0].feat.typed:
-		return
+	case len(rs) < 2 || rs[0].feat.typed || literal(rs[0]):
+		return // an FAQ phrasing that is the question asked stays first
 	case p.measure == "" && p.kind != wantNumber && p.kind != wantDuration && p.kind != wantFrequency:
 		return // a list or a who is told by patterns too loose to overrule the ranking (any 、)
 	}
@@ -228,7 +228,7 @@ func (b *Base) rerank(p plan, st termStats, si *synonymIndex, asker string, cand
 		f.place = place(named, asker, r.District)
 		f.rare = rareCoverage(p, rarest, text)
 		f.final = w.score(*f, r.cov, r.charCov)
-		if f.faqSim >= literalFAQ && r.cov >= 0.99 {
+		if literal(*r) {
 			f.final += literalBonus // the question asked, nearly word for word
 		}
 		if strongKind(p.kind) && f.typed {
@@ -275,6 +275,10 @@ const kindBonus = 0.2
 // measureBonus is what a count in the measure a question asks for (几级:
 // "四个等级") adds to a candidate's rerank score.
 const measureBonus = 0.25
+
+// literal reports whether r is an FAQ entry whose question or alternative
+// is nearly the question asked, all its topic covered.
+func literal(r Result) bool { return r.feat.faqSim >= literalFAQ && r.cov >= 0.99 }
 
 // literalBonus is what an FAQ entry adds whose question or alternative is
 // nearly the question asked (faqSim >= literalFAQ, all its topic covered):
@@ -593,11 +597,13 @@ func setConfidence(p plan, rs []Result) {
 			z += w * x[j]
 		}
 		c := 1 / (1 + math.Exp(-z))
-		if r.feat.faqSim >= literalFAQ && r.cov >= 0.99 {
-			c = max(c, r.feat.faqSim)
-		}
 		if (p.measure != "" || p.kind == wantNumber || p.kind == wantDuration || p.kind == wantFrequency) && !r.feat.typed {
 			c = min(c, uncountedCap) // asked how many (级) or how long and no count (of 级) or time in it
+		}
+		if literal(*r) {
+			// an FAQ phrasing that is the question asked: its answer
+			// answers it, whatever words the answer uses for the count
+			c = max(c, r.feat.faqSim)
 		}
 		if singles {
 			c = min(c, singleCap)

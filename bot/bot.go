@@ -70,11 +70,12 @@ type Options struct {
 	// Atomic runs a function in one database transaction that every store
 	// call made with its context joins (store.DB.Atomic).
 	Atomic func(ctx context.Context, fn func(ctx context.Context) error) error
-	// CallbackBudget is how long a button's handler may run before the
-	// press is answered without waiting for it (default 8 s): Telegram
-	// refuses an answer more than about 15 s after the press, and the
-	// spinner turns until then. An alert the handler wanted then comes as
-	// a message.
+	// CallbackBudget is how long after a press arrives its handler may
+	// still be running before the press is answered without waiting for it
+	// (default 8 s): Telegram refuses an answer more than about 15 s after
+	// the press, and the spinner turns until then. The time the press
+	// waited behind its chat's earlier updates counts. An alert the handler
+	// wanted then comes as a message.
 	CallbackBudget time.Duration
 	// ImportTimeout bounds the reading of one file a coordinator sends
 	// (default 1 minute): the parsers are linear, so only a file built to

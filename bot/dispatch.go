@@ -30,7 +30,7 @@ type dispatcher struct {
 	room   chan struct{} // one token per update held
 
 	mu       sync.Mutex
-	queues   map[int64][]*models.Update // pending updates of chats with a running worker
+	queues   map[int64][]waiting // pending updates of chats with a running worker
 	closed   bool
 	inflight sync.WaitGroup
 	handled  int        // updates handled so far
@@ -49,19 +49,37 @@ func newDispatcher(maxParallel, maxQueued int, log *slog.Logger, handle func(con
 		cancel:  cancel,
 		slots:   make(chan struct{}, maxParallel),
 		room:    make(chan struct{}, maxQueued),
-		queues:  make(map[int64][]*models.Update),
+		queues:  make(map[int64][]waiting),
 	}
 	d.progress = sync.NewCond(&d.mu)
 	return d
 }
 
+// waiting is an update waiting for its chat's worker, with the time it
+// arrived (inbox.Update.ReceivedAt).
+type waiting struct {
+	u        *models.Update
+	received time.Time
+}
+
+// receivedKey carries in a handler's context the time its update arrived:
+// a press's answer is due within a time counted from the press, and the
+// update may have waited behind its chat's earlier ones.
+type receivedKey struct{}
+
+// receivedAt is when the update ctx belongs to arrived, if known.
+func receivedAt(ctx context.Context) (time.Time, bool) {
+	at, ok := ctx.Value(receivedKey{}).(time.Time)
+	return at, ok && !at.IsZero()
+}
+
 // errClosed is returned by submit after shutdown began.
 var errClosed = errors.New("dispatcher closed")
 
-// submit queues u behind the chat's earlier updates, waiting while the
-// dispatcher holds maxQueued updates. It fails when ctx ends or shutdown
-// has begun.
-func (d *dispatcher) submit(ctx context.Context, u *models.Update) error {
+// submit queues u, which arrived at received, behind the chat's earlier
+// updates, waiting while the dispatcher holds maxQueued updates. It fails
+// when ctx ends or shutdown has begun.
+func (d *dispatcher) submit(ctx context.Context, u *models.Update, received time.Time) error {
 	select {
 	case d.room <- struct{}{}:
 	case <-ctx.Done():
@@ -76,7 +94,7 @@ func (d *dispatcher) submit(ctx context.Context, u *models.Update) error {
 	}
 	d.inflight.Add(1)
 	q, running := d.queues[key]
-	d.queues[key] = append(q, u)
+	d.queues[key] = append(q, waiting{u: u, received: received})
 	if !running {
 		go d.work(key)
 	}
@@ -93,13 +111,13 @@ func (d *dispatcher) work(key int64) {
 			d.mu.Unlock()
 			return
 		}
-		u := q[0]
-		q[0] = nil
+		next := q[0]
+		q[0] = waiting{}
 		d.queues[key] = q[1:]
 		d.mu.Unlock()
 
 		d.slots <- struct{}{}
-		d.run(u)
+		d.run(next)
 		<-d.slots
 		<-d.room
 		d.mu.Lock()
@@ -110,8 +128,9 @@ func (d *dispatcher) work(key int64) {
 	}
 }
 
-func (d *dispatcher) run(u *models.Update) {
-	ctx := d.ctx
+func (d *dispatcher) run(q waiting) {
+	u := q.u
+	ctx := context.WithValue(d.ctx, receivedKey{}, q.received)
 	var mark *doneMark
 	if d.done != nil {
 		ctx, mark = withDoneMark(ctx, u.ID, func() { d.done(context.WithoutCancel(d.ctx), u) })

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"testing"
+	"time"
 
 	"github.com/go-telegram/bot/models"
 )
@@ -20,18 +21,18 @@ func TestDispatcherPushesBackWhenFull(t *testing.T) {
 		return &models.Update{ID: id, Message: &models.Message{Chat: models.Chat{ID: 7}}}
 	}
 	for id := range int64(3) {
-		if err := d.submit(context.Background(), update(id)); err != nil {
+		if err := d.submit(context.Background(), update(id), time.Time{}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// Full: a submit waits, and gives up when its context ends.
 	gone, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := d.submit(gone, update(3)); !errors.Is(err, context.Canceled) {
+	if err := d.submit(gone, update(3), time.Time{}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("submit to a full dispatcher: %v, want it to wait", err)
 	}
 	submitted := make(chan error)
-	go func() { submitted <- d.submit(context.Background(), update(3)) }()
+	go func() { submitted <- d.submit(context.Background(), update(3), time.Time{}) }()
 	release <- struct{}{} // the first update is handled: room for one
 	if err := <-submitted; err != nil {
 		t.Fatal(err)

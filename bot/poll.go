@@ -183,7 +183,7 @@ func (b *Bot) dispatchStored(ctx context.Context, su inbox.Update) error {
 		return nil
 	}
 	u.ID = su.ID
-	return b.disp.submit(ctx, u)
+	return b.disp.submit(ctx, u, su.ReceivedAt)
 }
 
 // doneMark marks an update done once: when its first message is out, or

@@ -273,15 +273,28 @@ func (b *Bot) onCallback(ctx context.Context, r *request) error {
 	}
 	// The press is answered once: with the handler's notice when it is
 	// done within the budget, else without one when the budget runs out
-	// (the alert, if any, then comes as a message).
+	// (the alert, if any, then comes as a message). The budget counts from
+	// the press's arrival: Telegram's deadline runs from the press, and
+	// the update may have waited behind its chat's earlier ones.
 	var answered atomic.Bool
-	early := time.AfterFunc(b.cbBudget, func() {
+	answerEarly := func() {
 		if answered.CompareAndSwap(false, true) {
 			b.out.answer(ctx, r.cb.ID, "", false)
 		}
-	})
+	}
+	budget := b.cbBudget
+	if at, ok := receivedAt(ctx); ok {
+		budget -= b.now().Sub(at)
+	}
+	if budget <= 0 {
+		answerEarly()
+	} else {
+		early := time.AfterFunc(budget, answerEarly)
+		// Stopped however the handler ends: one that panics is answered
+		// by the recovery (onPanic), not again when the budget runs out.
+		defer early.Stop()
+	}
 	err := fn(ctx, r, payload)
-	early.Stop()
 	switch {
 	case answered.CompareAndSwap(false, true):
 		b.out.answer(ctx, r.cb.ID, r.ackText, r.ackAlert)

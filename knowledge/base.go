@@ -34,6 +34,7 @@ type Base struct {
 	params params
 
 	answers *answerCache // of recent questions; emptied by every change of the index or the synonyms
+	literal literalIndex // FAQ phrasings by their form, rebuilt with each new cache epoch
 }
 
 // Open opens the knowledge base on st with its search index in indexDir,

@@ -143,3 +143,26 @@ func TestTimeUnitsAfterJiAreCues(t *testing.T) {
 		t.Errorf("预备期几年 vs 预备期多久: similarity %.2f, want the same question", sim)
 	}
 }
+
+func TestWhClass(t *testing.T) {
+	for q, want := range map[string]string{
+		"组织生活会怎么开":   "how",
+		"组织生活会咋开":    "how",
+		"组织生活会啥时候开":  "when",
+		"组织生活会什么时候开": "when",
+		"党务工作者为啥要培训": "why",
+		"为什么要交党费":    "why",
+		"党费交多少":      "",
+	} {
+		if got := whClass(Normalize(q)); got != want {
+			t.Errorf("whClass(%q) = %q, want %q", q, got, want)
+		}
+	}
+	si := newSynonymIndex(Synonyms{})
+	q := questionGrams(analyze("组织生活会怎么开", si))
+	how := Result{Kind: KindFAQ, question: "组织生活会咋开"}
+	when := Result{Kind: KindFAQ, question: "组织生活会啥时候开"}
+	if a, b := faqSimilarity(si, q, Normalize("组织生活会怎么开"), how), faqSimilarity(si, q, Normalize("组织生活会怎么开"), when); a < 0.99 || b > 0.75 {
+		t.Errorf("怎么开 against 咋开 %.2f (want 1), against 啥时候开 %.2f (want discounted)", a, b)
+	}
+}

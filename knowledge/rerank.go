@@ -114,7 +114,7 @@ func faqSimilarity(si *synonymIndex, q map[string]float64, norm string, r Result
 	if r.Kind != KindFAQ {
 		return 0
 	}
-	negatedQ := negated(norm)
+	negatedQ, q0 := negated(norm), norm
 	best, n := 0.0, 0
 	for line := range strings.SplitSeq(r.question, "\n") {
 		if n == maxPhrasingsCompared {
@@ -123,10 +123,45 @@ func faqSimilarity(si *synonymIndex, q map[string]float64, norm string, r Result
 		if line = strings.TrimSpace(line); line != "" {
 			n++
 			sim := weightedDice(q, questionGrams(analyze(line, si)))
-			if negated(Normalize(line)) != negatedQ {
+			norm := Normalize(line)
+			if negated(norm) != negatedQ {
 				sim *= negationDiscount // 不交党费咋办 does not answer 交党费
 			}
+			if wh, lw := whClass(q0), whClass(norm); wh != "" && lw != "" && wh != lw {
+				sim *= whDiscount // 怎么开 (how) is not 啥时候开 (when)
+			}
 			best = max(best, sim)
+		}
+	}
+	return best
+}
+
+// whDiscount is what a phrasing's similarity keeps when it and the question
+// ask with question words of different kinds (whClass): the words are
+// stripped before phrasings are compared, so 组织生活会怎么开 and
+// 组织生活会啥时候开 would otherwise be the same question.
+const whDiscount = 0.7
+
+// whClasses are the kinds of question words, the longer forms first
+// (为什么 and 什么时候 hold 什么).
+var whClasses = []struct {
+	class string
+	words []string
+}{
+	{"when", []string{"什么时候", "啥时候", "何时", "哪天", "哪年", "几月", "几号", "多会儿"}},
+	{"why", []string{"为什么", "为啥", "凭什么", "何必"}},
+	{"how", []string{"怎么", "怎样", "如何", "咋"}},
+}
+
+// whClass is the kind of the first question word of a normalized question,
+// "" when it has none of them.
+func whClass(norm string) string {
+	best, at := "", len(norm)
+	for _, c := range whClasses {
+		for _, w := range c.words {
+			if i := strings.Index(norm, w); i >= 0 && i < at {
+				best, at = c.class, i
+			}
 		}
 	}
 	return best

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -137,6 +138,9 @@ func (b *Base) Find(ctx context.Context, req Request) (Answer, error) {
 		r.Score = h.Score
 		cands = append(cands, r)
 	}
+	if cands, err = b.addLiteral(ctx, si, p, cands); err != nil {
+		return ans, fmt.Errorf("search %q: %w", req.Text, err)
+	}
 	// The asker's district can change the answer only through a
 	// candidate that is a district's rule, when the question names none
 	// (see place).
@@ -190,6 +194,28 @@ func promoteTyped(p plan, rs []Result) {
 	}
 }
 
+// addLiteral adds to the candidates the FAQ entries with a phrasing that
+// is the question asked (literalFAQs) that Bleve did not find.
+func (b *Base) addLiteral(ctx context.Context, si *synonymIndex, p plan, cands []Result) ([]Result, error) {
+	ids, err := b.literalFAQs(ctx, si, p)
+	if err != nil || len(ids) == 0 {
+		return cands, err
+	}
+	for _, id := range ids {
+		if slices.ContainsFunc(cands, func(r Result) bool { return r.FAQID == id }) {
+			continue
+		}
+		r, ok, err := b.result(ctx, faqKey(id, 0))
+		if err != nil {
+			return cands, err
+		}
+		if ok {
+			cands = append(cands, r) // Score 0: Bleve ranked it below its hits
+		}
+	}
+	return cands, nil
+}
+
 // cacheKey is what a search's answer depends on besides the index, the
 // synonyms and the asker's district: the question as analyze reads it,
 // and the results wanted.
@@ -229,7 +255,8 @@ func (b *Base) rerank(p plan, st termStats, si *synonymIndex, asker string, cand
 		f.rare = rareCoverage(p, rarest, text)
 		f.final = w.score(*f, r.cov, r.charCov)
 		if literal(*r) {
-			f.final += literalBonus // the question asked, nearly word for word
+			// the question asked, nearly word for word: the nearer, the more
+			f.final += literalBonus * (f.faqSim - literalFAQ) / (1 - literalFAQ)
 		}
 		if strongKind(p.kind) && f.typed {
 			f.final += kindBonus
@@ -281,8 +308,9 @@ const measureBonus = 0.25
 func literal(r Result) bool { return r.feat.faqSim >= literalFAQ && r.cov >= 0.99 }
 
 // literalBonus is what an FAQ entry adds whose question or alternative is
-// nearly the question asked (faqSim >= literalFAQ, all its topic covered):
-// such an entry comes first.
+// the question asked word for word (faqSim 1, all its topic covered), and
+// in proportion down to literalFAQ: such an entry comes first, and of two,
+// the nearer.
 const literalBonus = 0.5
 
 // result reads what a hit stands for from the store.

@@ -66,8 +66,11 @@ func TestSlowButtonIsAnsweredWithinItsBudget(t *testing.T) {
 
 // An alert the handler wanted, when the press was answered early, comes
 // as a message: a worker put on the waiting list is told so either way.
+// The press waits 9 s behind the worker's earlier question, so its budget
+// is spent when its handler starts; the presses before it, with their
+// budget whole, are answered once their handler is done.
 func TestSlowButtonsAlertComesAsAMessage(t *testing.T) {
-	h := startBot(t, func(o *bot.Options) { o.CallbackBudget = time.Millisecond }, nil)
+	h := startBot(t, nil, nil)
 	const coordID = 811
 	h.grant(coordID, "泉山区")
 	coord := botapi.DefaultUser(coordID)
@@ -82,17 +85,27 @@ func TestSlowButtonsAlertComesAsAMessage(t *testing.T) {
 	h.press(a.user, botapi.PrivateChat(a.user), cardA, bot.T("ev.signup"))
 
 	cardB := h.openEvent(b.user, e.ID)
-	before := len(h.sentTo(b.user.ID))
-	answeredFirst := holdUntilAnswered(h, "editMessageText")
-	if ans := h.press(b.user, botapi.PrivateChat(b.user), cardB, bot.T("ev.signup_waiting")); ans.Text != "" {
-		t.Errorf("early answer %q, want an empty one", ans.Text)
+	before, mark := len(h.sentTo(b.user.ID)), len(h.srv.Events())
+	id := h.pressBehind(b.user, cardB, bot.T("ev.signup_waiting"), 9*time.Second, nil)
+	if ev := h.pressOutcome(id); ev.Kind != botapi.EventAnswerCallback || ev.Text != "" {
+		t.Errorf("early answer %+v, want an empty one", ev)
 	}
-	sent := h.waitSent(b.user.ID, before+1)[before:]
-	if got := sent[0].Message.Text; got != bot.T("ev.on_waiting_list", 1) {
+	// The held answer to the question, then the alert.
+	sent := h.waitSent(b.user.ID, before+2)[before:]
+	if got := sent[1].Message.Text; got != bot.T("ev.on_waiting_list", 1) {
 		t.Errorf("message after the early answer %q, want the waiting-list alert %q", got, bot.T("ev.on_waiting_list", 1))
 	}
-	if !answeredFirst() {
-		t.Errorf("the press was answered only after its handler edited the card")
+	answeredAt, editedAt := 0, 0
+	for _, ev := range h.srv.Events()[mark:] {
+		switch {
+		case ev.Kind == botapi.EventAnswerCallback && ev.QueryID == id:
+			answeredAt = ev.Seq
+		case ev.Kind == botapi.EventEdit && ev.ChatID == b.user.ID && ev.Message.MessageID == cardB.MessageID && editedAt == 0:
+			editedAt = ev.Seq
+		}
+	}
+	if answeredAt == 0 || editedAt == 0 || answeredAt > editedAt {
+		t.Errorf("the press was answered at event %d, its card edited at %d: want the answer first", answeredAt, editedAt)
 	}
 	need(t, "card", h.message(b.user.ID, cardB.MessageID).Text, "候补")
 }

@@ -43,7 +43,9 @@ func (s *Service) lapse(ctx context.Context, author int64, district string) (Lap
 // broadcastLapse is lapse for a scheduled broadcast. One without an author
 // is the operator's, and goes, when it is the city's; a district's one
 // without an author lost it to an erasure (a district's scope is always a
-// coordinator's), and does not.
+// coordinator's), and does not. A city-wide author's notice addressed to
+// some districts goes while they still cover each of those, though they
+// no longer have the whole city.
 func (s *Service) broadcastLapse(ctx context.Context, b Broadcast) (Lapse, error) {
 	if b.CreatedBy == 0 {
 		if b.District == "" {
@@ -51,7 +53,16 @@ func (s *Service) broadcastLapse(ctx context.Context, b Broadcast) (Lapse, error
 		}
 		return LapseRole, nil
 	}
-	return s.lapse(ctx, b.CreatedBy, b.District)
+	why, err := s.lapse(ctx, b.CreatedBy, b.District)
+	if why != LapseDistrict || b.District != "" || len(b.Audience.Districts) == 0 {
+		return why, err
+	}
+	for _, d := range b.Audience.Districts {
+		if why, err := s.lapse(ctx, b.CreatedBy, d); why != "" || err != nil {
+			return why, err
+		}
+	}
+	return "", nil
 }
 
 // scheduleLapse is lapse for a recurring notice. The content's are the

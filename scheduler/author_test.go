@@ -148,6 +148,24 @@ func TestScheduledBroadcastGoesByTheAuthorsAccessThen(t *testing.T) {
 	if rs := e.lapsedRows(later.ID); len(rs) != 1 || rs[0].Chat != cityID || rs[0].Text != want {
 		t.Errorf("the author was told %+v, want %q", rs, want)
 	}
+
+	// A notice the city-wide coordinator addressed to 泉山区 alone still
+	// goes once they are 泉山区's; one addressed to 鼓楼区 does not.
+	e.grant(cityID, "")
+	toQuanshan := e.broadcast(city, scheduler.Broadcast{Text: "泉山区的通知", SendAt: at.Add(2 * time.Hour), Audience: scheduler.Audience{Districts: []string{"泉山区"}}})
+	toGulou := e.broadcast(city, scheduler.Broadcast{Text: "鼓楼区的通知", SendAt: at.Add(2 * time.Hour), Audience: scheduler.Audience{Districts: []string{"鼓楼区"}}})
+	e.grant(cityID, "泉山区")
+	e.clock.Set(at.Add(2 * time.Hour))
+	e.tick()
+	if to := chats(e.rows(`ref = ?`, scheduler.BroadcastRef(toQuanshan.ID))); !slices.Equal(to, []int64{q1, q2}) {
+		t.Errorf("the notice addressed to 泉山区 went to %v, want 泉山区's workers", to)
+	}
+	if rs := e.rows(`ref = ?`, scheduler.BroadcastRef(toGulou.ID)); len(rs) != 0 {
+		t.Errorf("the notice addressed to 鼓楼区 went to %v after its author became 泉山区's", chats(rs))
+	}
+	if rs := e.lapsedRows(toGulou.ID); len(rs) != 1 {
+		t.Errorf("the author of the 鼓楼区 notice was told %+v, want one explanation", rs)
+	}
 }
 
 // An author the bot cannot write to (blocked it, or never wrote to it) is

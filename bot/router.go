@@ -298,7 +298,9 @@ func (b *Bot) onCallback(ctx context.Context, r *request) error {
 	switch {
 	case answered.CompareAndSwap(false, true):
 		b.out.answer(ctx, r.cb.ID, r.ackText, r.ackAlert)
-	case r.ackAlert && r.ackText != "" && r.chatID != 0:
+	case r.ackAlert && r.ackText != "" && r.private:
+		// an alert is for the one who pressed: in a group it is dropped
+		// rather than posted for everyone
 		b.out.send(ctx, r.chatID, message{text: esc(r.ackText)})
 	}
 	return err

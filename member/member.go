@@ -49,7 +49,7 @@ var (
 	ErrDuplicateColumn = errors.New("member: roster has a column twice")
 	ErrTooManyRows     = errors.New("member: roster has too many rows")
 	ErrMissingValue    = errors.New("member: required value is empty")
-	ErrDuplicatePhone  = errors.New("member: phone number appears twice in the roster")
+	ErrDuplicatePhone  = errors.New("member: phone number appears twice in one district's roster")
 )
 
 // Role is what a user may do. Roles are ordered: a higher role may do all that

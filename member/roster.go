@@ -37,7 +37,7 @@ type RowProblem struct {
 	Field   Field  // the column at fault
 	Value   string // the cell as found
 	Err     error
-	SeeLine int // for ErrDuplicatePhone: the line where the phone came first
+	SeeLine int // for ErrDuplicatePhone: the line where the phone came first in that district
 }
 
 func (p RowProblem) Error() string {
@@ -119,6 +119,10 @@ func headerField(cell string) (Field, bool) {
 	}
 	return "", false
 }
+
+// rosterKey is what makes a roster row one: its phone in its district (each
+// district keeps its own roster, and a phone may be on several).
+func rosterKey(r RosterRow) string { return r.Phone + "\x00" + r.District }
 
 // Limits on a roster file. Each is checked before the data it bounds is
 // read or allocated, so a parse takes memory bounded by them and time linear
@@ -271,10 +275,10 @@ func (b *rosterBuilder) Row(line int, cells []table.Cell, other bool) error {
 	row, rowProblems := checkRosterRow(line, values, b.d)
 	problems = append(problems, rowProblems...)
 	if len(problems) == 0 {
-		if first, dup := b.firstLine[row.Phone]; dup {
+		if first, dup := b.firstLine[rosterKey(row)]; dup {
 			problems = append(problems, RowProblem{Line: row.Line, Field: FieldPhone, Value: values[FieldPhone], Err: ErrDuplicatePhone, SeeLine: first})
 		} else {
-			b.firstLine[row.Phone] = row.Line
+			b.firstLine[rosterKey(row)] = row.Line
 		}
 	}
 	if len(problems) > 0 {

@@ -62,8 +62,8 @@ func readRoster(t *testing.T, d member.Districts, name string, data []byte) memb
 			t.Fatalf("%s: line %d phone %q normalizes as %q (%v)", what, row.Line, row.Phone, phone, phoneErr)
 		case !ok || district != row.District:
 			t.Fatalf("%s: line %d district %q resolves as %q", what, row.Line, row.District, district)
-		case phones[row.Phone] > 0:
-			t.Fatalf("%s: phone %s on lines %d and %d", what, row.Phone, phones[row.Phone], row.Line)
+		case phones[row.Phone+" "+row.District] > 0:
+			t.Fatalf("%s: phone %s of %s on lines %d and %d", what, row.Phone, row.District, phones[row.Phone+" "+row.District], row.Line)
 		}
 		if row.Org != "" {
 			if org, err := member.ValidateOrg(row.Org); err != nil || org != row.Org {
@@ -73,7 +73,7 @@ func readRoster(t *testing.T, d member.Districts, name string, data []byte) memb
 		if !utf8.ValidString(row.Post) || strings.ContainsAny(row.Post, "\n\t") {
 			t.Fatalf("%s: line %d post %q", what, row.Line, row.Post)
 		}
-		phones[row.Phone] = row.Line
+		phones[row.Phone+" "+row.District] = row.Line
 		good[row.Line] = true
 		last = row.Line
 	}

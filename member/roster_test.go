@@ -130,11 +130,15 @@ func TestParseRosterCSV(t *testing.T) {
 		"张三,13900000001,鼓楼区,某某公司,党组织书记\n" +
 		"李四,13900000002,徐州市,某某公司,\n" +
 		"\n" +
-		"王五,13900000001,云龙区,\"某某\n分公司\",委员\n" +
-		"赵六,13900000004,铜山,某某公司,\n"
+		"王五,13900000001,鼓楼,\"某某\n分公司\",委员\n" +
+		"赵六,13900000004,铜山,某某公司,\n" +
+		// the same phone on another district's roster is no duplicate:
+		// each district keeps its own
+		"张三,13900000001,云龙区,某某公司,\n"
 	wantRows := []member.RosterRow{
 		{Line: 2, Name: "张三", Phone: "13900000001", District: "鼓楼区", Org: "某某公司", Post: "党组织书记"},
 		{Line: 7, Name: "赵六", Phone: "13900000004", District: "铜山区", Org: "某某公司"},
+		{Line: 8, Name: "张三", Phone: "13900000001", District: "云龙区", Org: "某某公司"},
 	}
 	wantProblems := []problem{
 		{3, member.FieldDistrict, member.ErrUnknownDistrict, 0},

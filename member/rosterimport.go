@@ -61,10 +61,10 @@ func (s *Service) importRoster(ctx context.Context, actor int64, rows []RosterRo
 			FieldName: r.Name, FieldPhone: r.Phone, FieldDistrict: r.District, FieldOrg: r.Org, FieldPost: r.Post,
 		}, s.districts)
 		if len(problems) == 0 {
-			if first, dup := firstLine[row.Phone]; dup {
+			if first, dup := firstLine[rosterKey(row)]; dup {
 				problems = append(problems, RowProblem{Line: r.Line, Field: FieldPhone, Value: r.Phone, Err: ErrDuplicatePhone, SeeLine: first})
 			} else {
-				firstLine[row.Phone] = r.Line
+				firstLine[rosterKey(row)] = r.Line
 			}
 		}
 		if len(problems) > 0 {

@@ -336,13 +336,13 @@ var rowReasons = map[error]string{
 	member.ErrUnknownDistrict: "unknown district",
 	member.ErrInvalidOrg:      "not a valid organisation name",
 	member.ErrInvalidPost:     "not a valid post",
-	member.ErrOutOfScope:      "on another district's roster",
+	member.ErrOutOfScope:      "a district outside the importer's scope",
 	member.ErrUnreadableText:  "has bytes that are not characters (is the file's encoding wrong?)",
 }
 
 func rowProblem(p member.RowProblem) string {
 	if errors.Is(p.Err, member.ErrDuplicatePhone) {
-		return fmt.Sprintf("phone number already on line %d", p.SeeLine)
+		return fmt.Sprintf("phone number already on line %d for the same district", p.SeeLine)
 	}
 	for sentinel, words := range rowReasons {
 		if errors.Is(p.Err, sentinel) {

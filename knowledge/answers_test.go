@@ -91,3 +91,39 @@ func TestHowLongIsNotAnsweredWithoutATime(t *testing.T) {
 		t.Errorf("公示几天: %+v, want the sentence with 5个工作日 first", ans.Results)
 	}
 }
+
+// A notice is written in labelled parts; a question about one of them finds
+// the part by its label though it shares no word with the part's text
+// (几号报到 and "3月14日下午到党校1号楼报到" share only 报到, and so does
+// the 地点 part).
+func TestNoticePartsAnswerTheirQuestions(t *testing.T) {
+	b, _ := mustFixtureBase(t)
+	ctx := context.Background()
+	notice := "关于举办先锋论坛第三期的通知\n\n" +
+		"各基层党组织：现将先锋论坛第三期有关事项通知如下。\n\n" +
+		"一、活动时间\n2027年4月8日下午2点，当天1点半报到。\n\n" +
+		"二、活动地点\n市民服务中心三楼报告厅，报到处设在一楼大厅。\n\n" +
+		"三、参加对象\n各园区专职党务工作者，每个园区3名。\n\n" +
+		"四、联系方式\n市委组织部组织二处，电话0516-87654321。\n"
+	if _, err := b.Import(ctx, "先锋论坛通知.txt", []byte(notice), knowledge.Operator); err != nil {
+		t.Fatal(err)
+	}
+	for q, want := range map[string]string{
+		"论坛几号报到":     "一、活动时间",
+		"先锋论坛在什么地方开": "二、活动地点",
+		"论坛哪些人参加":    "三、参加对象",
+		"论坛的事联系谁":    "四、联系方式",
+	} {
+		ans, err := b.Search(ctx, q, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ans.Results) == 0 || ans.Results[0].Section != want {
+			got := "nothing"
+			if len(ans.Results) > 0 {
+				got = ans.Results[0].DocID + "#" + ans.Results[0].Section
+			}
+			t.Errorf("%q: first %s, want %s", q, got, want)
+		}
+	}
+}

@@ -35,6 +35,7 @@ type plan struct {
 	norm    string
 	kind    answerKind // what the question asks for
 	measure string     // what a count is counted in ("级" of 几级), if anything
+	slot    *slot      // the part of a notice asked for (slots.go), if any
 	// cuesOnly: the question has no units but cue words ("步骤"), which
 	// then count as its topic.
 	cuesOnly bool
@@ -148,7 +149,7 @@ func analyze(question string, si *synonymIndex) plan {
 	if rs := []rune(norm); len(rs) > maxQueryRunes {
 		norm = strings.TrimSpace(string(rs[:maxQueryRunes]))
 	}
-	p := plan{norm: norm, kind: questionKind(norm), measure: questionMeasure(norm)}
+	p := plan{norm: norm, kind: questionKind(norm), measure: questionMeasure(norm), slot: questionSlot(norm)}
 	build := func(strip bool) {
 		p.units, p.chars = nil, nil
 		seen := map[string]bool{}

@@ -22,6 +22,7 @@ type features struct {
 	answer  string  // the sentence(s) that answer the question
 	ansFrac float64 // share of the question's topic the answer sentences cover
 	rare    float64 // share of the question's two rarest topic units it covers
+	slot    bool    // its own heading names the part of a notice asked for
 }
 
 // weights of the rerank score; fitted on half of the evaluation set and

@@ -250,7 +250,8 @@ func (b *Base) rerank(p plan, st termStats, si *synonymIndex, asker string, cand
 		f.faqSim = faqSimilarity(si, q, p.norm, *r)
 		var typed bool
 		f.answer, f.ansFrac, typed = answerSentence(p, st.unitIDF, *r)
-		f.typed = typed || (strongKind(p.kind) && typedAnywhere(p, *r))
+		f.slot = holdsSlot(p.slot, *r)
+		f.typed = typed || f.slot || (strongKind(p.kind) && typedAnywhere(p, *r))
 		f.place = place(named, asker, r.District)
 		f.rare = rareCoverage(p, rarest, text)
 		f.final = w.score(*f, r.cov, r.charCov)
@@ -265,6 +266,7 @@ func (b *Base) rerank(p plan, st termStats, si *synonymIndex, asker string, cand
 			f.final += measureBonus // a count in the very measure asked for ("四个等级" for 几级)
 		}
 	}
+	slotBoost(cands)
 	sort.SliceStable(cands, func(i, j int) bool { return cands[i].feat.final > cands[j].feat.final })
 	seen := map[string]bool{}
 	var out []Result
@@ -298,6 +300,33 @@ func resultKey(r Result) string {
 // kindBonus is what a sentence of the kind a question asks for adds, when
 // the kind tells answers apart (a time for 多久, a count for 多少).
 const kindBonus = 0.2
+
+// slotBoost adds slotBonus to the sections whose heading names the part of
+// a notice the question asks for (slots.go), times the best topic coverage among its document's
+// candidates over the best of all, so that the labelled part of the notice
+// the question is about wins (一、活动时间 for 论坛几号报到, though only the
+// notice's first paragraph names the 论坛), and a 召开时间 section of
+// another subject does not answer 骑手…啥时候开.
+func slotBoost(cands []Result) {
+	best, byDoc := 0.0, map[string]float64{}
+	for _, r := range cands {
+		best = max(best, r.cov)
+		byDoc[r.DocID] = max(byDoc[r.DocID], r.cov)
+	}
+	if best == 0 {
+		return
+	}
+	for i := range cands {
+		if r := &cands[i]; r.feat.slot {
+			r.feat.final += slotBonus * byDoc[r.DocID] / best
+		}
+	}
+}
+
+// slotBonus is what a section whose heading names the part of a notice a
+// question asks for adds, in the measure its document is on the question's
+// topic (see slotBoost).
+const slotBonus = 0.8
 
 // measureBonus is what a count in the measure a question asks for (几级:
 // "四个等级") adds to a candidate's rerank score.

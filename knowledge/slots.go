@@ -1,0 +1,57 @@
+package knowledge
+
+import (
+	"regexp"
+	"strings"
+)
+
+// A notice — of a training class, a forum, a meeting — is the commonest
+// document a coordinator sends, and it is written in labelled parts: 一、培训
+// 时间, 二、培训地点, 三、参训对象… A question about it asks for one of those
+// parts ("几号报到", "在哪里培训", "联系谁"), often in no word of the part's
+// text ("2027年3月15日至17日" has neither 几号 nor 报到时间), so the label
+// of the section is the evidence: a question's slot is the part it asks for,
+// and a section whose own heading names that part holds the kind of answer
+// wanted.
+
+// slot is a part of a notice a question can ask for.
+type slot struct {
+	name  string
+	ask   *regexp.Regexp // what a question asking for it says
+	heads []string       // what a heading of the part says
+}
+
+var slots = []slot{
+	{"when", regexp.MustCompile(`什么时候|啥时候|何时|哪天|几号|几月几|几点|什么时间|啥时间|(开始|结束|报到|举行|举办|截止|报名)(时间|日期)`), []string{"时间", "日期"}},
+	{"where", regexp.MustCompile(`哪里|哪儿|在哪|什么地方|啥地方|哪个地方|地点|地址|什么位置`), []string{"地点", "地址", "场所"}},
+	{"who", regexp.MustCompile(`哪些人|什么人|啥人|谁(可以|能|要|需要|应该)?参加|参加对象|参训对象|培训对象|对象是|对象有`), []string{"对象", "人员范围", "参加人员", "参训人员"}},
+	{"content", regexp.MustCompile(`学什么|学啥|讲什么|讲啥|培训什么|培训啥|学哪些|讲哪些`), []string{"内容", "课程"}},
+	{"contact", regexp.MustCompile(`联系人|联系谁|找谁|电话|联系方式|咨询`), []string{"联系"}},
+	{"cost", regexp.MustCompile(`费用|交钱|花钱|收费|多少钱|自费|报销|食宿`), []string{"费用", "经费", "收费", "食宿"}},
+}
+
+// questionSlot is the part of a notice a normalized question asks for, or
+// nil.
+func questionSlot(norm string) *slot {
+	for i := range slots {
+		if slots[i].ask.MatchString(norm) {
+			return &slots[i]
+		}
+	}
+	return nil
+}
+
+// holdsSlot reports whether a passage's own heading (its section, not the
+// document's title, which all its sections share) names the part asked for.
+func holdsSlot(s *slot, r Result) bool {
+	if s == nil || r.Kind != KindPassage || r.Section == "" || r.Section == r.Title {
+		return false
+	}
+	h := Normalize(r.Section)
+	for _, w := range s.heads {
+		if strings.Contains(h, w) {
+			return true
+		}
+	}
+	return false
+}

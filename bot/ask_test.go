@@ -15,20 +15,24 @@ import (
 // waits for the bot to answer the press.
 func (h *harness) press(u botapi.User, chat botapi.Chat, m botapi.Message, label string) botapi.CallbackAnswer {
 	h.t.Helper()
-	data := ""
+	return h.pressData(u, chat, m.MessageID, h.buttonData(m, label))
+}
+
+// buttonData is the callback data of the first button on m whose label
+// holds label; the test fails when there is none.
+func (h *harness) buttonData(m botapi.Message, label string) string {
+	h.t.Helper()
 	if m.ReplyMarkup != nil {
 		for _, row := range m.ReplyMarkup.InlineKeyboard {
 			for _, b := range row {
-				if strings.Contains(b.Text, label) && data == "" {
-					data = b.CallbackData
+				if strings.Contains(b.Text, label) {
+					return b.CallbackData
 				}
 			}
 		}
 	}
-	if data == "" {
-		h.t.Fatalf("no button %q on message %q", label, m.Text)
-	}
-	return h.pressData(u, chat, m.MessageID, data)
+	h.t.Fatalf("no button %q on message %q", label, m.Text)
+	return ""
 }
 
 // pressData presses a button with data and waits for the answer to the press.

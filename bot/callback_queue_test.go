@@ -22,19 +22,7 @@ import (
 func (h *harness) pressBehind(u botapi.User, m botapi.Message, label string, wait time.Duration,
 	then func(method string, sends int)) string {
 	h.t.Helper()
-	data := ""
-	if m.ReplyMarkup != nil {
-		for _, row := range m.ReplyMarkup.InlineKeyboard {
-			for _, b := range row {
-				if strings.Contains(b.Text, label) && data == "" {
-					data = b.CallbackData
-				}
-			}
-		}
-	}
-	if data == "" {
-		h.t.Fatalf("no button %q on message %q", label, m.Text)
-	}
+	data := h.buttonData(m, label)
 	h.settle()
 	var (
 		mu      sync.Mutex

@@ -59,8 +59,13 @@ type Result struct {
 // DefaultResults is the number of results Search returns for n <= 0.
 const DefaultResults = 3
 
-// candidates is how many hits are read and reranked for one question.
-const candidates = 30
+// candidates is how many hits are reranked for one question, of the
+// hitsRead best Bleve finds (several may be phrasings of one FAQ entry,
+// read once).
+const (
+	candidates = 30
+	hitsRead   = 50
+)
 
 // maxResults bounds n.
 const maxResults = 20
@@ -119,7 +124,7 @@ func (b *Base) Find(ctx context.Context, req Request) (Answer, error) {
 	if err != nil {
 		return ans, fmt.Errorf("search %q: %w", req.Text, err)
 	}
-	bq := bleve.NewSearchRequestOptions(b.params.build(p, st), max(candidates, n+8), 0, false)
+	bq := bleve.NewSearchRequestOptions(b.params.build(p, st), max(hitsRead, n+8), 0, false)
 	// Equal scores are ordered by key, so a question always gets the same answer.
 	bq.SortBy([]string{"-_score", "_id"})
 	res, err := b.idx.SearchInContext(ctx, bq)
@@ -127,7 +132,20 @@ func (b *Base) Find(ctx context.Context, req Request) (Answer, error) {
 		return ans, fmt.Errorf("search %q: %w", req.Text, err)
 	}
 	var cands []Result
+	seenFAQ := map[string]bool{}
 	for _, h := range res.Hits {
+		// Each phrasing of an FAQ entry is a document of its own: the
+		// entry is read once, for its best-scored phrasing (rerank would
+		// keep that one of the copies anyway).
+		if len(cands) == max(candidates, n+8) {
+			break
+		}
+		if kind, _, fid, _ := parseKey(h.ID); kind == KindFAQ {
+			if seenFAQ[fid] {
+				continue
+			}
+			seenFAQ[fid] = true
+		}
 		r, ok, err := b.result(ctx, h.ID)
 		if err != nil {
 			return ans, fmt.Errorf("search %q: %w", req.Text, err)

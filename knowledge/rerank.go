@@ -143,13 +143,16 @@ func faqSimilarity(si *synonymIndex, q map[string]float64, norm string, r Result
 // 组织生活会啥时候开 would otherwise be the same question.
 const whDiscount = 0.7
 
+// whenWords ask when (also a part of a notice, slots.go).
+var whenWords = []string{"什么时候", "啥时候", "何时", "哪天", "哪年", "几月", "几号", "多会儿"}
+
 // whClasses are the kinds of question words, the longer forms first
 // (为什么 and 什么时候 hold 什么).
 var whClasses = []struct {
 	class string
 	words []string
 }{
-	{"when", []string{"什么时候", "啥时候", "何时", "哪天", "哪年", "几月", "几号", "多会儿"}},
+	{"when", whenWords},
 	{"why", []string{"为什么", "为啥", "凭什么", "何必"}},
 	{"how", []string{"怎么", "怎样", "如何", "咋"}},
 }

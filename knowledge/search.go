@@ -133,13 +133,14 @@ func (b *Base) Find(ctx context.Context, req Request) (Answer, error) {
 	}
 	var cands []Result
 	seenFAQ := map[string]bool{}
+	want := max(candidates, n+8)
 	for _, h := range res.Hits {
+		if len(cands) == want {
+			break
+		}
 		// Each phrasing of an FAQ entry is a document of its own: the
 		// entry is read once, for its best-scored phrasing (rerank would
 		// keep that one of the copies anyway).
-		if len(cands) == max(candidates, n+8) {
-			break
-		}
 		if kind, _, fid, _ := parseKey(h.ID); kind == KindFAQ {
 			if seenFAQ[fid] {
 				continue
@@ -196,7 +197,7 @@ func promoteTyped(p plan, rs []Result) {
 	switch {
 	case len(rs) < 2 || rs[0].feat.typed || literal(rs[0]):
 		return // an FAQ phrasing that is the question asked stays first
-	case p.measure == "" && p.kind != wantNumber && p.kind != wantDuration && p.kind != wantFrequency:
+	case !asksCountOrTime(p):
 		return // a list or a who is told by patterns too loose to overrule the ranking (any 、)
 	}
 	for j := 1; j < min(len(rs), promoteDepth); j++ {
@@ -210,6 +211,13 @@ func promoteTyped(p plan, rs []Result) {
 			return
 		}
 	}
+}
+
+// asksCountOrTime reports whether p asks for a count, a time or a
+// frequency: kinds whose sentence patterns are precise enough to tell an
+// answer from a passage that merely names the topic.
+func asksCountOrTime(p plan) bool {
+	return p.measure != "" || p.kind == wantNumber || p.kind == wantDuration || p.kind == wantFrequency
 }
 
 // addLiteral adds to the candidates the FAQ entries with a phrasing that
@@ -320,9 +328,9 @@ func resultKey(r Result) string {
 const kindBonus = 0.2
 
 // slotBoost adds slotBonus to the sections whose heading names the part of
-// a notice the question asks for (slots.go), times the best topic coverage among its document's
-// candidates over the best of all, so that the labelled part of the notice
-// the question is about wins (一、活动时间 for 论坛几号报到, though only the
+// a notice the question asks for (slots.go), times the best topic coverage
+// among its document's candidates over the best of all, so that the
+// labelled part of the notice the question is about wins (一、活动时间 for 论坛几号报到, though only the
 // notice's first paragraph names the 论坛), and a 召开时间 section of
 // another subject does not answer 骑手…啥时候开.
 func slotBoost(cands []Result) {
@@ -672,7 +680,7 @@ func setConfidence(p plan, rs []Result) {
 			z += w * x[j]
 		}
 		c := 1 / (1 + math.Exp(-z))
-		if (p.measure != "" || p.kind == wantNumber || p.kind == wantDuration || p.kind == wantFrequency) && !r.feat.typed {
+		if asksCountOrTime(p) && !r.feat.typed {
 			c = min(c, uncountedCap) // asked how many (级) or how long and no count (of 级) or time in it
 		}
 		if literal(*r) {

@@ -16,18 +16,17 @@ import (
 
 // slot is a part of a notice a question can ask for.
 type slot struct {
-	name  string
 	ask   *regexp.Regexp // what a question asking for it says
 	heads []string       // what a heading of the part says
 }
 
 var slots = []slot{
-	{"when", regexp.MustCompile(`什么时候|啥时候|何时|哪天|几号|几月几|几点|什么时间|啥时间|(开始|结束|报到|举行|举办|截止|报名)(时间|日期)`), []string{"时间", "日期"}},
-	{"where", regexp.MustCompile(`哪里|哪儿|在哪|什么地方|啥地方|哪个地方|地点|地址|什么位置`), []string{"地点", "地址", "场所"}},
-	{"who", regexp.MustCompile(`哪些人|什么人|啥人|谁(可以|能|要|需要|应该)?参加|参加对象|参训对象|培训对象|对象是|对象有`), []string{"对象", "人员范围", "参加人员", "参训人员"}},
-	{"content", regexp.MustCompile(`学什么|学啥|讲什么|讲啥|培训什么|培训啥|学哪些|讲哪些`), []string{"内容", "课程"}},
-	{"contact", regexp.MustCompile(`联系人|联系谁|找谁|电话|联系方式|咨询`), []string{"联系"}},
-	{"cost", regexp.MustCompile(`费用|交钱|花钱|收费|多少钱|自费|报销|食宿`), []string{"费用", "经费", "收费", "食宿"}},
+	{regexp.MustCompile(strings.Join(whenWords, "|") + `|几点|什么时间|啥时间|(开始|结束|报到|举行|举办|截止|报名)(时间|日期)`), []string{"时间", "日期"}},
+	{regexp.MustCompile(`哪里|哪儿|在哪|什么地方|啥地方|哪个地方|地点|地址|什么位置`), []string{"地点", "地址", "场所"}},
+	{regexp.MustCompile(`哪些人|什么人|啥人|谁(可以|能|要|需要|应该)?参加|参加对象|参训对象|培训对象|对象是|对象有`), []string{"对象", "人员范围", "参加人员", "参训人员"}},
+	{regexp.MustCompile(`学什么|学啥|讲什么|讲啥|培训什么|培训啥|学哪些|讲哪些`), []string{"内容", "课程"}},
+	{regexp.MustCompile(`联系人|联系谁|找谁|电话|联系方式|咨询`), []string{"联系"}},
+	{regexp.MustCompile(`费用|交钱|花钱|收费|多少钱|自费|报销|食宿`), []string{"费用", "经费", "收费", "食宿"}},
 }
 
 // questionSlot is the part of a notice a normalized question asks for, or

@@ -3,6 +3,7 @@ package knowledge
 import (
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // What a question asks for decides which sentence answers it: "多久" wants a
@@ -74,8 +75,7 @@ var sentenceHolds = map[answerKind]*regexp.Regexp{
 // the kind of answer; for a count with a measure word ("几级", "多少名") the
 // sentence must count in that measure ("四个等级", "96名").
 func holds(k answerKind, measure, sentence string) bool {
-	re := sentenceHolds[k]
-	if re == nil || !re.MatchString(sentence) {
+	if !held.match(k, sentence) {
 		return false
 	}
 	return measure == "" || countsIn(sentence, measure)
@@ -182,3 +182,48 @@ func cueCanon(w string) string {
 
 // cueWeight is the weight of a cue word's unit, against 1 for a topic word.
 const cueWeight = 0.35
+
+// heldMemo remembers which kinds of answer a text holds (sentenceHolds):
+// the patterns are the costly part of ranking, and a search meets the same
+// passages and sentences again and again. It forgets everything when it
+// holds heldMemoBytes of text, so memory stays bounded whatever is asked.
+type heldMemo struct {
+	mu    sync.Mutex
+	m     map[string]uint16 // bit k: kind k tried; bit 8+k: it holds
+	bytes int
+}
+
+const heldMemoBytes = 4 << 20
+
+var held heldMemo
+
+// match reports whether text matches the pattern of kind k.
+func (h *heldMemo) match(k answerKind, text string) bool {
+	re := sentenceHolds[k]
+	if re == nil {
+		return false
+	}
+	tried, yes := uint16(1)<<k, uint16(1)<<(8+k)
+	h.mu.Lock()
+	bits, ok := h.m[text]
+	h.mu.Unlock()
+	if ok && bits&tried != 0 {
+		return bits&yes != 0
+	}
+	m := re.MatchString(text)
+	bits |= tried
+	if m {
+		bits |= yes
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !ok {
+		if h.m == nil || h.bytes+len(text) > heldMemoBytes {
+			h.m, h.bytes = map[string]uint16{}, 0
+		}
+		text = strings.Clone(text) // not the whole passage a sentence is cut from
+		h.bytes += len(text)
+	}
+	h.m[text] |= bits
+	return m
+}

@@ -1,6 +1,10 @@
 package knowledge
 
-import "testing"
+import (
+	"strconv"
+	"strings"
+	"testing"
+)
 
 func TestQuestionKind(t *testing.T) {
 	for q, want := range map[string]answerKind{
@@ -164,5 +168,37 @@ func TestWhClass(t *testing.T) {
 	when := Result{Kind: KindFAQ, question: "组织生活会啥时候开"}
 	if a, b := faqSimilarity(si, q, Normalize("组织生活会怎么开"), how), faqSimilarity(si, q, Normalize("组织生活会怎么开"), when); a < 0.99 || b > 0.75 {
 		t.Errorf("怎么开 against 咋开 %.2f (want 1), against 啥时候开 %.2f (want discounted)", a, b)
+	}
+}
+
+// TestHeldMemo: the memo of the sentence patterns answers as the patterns
+// do, asked once or again, for every kind, and forgets before it holds more
+// than heldMemoBytes of text.
+func TestHeldMemo(t *testing.T) {
+	texts := []string{"预备期为一年。", "党员每月交纳党费。", "由党支部指定。", "可以。", "包括以下内容：一是学习，二是培训。", ""}
+	var h heldMemo
+	for round := 0; round < 2; round++ {
+		for _, s := range texts {
+			for k := wantNumber; k <= wantName; k++ {
+				if got, want := h.match(k, s), sentenceHolds[k].MatchString(s); got != want {
+					t.Errorf("round %d: match(%v, %q) = %v, want %v", round, k, s, got, want)
+				}
+			}
+		}
+	}
+	if h.match(wantAny, "预备期为一年。") {
+		t.Error("wantAny matched")
+	}
+	long := strings.Repeat("预备期为一年。", 1000)
+	for i := 0; h.bytes < heldMemoBytes-2*len(long); i++ {
+		h.match(wantDuration, long+strconv.Itoa(i))
+	}
+	h.match(wantDuration, long+"x")
+	h.match(wantDuration, long+"y")
+	if h.bytes > heldMemoBytes {
+		t.Errorf("memo holds %d bytes, more than %d", h.bytes, heldMemoBytes)
+	}
+	if !h.match(wantDuration, long+"y") || h.match(wantNumber, "无") {
+		t.Error("wrong answer after forgetting")
 	}
 }

@@ -232,6 +232,9 @@ type Store interface {
 	Document(ctx context.Context, id string) (Document, error)
 	Passage(ctx context.Context, id int64) (Passage, error)
 	FAQ(ctx context.Context, id string) (FAQ, error)
+	// Passages and FAQsByID return those of ids that exist, in any order.
+	Passages(ctx context.Context, ids []int64) ([]Passage, error)
+	FAQsByID(ctx context.Context, ids []string) ([]FAQ, error)
 
 	AddQuestion(ctx context.Context, q Question) (int64, error)
 	Question(ctx context.Context, id int64) (Question, error)

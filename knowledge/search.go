@@ -131,11 +131,12 @@ func (b *Base) Find(ctx context.Context, req Request) (Answer, error) {
 	if err != nil {
 		return ans, fmt.Errorf("search %q: %w", req.Text, err)
 	}
-	var cands []Result
+	var keys []string
+	scores := map[string]float64{}
 	seenFAQ := map[string]bool{}
 	want := max(candidates, n+8)
 	for _, h := range res.Hits {
-		if len(cands) == want {
+		if len(keys) == want {
 			break
 		}
 		// Each phrasing of an FAQ entry is a document of its own: the
@@ -147,15 +148,15 @@ func (b *Base) Find(ctx context.Context, req Request) (Answer, error) {
 			}
 			seenFAQ[fid] = true
 		}
-		r, ok, err := b.result(ctx, h.ID)
-		if err != nil {
-			return ans, fmt.Errorf("search %q: %w", req.Text, err)
-		}
-		if !ok {
-			continue // removed since the index was read
-		}
-		r.Score = h.Score
-		cands = append(cands, r)
+		keys = append(keys, h.ID)
+		scores[hitKey(h.ID)] = h.Score
+	}
+	cands, err := b.results(ctx, keys)
+	if err != nil {
+		return ans, fmt.Errorf("search %q: %w", req.Text, err)
+	}
+	for i := range cands {
+		cands[i].Score = scores[hitKey(cands[i].key())]
 	}
 	if cands, err = b.addLiteral(ctx, si, p, cands); err != nil {
 		return ans, fmt.Errorf("search %q: %w", req.Text, err)
@@ -227,19 +228,15 @@ func (b *Base) addLiteral(ctx context.Context, si *synonymIndex, p plan, cands [
 	if err != nil || len(ids) == 0 {
 		return cands, err
 	}
+	var keys []string
 	for _, id := range ids {
-		if slices.ContainsFunc(cands, func(r Result) bool { return r.FAQID == id }) {
-			continue
-		}
-		r, ok, err := b.result(ctx, faqKey(id, 0))
-		if err != nil {
-			return cands, err
-		}
-		if ok {
-			cands = append(cands, r) // Score 0: Bleve ranked it below its hits
+		if !slices.ContainsFunc(cands, func(r Result) bool { return r.FAQID == id }) {
+			keys = append(keys, faqKey(id, 0))
 		}
 	}
-	return cands, nil
+	more, err := b.results(ctx, keys)
+	// Score 0: Bleve ranked them below its hits
+	return append(cands, more...), err
 }
 
 // cacheKey is what a search's answer depends on besides the index, the
@@ -368,36 +365,83 @@ func literal(r Result) bool { return r.feat.faqSim >= literalFAQ && r.cov >= 0.9
 // the nearer.
 const literalBonus = 0.5
 
+// hitKey is the index document id of a passage, and of the entry, not the
+// phrasing, for an FAQ entry.
+func hitKey(key string) string {
+	k, _, _ := strings.Cut(key, "#")
+	return k
+}
+
+// key is the index document id of a result (of its question, for an FAQ
+// entry).
+func (r Result) key() string {
+	if r.Kind == KindFAQ {
+		return faqKey(r.FAQID, 0)
+	}
+	return passageKey(r.PassageID)
+}
+
 // result reads what a hit stands for from the store.
 func (b *Base) result(ctx context.Context, key string) (Result, bool, error) {
-	kind, pid, fid, ok := parseKey(key)
-	if !ok {
-		return Result{}, false, nil
-	}
-	if kind == KindPassage {
-		p, err := b.st.Passage(ctx, pid)
-		if notFound(err) {
-			return Result{}, false, nil
-		}
-		if err != nil {
-			return Result{}, false, err
-		}
-		return Result{Kind: KindPassage, DocID: p.DocID, Title: p.Title, Source: p.Source, Date: p.Date,
-			District: p.District, Section: p.Section, Text: p.Text, PassageID: p.ID}, true, nil
-	}
-	f, err := b.st.FAQ(ctx, fid)
-	if notFound(err) {
-		return Result{}, false, nil
-	}
-	if err != nil {
+	rs, err := b.results(ctx, []string{key})
+	if err != nil || len(rs) == 0 {
 		return Result{}, false, err
 	}
-	head := f.Question
-	if len(f.Alternatives) > 0 {
-		head += "\n" + strings.Join(f.Alternatives, "\n")
+	return rs[0], true, nil
+}
+
+// results reads what hits stand for from the store, in one query for the
+// passages and one for the FAQ entries, in the order of keys; a key whose
+// passage or entry is gone (removed since the index was read) is left out.
+func (b *Base) results(ctx context.Context, keys []string) ([]Result, error) {
+	var pids []int64
+	var fids []string
+	for _, key := range keys {
+		switch kind, pid, fid, ok := parseKey(key); {
+		case !ok:
+		case kind == KindPassage:
+			pids = append(pids, pid)
+		default:
+			fids = append(fids, fid)
+		}
 	}
-	return Result{Kind: KindFAQ, DocID: f.DocID, Title: f.Question, Source: f.Source, District: f.District,
-		Section: f.Section, Text: f.Answer, FAQID: f.ID, question: head}, true, nil
+	ps, err := b.st.Passages(ctx, pids)
+	if err != nil {
+		return nil, err
+	}
+	fs, err := b.st.FAQsByID(ctx, fids)
+	if err != nil {
+		return nil, err
+	}
+	passages := make(map[int64]Result, len(ps))
+	for _, p := range ps {
+		passages[p.ID] = Result{Kind: KindPassage, DocID: p.DocID, Title: p.Title, Source: p.Source, Date: p.Date,
+			District: p.District, Section: p.Section, Text: p.Text, PassageID: p.ID}
+	}
+	faqs := make(map[string]Result, len(fs))
+	for _, f := range fs {
+		head := f.Question
+		if len(f.Alternatives) > 0 {
+			head += "\n" + strings.Join(f.Alternatives, "\n")
+		}
+		faqs[f.ID] = Result{Kind: KindFAQ, DocID: f.DocID, Title: f.Question, Source: f.Source, District: f.District,
+			Section: f.Section, Text: f.Answer, FAQID: f.ID, question: head}
+	}
+	out := make([]Result, 0, len(keys))
+	for _, key := range keys {
+		kind, pid, fid, ok := parseKey(key)
+		if !ok {
+			continue
+		}
+		r, found := faqs[fid]
+		if kind == KindPassage {
+			r, found = passages[pid]
+		}
+		if found {
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }
 
 // readStats reads, with one index reader, what the search needs to know of

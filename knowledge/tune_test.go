@@ -1,10 +1,13 @@
 package knowledge_test
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/dangwu/dangwu/knowledge"
 )
 
 // TestExplain prints how the questions in DANGWU_EXPLAIN (separated by |)
@@ -164,4 +167,45 @@ func TestFitConfidence(t *testing.T) {
 	}
 	report("B fitted on A", fit(a), bb)
 	report("A fitted on B", fit(bb), a)
+}
+
+// TestDumpConfidence writes, for each evaluation question, its half, whether
+// the top result is right, the confidence and the model inputs, to the file
+// named by DANGWU_DUMP (tab-separated). For studying the confidence by hand.
+func TestDumpConfidence(t *testing.T) {
+	file := os.Getenv("DANGWU_DUMP")
+	if file == "" {
+		t.Skip("set DANGWU_DUMP")
+	}
+	cases := evalCases(t)
+	var negatives []string
+	readYAML(t, "testdata/eval_negative.yaml", &negatives)
+	b := evalBase(t)
+	var out strings.Builder
+	row := func(q string, y int, x []float64, r knowledge.Result) {
+		fmt.Fprintf(&out, "%s\t%s\t%d\t%.3f", q, evalHalf(q), y, r.Confidence)
+		for _, v := range x {
+			fmt.Fprintf(&out, "\t%.3f", v)
+		}
+		fmt.Fprintf(&out, "\t%s\t%s\n", r.Title, r.Section)
+	}
+	for _, c := range cases {
+		x, r, ok := b.ConfidenceFeatures(c.Q)
+		if !ok {
+			continue
+		}
+		y := 0
+		if hit(r, c) {
+			y = 1
+		}
+		row(c.Q, y, x, r)
+	}
+	for _, q := range negatives {
+		if x, r, ok := b.ConfidenceFeatures(q); ok {
+			row(q, -1, x, r)
+		}
+	}
+	if err := os.WriteFile(file, []byte(out.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }

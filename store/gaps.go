@@ -15,6 +15,10 @@ import (
 
 var _ knowledge.GapStore = (*KnowledgeStore)(nil)
 
+// fewFAQs is how many entries addPhrasings reads the phrasings of by id;
+// for more, it reads them all.
+const fewFAQs = 64
+
 // addPhrasings appends the phrasings merged into each entry to its
 // alternatives, in the order they were added.
 func addPhrasings(ctx context.Context, q querier, faqs []*knowledge.FAQ) error {
@@ -26,8 +30,16 @@ func addPhrasings(ctx context.Context, q querier, faqs []*knowledge.FAQ) error {
 		byID[f.ID] = f
 	}
 	query, args := `SELECT faq_id, phrasing FROM kb_faq_phrasings ORDER BY faq_id, added_at, phrasing`, []any{}
-	if len(faqs) == 1 {
+	switch {
+	case len(faqs) == 1:
 		query, args = `SELECT faq_id, phrasing FROM kb_faq_phrasings WHERE faq_id = ? ORDER BY added_at, phrasing`, []any{faqs[0].ID}
+	case len(faqs) <= fewFAQs:
+		ids := make([]string, len(faqs))
+		for i, f := range faqs {
+			ids[i] = f.ID
+		}
+		query, args = `SELECT faq_id, phrasing FROM kb_faq_phrasings WHERE faq_id IN (SELECT value FROM json_each(?))
+			ORDER BY faq_id, added_at, phrasing`, []any{toJSON(ids)}
 	}
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {

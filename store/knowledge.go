@@ -570,6 +570,66 @@ func (s *KnowledgeStore) Passage(ctx context.Context, id int64) (knowledge.Passa
 	return p, nil
 }
 
+// Passages returns the passages of ids that exist, in no particular
+// order: the candidates of one search, read in one query.
+func (s *KnowledgeStore) Passages(ctx context.Context, ids []int64) ([]knowledge.Passage, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	rows, err := s.db.q(ctx).QueryContext(ctx, `SELECT p.id, p.doc_id, p.seq, p.section, p.text, d.title, d.source, d.date, d.district
+		FROM kb_passages p JOIN kb_documents d ON d.id = p.doc_id WHERE p.id IN (SELECT value FROM json_each(?))`, toJSON(ids))
+	if err != nil {
+		return nil, fmt.Errorf("read passages: %w", err)
+	}
+	defer rows.Close()
+	ps := make([]knowledge.Passage, 0, len(ids))
+	for rows.Next() {
+		var p knowledge.Passage
+		if err := rows.Scan(&p.ID, &p.DocID, &p.Seq, &p.Section, &p.Text, &p.Title, &p.Source, &p.Date, &p.District); err != nil {
+			return nil, fmt.Errorf("read passages: %w", err)
+		}
+		ps = append(ps, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read passages: %w", err)
+	}
+	return ps, nil
+}
+
+// FAQsByID returns the FAQ entries of ids that exist, with their merged
+// phrasings, in no particular order.
+func (s *KnowledgeStore) FAQsByID(ctx context.Context, ids []string) ([]knowledge.FAQ, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	q := s.db.q(ctx)
+	rows, err := q.QueryContext(ctx, `SELECT `+faqColumns+` FROM kb_faqs WHERE id IN (SELECT value FROM json_each(?))`, toJSON(ids))
+	if err != nil {
+		return nil, fmt.Errorf("read faqs: %w", err)
+	}
+	var fs []knowledge.FAQ
+	for rows.Next() {
+		f, err := scanFAQ(rows)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("read faqs: %w", err)
+		}
+		fs = append(fs, f)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read faqs: %w", err)
+	}
+	ptrs := make([]*knowledge.FAQ, len(fs))
+	for i := range fs {
+		ptrs[i] = &fs[i]
+	}
+	if err := addPhrasings(ctx, q, ptrs); err != nil {
+		return nil, fmt.Errorf("read faqs: %w", err)
+	}
+	return fs, nil
+}
+
 // FAQ returns one FAQ entry.
 func (s *KnowledgeStore) FAQ(ctx context.Context, id string) (knowledge.FAQ, error) {
 	f, err := scanFAQ(s.db.q(ctx).QueryRowContext(ctx, `SELECT `+faqColumns+` FROM kb_faqs WHERE id = ?`, id))

@@ -215,3 +215,64 @@ func TestKnowledgeQuestions(t *testing.T) {
 		t.Errorf("question = %+v, %v", q, err)
 	}
 }
+
+// TestKnowledgeBatchReads: the candidates of a search are read in one query
+// each for passages and FAQ entries; ids that are gone are left out, and an
+// entry comes with the phrasings merged into it, not another's.
+func TestKnowledgeBatchReads(t *testing.T) {
+	ctx := context.Background()
+	ks := store.NewKnowledgeStore(MustOpen(t))
+	err := ks.SyncContent(ctx, knowledge.ContentSync{
+		PutDocuments: []knowledge.Document{doc("c", knowledge.OriginContent, "一", "二", "三")},
+		PutFAQs: []knowledge.FAQ{
+			{ID: "f", Question: "问甲", Alternatives: []string{"甲的问法"}, Answer: "答甲", Hash: "x"},
+			{ID: "g", Question: "问乙", Answer: "答乙", Hash: "y"},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	qid, err := ks.AddQuestion(ctx, knowledge.Question{UserID: 1, ChatID: 1, Text: "乙怎么问"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := ks.MergeQuestions(ctx, []int64{qid}, "g", []string{"乙怎么问"}, 1, nil); err != nil {
+		t.Fatal(err)
+	}
+	d, err := ks.Document(ctx, "c")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	want := map[int64]string{}
+	for _, p := range d.Passages {
+		ids = append(ids, p.ID)
+		want[p.ID] = p.Text
+	}
+	ps, err := ks.Passages(ctx, append(ids, 1<<40))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ps) != 3 {
+		t.Fatalf("passages = %+v, want the 3 that exist", ps)
+	}
+	for _, p := range ps {
+		if want[p.ID] != p.Text || p.Title != "标题 c" || p.DocID != "c" {
+			t.Errorf("passage %d = %+v", p.ID, p)
+		}
+	}
+	fs, err := ks.FAQsByID(ctx, []string{"g", "gone", "f"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]string{}
+	for _, f := range fs {
+		got[f.ID] = f.Alternatives
+	}
+	if len(fs) != 2 || len(got["f"]) != 1 || got["f"][0] != "甲的问法" || len(got["g"]) != 1 || got["g"][0] != "乙怎么问" {
+		t.Errorf("faqs = %+v", fs)
+	}
+	if ps, err := ks.Passages(ctx, nil); err != nil || len(ps) != 0 {
+		t.Errorf("no ids: %v, %v", ps, err)
+	}
+}

@@ -130,6 +130,7 @@ var catalog = map[string]string{
 	"err.out_of_scope":             "这个人不在您负责的区县。",
 	"err.not_pending":              "这条登记已经处理过了。",
 	"err.not_approved":             "只有已通过审核的人员才能标记退出。",
+	"err.leaver_is_coordinator":    "该人员是协调员：退出会一并撤销其协调员权限，只有管理员可以办理。",
 	"err.not_left":                 "这个人没有处于退出状态。",
 	"err.invite_expired":           "这个邀请链接已过期，请向管理员要一个新的。",
 	"err.invite_used":              "这个邀请链接已经用过了，请向管理员要一个新的。",

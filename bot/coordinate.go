@@ -306,7 +306,31 @@ func (b *Bot) leaveFlow(ctx context.Context, r *request, c store.Conversation) e
 			date, reason = d, strings.TrimSpace(rest)
 		}
 	}
-	p, err := b.members.Leave(ctx, r.userID, id, date, reason)
+	var p member.Profile
+	revoked := false
+	err := b.atomic(ctx, func(ctx context.Context) error {
+		before, err := b.members.Member(ctx, r.userID, id)
+		if err != nil {
+			return err
+		}
+		role, err := b.members.Role(ctx, before.UserID)
+		if err != nil {
+			return err
+		}
+		if p, err = b.members.Leave(ctx, r.userID, id, date, reason); err != nil {
+			return err
+		}
+		if revoked = role == member.RoleCoordinator; !revoked {
+			return nil
+		}
+		if opened, err := b.members.Opened(ctx, p.UserID); err != nil || !opened {
+			return err // nobody to tell: they never opened the bot
+		}
+		return b.tell(ctx, p.UserID, "role", t("revoke.you"))
+	})
+	if revoked && err == nil {
+		b.refreshMenu(ctx, p.UserID, member.RoleWorker)
+	}
 	if errors.Is(err, member.ErrInvalidReason) || errors.Is(err, member.ErrInvalidDate) {
 		return b.reply(ctx, r, memberError(err)) // ask again
 	}

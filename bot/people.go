@@ -643,6 +643,7 @@ var memberErrors = []struct {
 	{member.ErrNotPending, "err.not_pending"},
 	{member.ErrNotApproved, "err.not_approved"},
 	{member.ErrNotLeft, "err.not_left"},
+	{member.ErrLeaverIsCoordinator, "err.leaver_is_coordinator"},
 	{member.ErrInviteExpired, "err.invite_expired"},
 	{member.ErrInviteUsed, "err.invite_used"},
 	{member.ErrAlreadyAdmin, "err.already_admin"},

@@ -1241,3 +1241,41 @@ func TestAdminArgumentsAndOrganisationNames(t *testing.T) {
 		}
 	}
 }
+
+// A worker who is also a coordinator leaves with the role: another
+// coordinator is refused, and when the admin marks them as left they are
+// told the role is gone and act as a worker from then on.
+func TestLeavingCoordinatorLosesTheRole(t *testing.T) {
+	clk := &clock{now: time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)}
+	h := startClocked(t, clk)
+	const peerID = 372
+	h.grant(peerID, "鼓楼区")
+	w := newWorker(172, "王小红", "13912340072", "鼓楼区")
+	h.seedWorker(w, true)
+	h.grant(w.user.ID, "鼓楼区")
+	leave := func(u botapi.User) string {
+		list := h.say(u, "/members 王小红")
+		_, msgs := h.pressNext(u, list, "王小红", 1)
+		_, msgs = h.pressNext(u, msgs[0], bot.T("members.leave"), 1)
+		if msgs[0].Text != bot.T("members.leave_ask", "王小红") {
+			t.Fatalf("leave asks %q", msgs[0].Text)
+		}
+		return h.ask(u.ID, "2026-11-01 调离本单位")
+	}
+	if got := leave(botapi.DefaultUser(peerID)); got != bot.T("err.leaver_is_coordinator") {
+		t.Errorf("a coordinator marks a coordinator as left: %q", got)
+	}
+	if p := h.profile(w.user.ID); p.Status != member.StatusApproved {
+		t.Errorf("after the refusal the status is %s", p.Status)
+	}
+	n := len(h.sentTo(w.user.ID))
+	if got := leave(botapi.DefaultUser(adminID)); got != bot.T("members.left", "王小红", "2026-11-01") {
+		t.Errorf("the admin marks a coordinator as left: %q", got)
+	}
+	if got := h.waitSent(w.user.ID, n+1)[n].Message.Text; got != bot.T("revoke.you") {
+		t.Errorf("the coordinator who left was told %q", got)
+	}
+	if got := h.ask(w.user.ID, "/members"); got != bot.T("denied.command") {
+		t.Errorf("/members after leaving: %q", got)
+	}
+}

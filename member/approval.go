@@ -2,6 +2,7 @@ package member
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -160,7 +161,9 @@ func (s *Service) Reject(ctx context.Context, actor, memberID int64, reason stri
 // Leave marks an approved worker as having left (退出) on date, for a reason
 // (required). They keep their profile and their own history but drop out of
 // Active. date is a calendar day in its own location; it may not be in the
-// future. ErrNotApproved unless the worker is approved.
+// future. ErrNotApproved unless the worker is approved. A worker who is a
+// coordinator loses the grant in the same step; only an admin may do that
+// (ErrLeaverIsCoordinator for a coordinator).
 func (s *Service) Leave(ctx context.Context, actor, memberID int64, date time.Time, reason string) (Profile, error) {
 	reason, err := validateReason(reason, true)
 	if err != nil {
@@ -177,12 +180,28 @@ func (s *Service) Leave(ctx context.Context, actor, memberID int64, date time.Ti
 	now := s.now()
 	var out Profile
 	err = s.st.Atomic(ctx, func(ctx context.Context, tx Tx) error {
-		_, p, err := s.scoped(ctx, tx, actor, memberID)
+		a, p, err := s.scoped(ctx, tx, actor, memberID)
 		if err != nil {
 			return err
 		}
 		if p.Status != StatusApproved {
 			return ErrNotApproved
+		}
+		// Who leaves the work leaves its role: a coordinator's grant goes
+		// with them, and only an admin, who grants it, may take it.
+		switch c, err := tx.Coordinator(ctx, p.UserID); {
+		case errors.Is(err, ErrNotFound):
+		case err != nil:
+			return err
+		case a.Role < RoleAdmin:
+			return ErrLeaverIsCoordinator
+		default:
+			if err := tx.DeleteCoordinator(ctx, p.UserID); err != nil {
+				return err
+			}
+			if err := tx.AddAudit(ctx, AuditEntry{At: now, Actor: actor, Action: AuditRevoked, TargetUser: p.UserID, District: c.District, Reason: reason}); err != nil {
+				return err
+			}
 		}
 		p.Status, p.StatusReason, p.StatusAt, p.LeftOn, p.UpdatedAt = StatusLeft, reason, now, day, now
 		if err := tx.UpdateMember(ctx, p); err != nil {

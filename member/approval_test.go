@@ -272,3 +272,40 @@ func TestFind(t *testing.T) {
 		}
 	}
 }
+
+// A worker who is also a coordinator leaves with their grant: only an admin
+// may mark them as left, and the grant goes in the same step, in the audit
+// log. A coordinator who tries changes nothing.
+func TestLeaveOfACoordinatorTakesTheGrant(t *testing.T) {
+	e := newEnv(t)
+	p := e.approved(t, coordGulou, "13912345678", "鼓楼区")
+	auditBefore := e.count(t, `SELECT COUNT(*) FROM audit_log`)
+	_, err := e.svc.Leave(e.ctx, coordCity, p.ID, e.clock.t, "调离")
+	wantErr(t, "a coordinator marks a coordinator as left", err, member.ErrLeaverIsCoordinator)
+	if s := e.status(t, p.ID); s != member.StatusApproved {
+		t.Errorf("status %s after a refused departure, want approved", s)
+	}
+	if a, err := e.svc.Access(e.ctx, coordGulou); err != nil || a.Role != member.RoleCoordinator || a.District != "鼓楼区" {
+		t.Errorf("access after a refused departure = %+v, %v", a, err)
+	}
+	if n := e.count(t, `SELECT COUNT(*) FROM audit_log`); n != auditBefore {
+		t.Errorf("audit log grew from %d to %d after a refused departure", auditBefore, n)
+	}
+	if _, err := e.svc.Leave(e.ctx, admin, p.ID, e.clock.t, "调离"); err != nil {
+		t.Fatal(err)
+	}
+	if a, err := e.svc.Access(e.ctx, coordGulou); err != nil || a.Role != member.RoleWorker {
+		t.Errorf("access after leaving = %+v, %v; want a worker", a, err)
+	}
+	if n := e.count(t, `SELECT COUNT(*) FROM audit_log WHERE action = 'revoked' AND actor = ? AND target_user = ? AND district = '鼓楼区' AND reason = '调离'`,
+		admin, coordGulou); n != 1 {
+		t.Errorf("%d revocations in the audit log, want 1", n)
+	}
+	// returning does not give the grant back
+	if _, err := e.svc.Return(e.ctx, admin, p.ID); err != nil {
+		t.Fatal(err)
+	}
+	if a, _ := e.svc.Access(e.ctx, coordGulou); a.Role != member.RoleWorker {
+		t.Errorf("a returned worker is %v, want a worker until granted again", a.Role)
+	}
+}

@@ -25,9 +25,12 @@ var (
 	ErrNotPending        = errors.New("member: registration is not pending")
 	ErrNotApproved       = errors.New("member: member is not approved")
 	ErrNotLeft           = errors.New("member: member has not left")
-	ErrInviteExpired     = errors.New("member: invitation expired")
-	ErrInviteUsed        = errors.New("member: invitation already used")
-	ErrAlreadyAdmin      = errors.New("member: user is already an administrator")
+	// ErrLeaverIsCoordinator: a coordinator marked a coordinator as left,
+	// which would take a grant only an admin may take.
+	ErrLeaverIsCoordinator = errors.New("member: member is a coordinator; only an admin may mark them as left")
+	ErrInviteExpired       = errors.New("member: invitation expired")
+	ErrInviteUsed          = errors.New("member: invitation already used")
+	ErrAlreadyAdmin        = errors.New("member: user is already an administrator")
 
 	ErrInvalidUser      = errors.New("member: invalid user id")
 	ErrInvalidName      = errors.New("member: invalid name")

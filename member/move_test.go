@@ -2,6 +2,7 @@ package member_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/dangwu/dangwu/member"
@@ -70,5 +71,33 @@ func TestMoveOnTheRosterAndRosterReapproval(t *testing.T) {
 	}
 	if len(approved) != 1 || approved[0].ID != p.ID || approved[0].MovedFrom != "鼓楼区" {
 		t.Errorf("the roster's approval: %+v, want the worker with MovedFrom 鼓楼区", approved)
+	}
+}
+
+// A move that keeps the approval, because the new district's roster lists
+// the worker, is an approval there: it is in that district's audit log and
+// in the worker's history, as a roster approval.
+func TestMoveOnTheRosterIsAnApprovalThere(t *testing.T) {
+	e := newEnv(t)
+	p := e.approved(t, 503, "13912345003", "鼓楼区")
+	e.importOne(t, coordYunl, member.RosterRow{Line: 2, Name: "张三", Phone: "13912345003", District: "云龙区"})
+	moved, err := e.svc.Update(e.ctx, 503, member.FieldDistrict, "云龙区")
+	if err != nil || moved.Status != member.StatusApproved {
+		t.Fatalf("moved: %+v, %v; want approved", moved, err)
+	}
+	if n := e.count(t, `SELECT COUNT(*) FROM audit_log WHERE action = 'approved' AND target_member = ? AND district = '云龙区' AND reason = ?`,
+		p.ID, member.ReasonRoster); n != 1 {
+		t.Errorf("%d roster approvals of the worker in 云龙区's audit log, want 1", n)
+	}
+	want := []member.HistoryKind{member.HistoryJoined, member.HistoryApproved, member.HistoryMoved, member.HistoryApproved}
+	if got := e.kinds(t, 503, p.ID); !slices.Equal(got, want) {
+		t.Errorf("history = %v, want %v", got, want)
+	}
+	// a move that needs approval writes none
+	if _, err := e.svc.Update(e.ctx, 503, member.FieldDistrict, "贾汪区"); err != nil {
+		t.Fatal(err)
+	}
+	if n := e.count(t, `SELECT COUNT(*) FROM audit_log WHERE action = 'approved' AND target_member = ? AND district = '贾汪区'`, p.ID); n != 0 {
+		t.Errorf("%d approvals in 贾汪区, which does not list the worker", n)
 	}
 }

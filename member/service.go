@@ -354,7 +354,9 @@ func approvedByRoster(ctx context.Context, tx Tx, p Profile, actor int64, now ti
 //     district's coordinator to approve ("pending" in the history): a worker
 //     cannot place themselves in another district's rankings and broadcasts.
 //     A pending member whose verified phone is on the new district's roster is
-//     approved at once. A member who left stays left.
+//     approved at once; an approved one stays approved, and either approval
+//     is in the new district's history and audit log. A member who left
+//     stays left.
 //   - Other edits keep the status.
 //
 // ErrNotFound if the user has no live profile.
@@ -396,8 +398,15 @@ func (s *Service) Update(ctx context.Context, userID int64, f Field, value strin
 			if err := tx.AddHistory(ctx, HistoryEntry{MemberID: p.ID, At: now, Kind: HistoryMoved, FromDistrict: from, ToDistrict: v}); err != nil {
 				return err
 			}
+			was := p.Status
 			if p, err = s.recheck(ctx, tx, p, now); err != nil {
 				return err
+			}
+			if was == StatusApproved && p.Status == StatusApproved {
+				// approved there by its roster: its coordinators see why
+				if err := approvedByRoster(ctx, tx, p, 0, now); err != nil {
+					return err
+				}
 			}
 		}
 		p.UpdatedAt = now
@@ -484,8 +493,15 @@ func (s *Service) UpdatePhone(ctx context.Context, userID int64, phone string, v
 		}
 		p.Phone, p.PhoneVerified, p.UpdatedAt = phone, verified, now
 		if p.Status == StatusPending {
+			was := p.Status
 			if p, err = s.recheck(ctx, tx, p, now); err != nil {
 				return err
+			}
+			if was == StatusApproved && p.Status == StatusApproved {
+				// approved there by its roster: its coordinators see why
+				if err := approvedByRoster(ctx, tx, p, 0, now); err != nil {
+					return err
+				}
 			}
 		}
 		if err := tx.UpdateMember(ctx, p); err != nil {

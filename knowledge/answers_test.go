@@ -127,3 +127,53 @@ func TestNoticePartsAnswerTheirQuestions(t *testing.T) {
 		}
 	}
 }
+
+// TestImportedNoticeAnswersQuestionsAboutItsEvent: a notice a coordinator
+// imports answers the questions about its event, though the embedded
+// content speaks of training too: the words of the question written
+// together (轮训班) are the notice's, not 轮训 in one passage and 培训班
+// in another.
+func TestImportedNoticeAnswersQuestionsAboutItsEvent(t *testing.T) {
+	b := evalBase(t)
+	ctx := context.Background()
+	notice := "关于举办全市两新组织专职党务工作者轮训班的通知\n\n" +
+		"各县（市、区）委组织部：\n现将轮训班有关事项通知如下。\n\n" +
+		"一、培训时间\n2027年3月15日至17日，共3天，3月14日下午报到。\n\n" +
+		"二、培训地点\n市委党校一号楼。\n\n" +
+		"三、参训对象\n各县（市、区）专职党务工作者，每个县区10名。\n\n" +
+		"四、联系方式\n市委组织部组织二处，电话0516-83331234。\n"
+	if _, err := b.Import(ctx, "轮训通知.txt", []byte(notice), knowledge.Operator); err != nil {
+		t.Fatal(err)
+	}
+	for q, want := range map[string]string{
+		"轮训班几号报到": "一、培训时间",
+		"轮训班要几天":  "一、培训时间",
+		"轮训联系谁":   "四、联系方式",
+	} {
+		ans, err := b.Search(ctx, q, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ans.Results) == 0 || ans.Results[0].Section != want {
+			got := "nothing"
+			if len(ans.Results) > 0 {
+				got = ans.Results[0].DocID + "#" + ans.Results[0].Section
+			}
+			t.Errorf("%q: first %s, want %s", q, got, want)
+		}
+	}
+}
+
+func TestPhrases(t *testing.T) {
+	for q, want := range map[string][]string{
+		"轮训班要几天":   {"轮训班"},
+		"轮训班哪些人参加": {"轮训班", "人参加"},
+		"党费怎么交":    nil,
+		"失业金怎么领取":  {"失业金"},
+	} {
+		p := knowledge.PlanPhrases(q)
+		if !slices.Equal(p, want) {
+			t.Errorf("phrases of %q = %q, want %q", q, p, want)
+		}
+	}
+}

@@ -27,6 +27,7 @@ func TestEvaluationHalves(t *testing.T) {
 	var negatives []string
 	readYAML(t, "testdata/eval_negative.yaml", &negatives)
 	b := evalBase(t)
+	setBenchParams(b) // BENCH_PARAMS=r.phrase=0.5: the figures of other weights
 	halves := map[string][]evalCase{}
 	for _, c := range cases {
 		halves[evalHalf(c.Q)] = append(halves[evalHalf(c.Q)], c)

@@ -44,6 +44,8 @@ func (b *Base) SetParam(name string, v float64) {
 		w.rerank.typed = v
 	case "r.place":
 		w.rerank.place = v
+	case "r.phrase":
+		w.rerank.phrase = v
 	case "r.faqFloor":
 		w.rerank.faqFloor = v
 	case "threshold":
@@ -93,5 +95,10 @@ func (b *Base) ConfidenceFeatures(question string) ([]float64, Result, bool) {
 func (b *Base) RerankParams() map[string]float64 {
 	w := b.params.rerank
 	return map[string]float64{"r.bm": w.bm, "r.cov": w.cov, "r.charCov": w.charCov, "r.head": w.head,
-		"r.faq": w.faq, "r.typed": w.typed, "r.place": w.place, "r.faqFloor": w.faqFloor}
+		"r.faq": w.faq, "r.typed": w.typed, "r.place": w.place, "r.phrase": w.phrase, "r.faqFloor": w.faqFloor}
+}
+
+// PlanPhrases are the phrases of a question, without synonyms.
+func PlanPhrases(question string) []string {
+	return analyze(question, newSynonymIndex(Synonyms{})).phrases
 }

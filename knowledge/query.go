@@ -41,6 +41,10 @@ type plan struct {
 	cuesOnly bool
 	units    []unit
 	chars    []string // the Han characters kept, for the unigram clause
+	// phrases are the runs of three or more characters of the topic as
+	// written (轮训班 of 轮训班要几天): a text that holds one holds those
+	// words together, not 轮训 here and 培训班 there.
+	phrases []string
 }
 
 func (p *plan) empty() bool { return len(p.units) == 0 }
@@ -79,6 +83,7 @@ func contains(list []string, s string) bool {
 // piece is a part of a Han run left after stop words are removed.
 type piece struct {
 	text string
+	at   int  // where it starts in the run, in runes
 	syn  bool // a synonym term, kept whole
 	cue  bool // a cue word (see cueWords), kept whole
 }
@@ -91,7 +96,7 @@ func (si *synonymIndex) scan(run string, strip bool) []piece {
 	start := 0
 	flush := func(end int) {
 		if end > start {
-			out = append(out, piece{text: string(rs[start:end])})
+			out = append(out, piece{text: string(rs[start:end]), at: start})
 		}
 	}
 	longest := max(defaultStops.maxLen, si.maxLen)
@@ -134,12 +139,39 @@ func (si *synonymIndex) scan(run string, strip bool) []piece {
 			start = i
 		case 3, 4:
 			flush(i)
-			out = append(out, piece{text: string(rs[i : i+n]), syn: kind == 3, cue: kind == 4})
+			out = append(out, piece{text: string(rs[i : i+n]), at: i, syn: kind == 3, cue: kind == 4})
 			i += n
 			start = i
 		}
 	}
 	flush(len(rs))
+	return out
+}
+
+// phrases joins the pieces of a run that are written together, cue words
+// apart, and returns those of three or more characters.
+func phrases(pcs []piece) []string {
+	var out []string
+	var cur []rune
+	end := -1
+	flush := func() {
+		if len(cur) >= 3 {
+			out = append(out, string(cur))
+		}
+		cur = cur[:0]
+	}
+	for _, pc := range pcs {
+		if pc.cue || pc.at != end {
+			flush()
+		}
+		if pc.cue {
+			end = -1
+			continue
+		}
+		cur = append(cur, []rune(pc.text)...)
+		end = pc.at + utf8.RuneCountInString(pc.text)
+	}
+	flush()
 	return out
 }
 
@@ -151,7 +183,7 @@ func analyze(question string, si *synonymIndex) plan {
 	}
 	p := plan{norm: norm, kind: questionKind(norm), measure: questionMeasure(norm), slot: questionSlot(norm)}
 	build := func(strip bool) {
-		p.units, p.chars = nil, nil
+		p.units, p.chars, p.phrases = nil, nil, nil
 		seen := map[string]bool{}
 		add := func(u unit) {
 			if seen[u.text] || len(p.units) >= maxUnits {
@@ -165,7 +197,9 @@ func analyze(question string, si *synonymIndex) plan {
 				add(unit{text: t.text, terms: []string{t.text}, alts: si.alts[t.text], weight: 1})
 				continue
 			}
-			for _, pc := range si.scan(t.text, strip) {
+			pcs := si.scan(t.text, strip)
+			p.phrases = append(p.phrases, phrases(pcs)...)
+			for _, pc := range pcs {
 				n := utf8.RuneCountInString(pc.text)
 				for _, r := range pc.text {
 					if pc.cue && strip {

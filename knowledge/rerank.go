@@ -23,19 +23,20 @@ type features struct {
 	ansFrac float64 // share of the question's topic the answer sentences cover
 	rare    float64 // share of the question's two rarest topic units it covers
 	slot    bool    // its own heading names the part of a notice asked for
+	phrase  float64 // share of the question's phrases (plan.phrases) it holds as written
 }
 
 // weights of the rerank score; fitted on half of the evaluation set and
 // checked on the other (docs/BENCHMARKS.md).
 type rerankWeights struct {
-	bm, cov, charCov, head, faq, typed, place float64
-	faqFloor                                  float64 // similarity below which an FAQ question counts for nothing
+	bm, cov, charCov, head, faq, typed, place, phrase float64
+	faqFloor                                          float64 // similarity below which an FAQ question counts for nothing
 }
 
-var rerankDefaults = rerankWeights{bm: 0.8, cov: 0.8, charCov: 0.53, head: 0.93, faq: 0.75, typed: 0.1, place: 0.3, faqFloor: 0}
+var rerankDefaults = rerankWeights{bm: 0.8, cov: 0.8, charCov: 0.53, head: 0.93, faq: 0.75, typed: 0.1, place: 0.3, phrase: 0.3, faqFloor: 0}
 
 func (w rerankWeights) score(f features, cov, charCov float64) float64 {
-	s := w.bm*f.bm + w.cov*cov + w.charCov*charCov + w.head*f.head + w.place*f.place
+	s := w.bm*f.bm + w.cov*cov + w.charCov*charCov + w.head*f.head + w.place*f.place + w.phrase*f.phrase
 	if f.faqSim > w.faqFloor {
 		s += w.faq * (f.faqSim - w.faqFloor) / (1 - w.faqFloor)
 	}
@@ -276,4 +277,21 @@ func rareCoverage(p plan, rarest []int, text string) float64 {
 		}
 	}
 	return got / float64(len(rarest))
+}
+
+// phraseCoverage is the share of the question's phrases, weighted by
+// length, that a text holds as written.
+func phraseCoverage(p plan, text string) float64 {
+	var got, all float64
+	for _, ph := range p.phrases {
+		w := float64(utf8.RuneCountInString(ph) - 1)
+		all += w
+		if strings.Contains(text, ph) {
+			got += w
+		}
+	}
+	if all == 0 {
+		return 0
+	}
+	return got / all
 }

@@ -277,6 +277,7 @@ func (b *Base) rerank(p plan, st termStats, si *synonymIndex, asker string, cand
 		f.typed = typed || f.slot || (strongKind(p.kind) && typedAnywhere(p, *r))
 		f.place = place(named, asker, r.District)
 		f.rare = rareCoverage(p, rarest, text)
+		f.phrase = phraseCoverage(p, text)
 		f.final = w.score(*f, r.cov, r.charCov)
 		if literal(*r) {
 			// the question asked, nearly word for word: the nearer, the more

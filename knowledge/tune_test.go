@@ -1,9 +1,11 @@
 package knowledge_test
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -11,13 +13,26 @@ import (
 )
 
 // TestExplain prints how the questions in DANGWU_EXPLAIN (separated by |)
-// were ranked; DANGWU_DISTRICT is the asker's district. For tuning by hand.
+// were ranked; DANGWU_DISTRICT is the asker's district, DANGWU_IMPORT files
+// to import first. For tuning by hand.
 func TestExplain(t *testing.T) {
 	qs := os.Getenv("DANGWU_EXPLAIN")
 	if qs == "" {
 		t.Skip("set DANGWU_EXPLAIN")
 	}
 	b := evalBase(t)
+	setBenchParams(b)
+	if files := os.Getenv("DANGWU_IMPORT"); files != "" { // more documents, | separated
+		for _, f := range strings.Split(files, "|") {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := b.Import(context.Background(), filepath.Base(f), data, knowledge.Operator); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	for _, q := range strings.Split(qs, "|") {
 		t.Log("== " + q)
 		for _, l := range b.Explain(q, os.Getenv("DANGWU_DISTRICT")) {
@@ -181,6 +196,7 @@ func TestDumpConfidence(t *testing.T) {
 	var negatives []string
 	readYAML(t, "testdata/eval_negative.yaml", &negatives)
 	b := evalBase(t)
+	setBenchParams(b)
 	var out strings.Builder
 	row := func(q string, y int, x []float64, r knowledge.Result) {
 		fmt.Fprintf(&out, "%s\t%s\t%d\t%.3f", q, evalHalf(q), y, r.Confidence)

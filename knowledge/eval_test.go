@@ -104,9 +104,12 @@ func computed(r *dues.Rules, q string) bool {
 	return ok && (rep.Kind == dues.Computed || rep.Kind == dues.Fixed || rep.Kind == dues.Ranged)
 }
 
-// hit reports whether a result answers from the labelled document and section.
+// hit reports whether a result answers from the labelled document and
+// section. A question about a document without headings is labelled with
+// the document alone (section ""): where its passages split is the
+// importer's choice, not the labeller's.
 func hit(r knowledge.Result, c evalCase) bool {
-	return r.DocID == c.Doc && r.Section == c.Section
+	return r.DocID == c.Doc && (r.Section == c.Section || c.Section == "")
 }
 
 type evalFigures struct {

@@ -298,6 +298,7 @@ func TestEvaluation(t *testing.T) {
 	t.Logf("Recall@1 %.3f  Recall@3 %.3f  MRR %.3f", r1, r3, f.mrr)
 	t.Logf("threshold %.2f: found %d of %d (%.3f), precision of found %.3f, false found on negatives %d of %d (%.3f)",
 		knowledge.Threshold, f.found, f.n, float64(f.found)/float64(f.n), precision, f.negFound, f.negN, falseFound)
+	t.Logf("confident and right: %d of %d (%.3f)", f.foundRight, f.n, float64(f.foundRight)/float64(f.n))
 	for th := 0.3; th < 0.95; th += 0.05 {
 		found, prec, ff := f.atThreshold(th)
 		t.Logf("  threshold %.2f: found %.3f, precision %.3f, false found %.3f", th, found, prec, ff)

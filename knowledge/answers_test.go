@@ -108,22 +108,28 @@ func TestNoticePartsAnswerTheirQuestions(t *testing.T) {
 	if _, err := b.Import(ctx, "先锋论坛通知.txt", []byte(notice), knowledge.Operator); err != nil {
 		t.Fatal(err)
 	}
-	for q, want := range map[string]string{
+	wantFirstSections(t, b, map[string]string{
 		"论坛几号报到":     "一、活动时间",
 		"先锋论坛在什么地方开": "二、活动地点",
 		"论坛哪些人参加":    "三、参加对象",
 		"论坛的事联系谁":    "四、联系方式",
-	} {
-		ans, err := b.Search(ctx, q, 3)
+	})
+}
+
+// wantFirstSections checks the section of each question's first result.
+func wantFirstSections(t *testing.T, b *knowledge.Base, want map[string]string) {
+	t.Helper()
+	for q, section := range want {
+		ans, err := b.Search(context.Background(), q, 3)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(ans.Results) == 0 || ans.Results[0].Section != want {
+		if len(ans.Results) == 0 || ans.Results[0].Section != section {
 			got := "nothing"
 			if len(ans.Results) > 0 {
 				got = ans.Results[0].DocID + "#" + ans.Results[0].Section
 			}
-			t.Errorf("%q: first %s, want %s", q, got, want)
+			t.Errorf("%q: first %s, want %s", q, got, section)
 		}
 	}
 }
@@ -145,23 +151,11 @@ func TestImportedNoticeAnswersQuestionsAboutItsEvent(t *testing.T) {
 	if _, err := b.Import(ctx, "轮训通知.txt", []byte(notice), knowledge.Operator); err != nil {
 		t.Fatal(err)
 	}
-	for q, want := range map[string]string{
+	wantFirstSections(t, b, map[string]string{
 		"轮训班几号报到": "一、培训时间",
 		"轮训班要几天":  "一、培训时间",
 		"轮训联系谁":   "四、联系方式",
-	} {
-		ans, err := b.Search(ctx, q, 3)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(ans.Results) == 0 || ans.Results[0].Section != want {
-			got := "nothing"
-			if len(ans.Results) > 0 {
-				got = ans.Results[0].DocID + "#" + ans.Results[0].Section
-			}
-			t.Errorf("%q: first %s, want %s", q, got, want)
-		}
-	}
+	})
 }
 
 func TestPhrases(t *testing.T) {

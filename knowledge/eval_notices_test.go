@@ -1,8 +1,6 @@
 package knowledge_test
 
 import (
-	"context"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -27,15 +25,7 @@ func TestEvaluationNotices(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := b.Import(context.Background(), filepath.Base(f), data, knowledge.Operator); err != nil {
-			t.Fatalf("import %s: %v", f, err)
-		}
-	}
+	importFiles(t, b, files)
 	f := evaluate(t, b, cases, negatives)
 	for _, m := range f.misses {
 		t.Log(m)

@@ -32,6 +32,20 @@ func readYAML(tb testing.TB, file string, v any) {
 	}
 }
 
+// importFiles imports files into b as the operator.
+func importFiles(tb testing.TB, b *knowledge.Base, files []string) {
+	tb.Helper()
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if _, err := b.Import(context.Background(), filepath.Base(f), data, knowledge.Operator); err != nil {
+			tb.Fatalf("import %s: %v", f, err)
+		}
+	}
+}
+
 // evalBase is a base with the embedded content and the test imports.
 func evalBase(tb testing.TB) *knowledge.Base {
 	tb.Helper()
@@ -49,15 +63,7 @@ func evalBase(tb testing.TB) *knowledge.Base {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		if _, err := b.Import(ctx, filepath.Base(f), data, knowledge.Operator); err != nil {
-			tb.Fatalf("import %s: %v", f, err)
-		}
-	}
+	importFiles(tb, b, files)
 	if err := b.Compact(ctx); err != nil {
 		tb.Fatal(err)
 	}

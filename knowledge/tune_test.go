@@ -1,11 +1,9 @@
 package knowledge_test
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -23,15 +21,7 @@ func TestExplain(t *testing.T) {
 	b := evalBase(t)
 	setBenchParams(b)
 	if files := os.Getenv("DANGWU_IMPORT"); files != "" { // more documents, | separated
-		for _, f := range strings.Split(files, "|") {
-			data, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := b.Import(context.Background(), filepath.Base(f), data, knowledge.Operator); err != nil {
-				t.Fatal(err)
-			}
-		}
+		importFiles(t, b, strings.Split(files, "|"))
 	}
 	for _, q := range strings.Split(qs, "|") {
 		t.Log("== " + q)
@@ -97,31 +87,14 @@ func TestFitConfidence(t *testing.T) {
 	if os.Getenv("DANGWU_TUNE") == "" {
 		t.Skip("set DANGWU_TUNE")
 	}
-	cases := evalCases(t)
-	var negatives []string
-	readYAML(t, "testdata/eval_negative.yaml", &negatives)
-	b := evalBase(t)
 	type sample struct {
 		x    []float64
 		y    float64
 		half string
 	}
 	var all []sample
-	for _, c := range cases {
-		x, r, ok := b.ConfidenceFeatures(c.Q)
-		if !ok {
-			continue
-		}
-		y := 0.0
-		if hit(r, c) {
-			y = 1
-		}
-		all = append(all, sample{x, y, evalHalf(c.Q)})
-	}
-	for _, q := range negatives {
-		if x, _, ok := b.ConfidenceFeatures(q); ok {
-			all = append(all, sample{x, 0, evalHalf(q)})
-		}
+	for _, s := range confidenceSamples(t) {
+		all = append(all, sample{s.x, float64(max(s.y, 0)), evalHalf(s.q)})
 	}
 	fit := func(train []sample) []float64 {
 		w := make([]float64, len(train[0].x))
@@ -192,36 +165,51 @@ func TestDumpConfidence(t *testing.T) {
 	if file == "" {
 		t.Skip("set DANGWU_DUMP")
 	}
+	var out strings.Builder
+	for _, s := range confidenceSamples(t) {
+		fmt.Fprintf(&out, "%s\t%s\t%d\t%.3f", s.q, evalHalf(s.q), s.y, s.r.Confidence)
+		for _, v := range s.x {
+			fmt.Fprintf(&out, "\t%.3f", v)
+		}
+		fmt.Fprintf(&out, "\t%s\t%s\n", s.r.Title, s.r.Section)
+	}
+	if err := os.WriteFile(file, []byte(out.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// confidenceSample is an evaluation question's top result with the inputs
+// of its confidence; y is 1 when it is the labelled answer, 0 when not, -1
+// for an unanswerable question.
+type confidenceSample struct {
+	q string
+	y int
+	x []float64
+	r knowledge.Result
+}
+
+// confidenceSamples searches the evaluation questions and the unanswerable
+// ones (weights from BENCH_PARAMS).
+func confidenceSamples(t *testing.T) []confidenceSample {
 	cases := evalCases(t)
 	var negatives []string
 	readYAML(t, "testdata/eval_negative.yaml", &negatives)
 	b := evalBase(t)
 	setBenchParams(b)
-	var out strings.Builder
-	row := func(q string, y int, x []float64, r knowledge.Result) {
-		fmt.Fprintf(&out, "%s\t%s\t%d\t%.3f", q, evalHalf(q), y, r.Confidence)
-		for _, v := range x {
-			fmt.Fprintf(&out, "\t%.3f", v)
-		}
-		fmt.Fprintf(&out, "\t%s\t%s\n", r.Title, r.Section)
-	}
+	var out []confidenceSample
 	for _, c := range cases {
-		x, r, ok := b.ConfidenceFeatures(c.Q)
-		if !ok {
-			continue
+		if x, r, ok := b.ConfidenceFeatures(c.Q); ok {
+			y := 0
+			if hit(r, c) {
+				y = 1
+			}
+			out = append(out, confidenceSample{c.Q, y, x, r})
 		}
-		y := 0
-		if hit(r, c) {
-			y = 1
-		}
-		row(c.Q, y, x, r)
 	}
 	for _, q := range negatives {
 		if x, r, ok := b.ConfidenceFeatures(q); ok {
-			row(q, -1, x, r)
+			out = append(out, confidenceSample{q, -1, x, r})
 		}
 	}
-	if err := os.WriteFile(file, []byte(out.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	return out
 }

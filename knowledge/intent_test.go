@@ -202,3 +202,23 @@ func TestHeldMemo(t *testing.T) {
 		t.Error("wrong answer after forgetting")
 	}
 }
+
+// TestTrimTagParticle: the 不 or 没 that ends a spoken yes-or-no question
+// goes; a 不 that negates, or ends an A不A, stays.
+func TestTrimTagParticle(t *testing.T) {
+	for q, want := range map[string]string{
+		"培训班中间能请假不":  "培训班中间能请假",
+		"轮训班要自己掏钱不？": "轮训班要自己掏钱",
+		"党费交了没":      "党费交了",
+		"能不能请假":      "能不能请假",
+		"不交党费":       "不交党费",
+		"行不":         "行不",
+		"好不不":        "好不不",
+		"8000":       "8000",
+		"":           "",
+	} {
+		if got := trimTagParticle(Normalize(q)); got != Normalize(want) {
+			t.Errorf("trimTagParticle(%q) = %q, want %q", q, got, Normalize(want))
+		}
+	}
+}

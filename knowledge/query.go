@@ -4,6 +4,7 @@ import (
 	"context"
 	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/search"
@@ -175,6 +176,18 @@ func phrases(pcs []piece) []string {
 	return out
 }
 
+// trimTagParticle drops the 不 or 没 that ends a spoken yes-or-no question
+// (能请假不, 要交钱不, 交了没): it asks whether, as 吗 does, and glued to
+// the word before it makes a piece no text holds (假不).
+func trimTagParticle(norm string) string {
+	t := strings.TrimRightFunc(norm, func(r rune) bool { return !isHan(r) && !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	rs := []rune(t)
+	if n := len(rs); n > 2 && (rs[n-1] == '不' || rs[n-1] == '没') && rs[n-2] != rs[n-1] && isHan(rs[n-2]) {
+		return string(rs[:n-1])
+	}
+	return norm
+}
+
 // analyze turns a question into search units.
 func analyze(question string, si *synonymIndex) plan {
 	norm := Normalize(question)
@@ -182,6 +195,7 @@ func analyze(question string, si *synonymIndex) plan {
 		norm = strings.TrimSpace(string(rs[:maxQueryRunes]))
 	}
 	p := plan{norm: norm, kind: questionKind(norm), measure: questionMeasure(norm), slot: questionSlot(norm)}
+	norm = trimTagParticle(norm)
 	build := func(strip bool) {
 		p.units, p.chars, p.phrases = nil, nil, nil
 		seen := map[string]bool{}

@@ -222,3 +222,27 @@ func TestTrimTagParticle(t *testing.T) {
 		}
 	}
 }
+
+// TestBridgeUnits: the pieces inside a run of four or more characters know
+// their neighbours, whose weight caps theirs (stats).
+func TestBridgeUnits(t *testing.T) {
+	p := analyze("初级考试报名", newSynonymIndex(Synonyms{}))
+	byText := map[string]unit{}
+	for _, u := range p.units {
+		byText[u.text] = u
+	}
+	for text, want := range map[string][2]string{"级考": {"初级", "考试"}, "考试": {"级考", "试报"}, "试报": {"考试", "报名"}} {
+		u, ok := byText[text]
+		if !ok || !u.bridge || p.units[u.left].text != want[0] || p.units[u.right].text != want[1] {
+			t.Errorf("unit %q = %+v, want a bridge between %q and %q", text, u, want[0], want[1])
+		}
+	}
+	for _, text := range []string{"初级", "报名"} {
+		if byText[text].bridge {
+			t.Errorf("%q, at an end of the run, is a bridge", text)
+		}
+	}
+	if q := analyze("党费", newSynonymIndex(Synonyms{})); len(q.units) != 1 || q.units[0].bridge {
+		t.Errorf("a two-character question: %+v", q.units)
+	}
+}

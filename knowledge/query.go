@@ -28,6 +28,10 @@ type unit struct {
 	alts   []string // interchangeable terms (synonyms), normalized
 	weight float64  // share of the question it stands for
 	cue    bool     // a cue word: tells the kind of answer more than the topic
+	// bridge: a two-character piece inside a longer run, between the
+	// units left and right (级考 of 初级考试, between 初级 and 考试)
+	bridge      bool
+	left, right int
 	typo   bool     // no document holds it; alts[0] is the piece of the same sound that was meant
 }
 
@@ -231,8 +235,20 @@ func analyze(question string, si *synonymIndex) plan {
 				case n == 1:
 					add(unit{text: pc.text, terms: []string{pc.text}, single: true, weight: 0.5})
 				default:
-					for _, bg := range bigrams(pc.text) {
+					bgs := bigrams(pc.text)
+					at := make([]int, len(bgs))
+					for j, bg := range bgs {
+						at[j] = -1
+						if !seen[bg] && len(p.units) < maxUnits {
+							at[j] = len(p.units)
+						}
 						add(unit{text: bg, terms: []string{bg}, weight: 1})
+					}
+					for j := 1; j+1 < len(bgs); j++ {
+						if at[j] >= 0 && at[j-1] >= 0 && at[j+1] >= 0 {
+							u := &p.units[at[j]]
+							u.bridge, u.left, u.right = true, at[j-1], at[j+1]
+						}
 					}
 				}
 			}

@@ -536,6 +536,14 @@ func (b *Base) stats(ctx context.Context, r index.IndexReader, p plan) (termStat
 			st.unitIDF[i] = 0
 		}
 	}
+	// A piece inside a longer run weighs at most what the rarer of its
+	// neighbours does: across two words (级考 of 初级考试) it is rare as
+	// an accident of the writing, and would outweigh the words it joins.
+	for i, u := range p.units {
+		if u.bridge {
+			st.unitIDF[i] = min(st.unitIDF[i], max(st.unitIDF[u.left], st.unitIDF[u.right]))
+		}
+	}
 	return st, nil
 }
 

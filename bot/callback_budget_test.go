@@ -109,3 +109,27 @@ func TestSlowButtonsAlertComesAsAMessage(t *testing.T) {
 	}
 	need(t, "card", h.message(b.user.ID, cardB.MessageID).Text, "候补")
 }
+
+// A short notice the handler wanted (报名成功), when the press was answered
+// early, comes as a message too: the worker learns the sign-up went
+// through.
+func TestSlowButtonsNoticeComesAsAMessage(t *testing.T) {
+	h := startBot(t, nil, nil)
+	const coordID = 814
+	h.grant(coordID, "泉山区")
+	coord := botapi.DefaultUser(coordID)
+	w := newWorker(815, "郑丙", "13912340815", "泉山区")
+	h.seedWorker(w, true)
+	h.ask(w.user.ID, "/help")
+	e := h.createEvent(coord, eventForm("先锋论坛第二期", h.clock.Now().Add(72*time.Hour), "5"))
+	card := h.openEvent(w.user, e.ID)
+	before := len(h.sentTo(w.user.ID))
+	id := h.pressBehind(w.user, card, bot.T("ev.signup"), 9*time.Second, nil)
+	if ev := h.pressOutcome(id); ev.Kind != botapi.EventAnswerCallback || ev.Text != "" {
+		t.Errorf("early answer %+v, want an empty one", ev)
+	}
+	sent := h.waitSent(w.user.ID, before+2)[before:]
+	if got := sent[1].Message.Text; got != bot.T("ev.signed_up") {
+		t.Errorf("message after the early answer %q, want the notice %q", got, bot.T("ev.signed_up"))
+	}
+}

@@ -60,7 +60,8 @@ type request struct {
 // the person must dismiss. The answer is sent after the handler has done
 // its work, so the button's spinner stops when the result is there; a
 // handler that runs past the callback budget has had its press answered
-// already, and then only an alert still reaches the person, as a message.
+// already, and then the notice or alert reaches the person as a message in
+// their private chat (in a group it is dropped).
 func (b *Bot) ack(r *request, text string, alert bool) {
 	r.ackText, r.ackAlert = text, alert
 }
@@ -273,7 +274,7 @@ func (b *Bot) onCallback(ctx context.Context, r *request) error {
 	}
 	// The press is answered once: with the handler's notice when it is
 	// done within the budget, else without one when the budget runs out
-	// (the alert, if any, then comes as a message). The budget counts from
+	// (the notice, if any, then comes as a message). The budget counts from
 	// the press's arrival: Telegram's deadline runs from the press, and
 	// the update may have waited behind its chat's earlier ones.
 	var answered atomic.Bool
@@ -298,9 +299,9 @@ func (b *Bot) onCallback(ctx context.Context, r *request) error {
 	switch {
 	case answered.CompareAndSwap(false, true):
 		b.out.answer(ctx, r.cb.ID, r.ackText, r.ackAlert)
-	case r.ackAlert && r.ackText != "" && r.private:
-		// an alert is for the one who pressed: in a group it is dropped
-		// rather than posted for everyone
+	case r.ackText != "" && r.private:
+		// the notice or alert is for the one who pressed: in a group it is
+		// dropped rather than posted for everyone
 		b.out.send(ctx, r.chatID, message{text: esc(r.ackText)})
 	}
 	return err

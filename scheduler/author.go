@@ -53,12 +53,19 @@ func (s *Service) broadcastLapse(ctx context.Context, b Broadcast) (Lapse, error
 		}
 		return LapseRole, nil
 	}
-	why, err := s.lapse(ctx, b.CreatedBy, b.District)
-	if why != LapseDistrict || b.District != "" || len(b.Audience.Districts) == 0 {
+	return s.audienceLapse(ctx, b.CreatedBy, b.District, b.Audience)
+}
+
+// audienceLapse is lapse for a notice of district ("" city-wide) to
+// audience: a city-wide one addressed to some districts still goes while
+// its author covers each of those.
+func (s *Service) audienceLapse(ctx context.Context, author int64, district string, audience Audience) (Lapse, error) {
+	why, err := s.lapse(ctx, author, district)
+	if why != LapseDistrict || district != "" || len(audience.Districts) == 0 {
 		return why, err
 	}
-	for _, d := range b.Audience.Districts {
-		if why, err := s.lapse(ctx, b.CreatedBy, d); why != "" || err != nil {
+	for _, d := range audience.Districts {
+		if why, err := s.lapse(ctx, author, d); why != "" || err != nil {
 			return why, err
 		}
 	}
@@ -67,7 +74,8 @@ func (s *Service) broadcastLapse(ctx context.Context, b Broadcast) (Lapse, error
 
 // scheduleLapse is lapse for a recurring notice. The content's are the
 // operator's and always run; one made in chat without an author lost it
-// to an erasure.
+// to an erasure. Like a scheduled broadcast, a city-wide author's notice
+// to some districts runs while they cover each of those.
 func (s *Service) scheduleLapse(ctx context.Context, sc Schedule) (Lapse, error) {
 	switch {
 	case sc.CreatedBy == 0 && sc.Key != "":
@@ -75,7 +83,7 @@ func (s *Service) scheduleLapse(ctx context.Context, sc Schedule) (Lapse, error)
 	case sc.CreatedBy == 0:
 		return LapseRole, nil
 	}
-	return s.lapse(ctx, sc.CreatedBy, sc.District)
+	return s.audienceLapse(ctx, sc.CreatedBy, sc.District, sc.Audience)
 }
 
 // dropLapsed cancels a scheduled broadcast whose author may no longer send

@@ -25,6 +25,12 @@ func (s *Service) Erase(ctx context.Context, userID int64) error {
 		if err != nil {
 			return err
 		}
+		// labelled first: erasing a profile takes the user id off the
+		// lines about it, by which they are found
+		label, err := tx.LabelErased(ctx, userID)
+		if err != nil {
+			return err
+		}
 		for _, p := range ps {
 			// Only a phone they proved is theirs: anyone can type another's
 			// number, and erasing would then wipe that person off the rosters.
@@ -39,10 +45,6 @@ func (s *Service) Erase(ctx context.Context, userID int64) error {
 			if err := tx.AddHistory(ctx, HistoryEntry{MemberID: p.ID, At: now, Kind: HistoryDeleted, FromDistrict: p.District}); err != nil {
 				return err
 			}
-		}
-		label, err := tx.LabelErased(ctx, userID)
-		if err != nil {
-			return err
 		}
 		if err := tx.ForgetUser(ctx, userID); err != nil {
 			return err

@@ -341,7 +341,7 @@ func approvedByRoster(ctx context.Context, tx Tx, p Profile, actor int64, now ti
 	if err := tx.AddHistory(ctx, HistoryEntry{MemberID: p.ID, At: now, Kind: HistoryApproved, Actor: actor, ToDistrict: p.District, Reason: ReasonRoster}); err != nil {
 		return err
 	}
-	return tx.AddAudit(ctx, AuditEntry{At: now, Actor: actor, Action: AuditApproved, TargetMember: p.ID, District: p.District, Reason: ReasonRoster})
+	return tx.AddAudit(ctx, AuditEntry{At: now, Actor: actor, Action: AuditApproved, TargetMember: p.ID, TargetUser: p.UserID, District: p.District, Reason: ReasonRoster})
 }
 
 // Update changes one field of the user's live profile, from /me. value is

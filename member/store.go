@@ -85,8 +85,9 @@ type Tx interface {
 	// invite refers to it. Profiles must be erased first.
 	ForgetUser(ctx context.Context, userID int64) error
 	// LabelErased marks the audit entries the user is actor or target of
-	// with a new erasure number (see AuditEntry.ActorErased) and returns
-	// it. Call it before ForgetUser.
+	// (as a user, or through one of their profiles) with a new erasure
+	// number (see AuditEntry.ActorErased) and returns it. Call it before
+	// EraseMember and ForgetUser.
 	LabelErased(ctx context.Context, userID int64) (int64, error)
 
 	AddHistory(ctx context.Context, h HistoryEntry) error

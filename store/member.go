@@ -610,7 +610,8 @@ func (t *memberTx) LabelErased(ctx context.Context, userID int64) (int64, error)
 	if _, err := t.exec(ctx, "label erased actor", `UPDATE audit_log SET actor_erased = ? WHERE actor = ?`, label, userID); err != nil {
 		return 0, err
 	}
-	if _, err := t.exec(ctx, "label erased target", `UPDATE audit_log SET target_erased = ? WHERE target_user = ?`, label, userID); err != nil {
+	if _, err := t.exec(ctx, "label erased target", `UPDATE audit_log SET target_erased = ?1
+		WHERE target_user = ?2 OR target_member IN (SELECT id FROM members WHERE user_id = ?2)`, label, userID); err != nil {
 		return 0, err
 	}
 	return label, nil

@@ -237,7 +237,7 @@ func docxXML(r io.Reader) *xml.Decoder {
 
 // xmlTooLarge reports XML refused by the token limits.
 func xmlTooLarge(err error) bool {
-	return errors.Is(err, xmlbound.ErrTokenTooLarge) || errors.Is(err, xmlbound.ErrTooDeep)
+	return errors.Is(err, xmlbound.ErrTokenTooLarge) || errors.Is(err, xmlbound.ErrTooDeep) || errors.Is(err, xmlbound.ErrTooManyNames)
 }
 
 // parseDocx extracts the paragraphs of a .docx (word/document.xml) and

@@ -148,7 +148,7 @@ func (wb *workbook) decoder(r io.Reader) *xml.Decoder {
 
 // xmlError is ErrTooLarge for XML over the token limits, else ErrNotXLSX.
 func xmlError(err error) error {
-	if errors.Is(err, xmlbound.ErrTokenTooLarge) || errors.Is(err, xmlbound.ErrTooDeep) {
+	if errors.Is(err, xmlbound.ErrTokenTooLarge) || errors.Is(err, xmlbound.ErrTooDeep) || errors.Is(err, xmlbound.ErrTooManyNames) {
 		return fmt.Errorf("%w: %w", ErrTooLarge, err)
 	}
 	return fmt.Errorf("%w: %w", ErrNotXLSX, err)

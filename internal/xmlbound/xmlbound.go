@@ -5,8 +5,10 @@
 // encoding/xml holds a whole token in memory before returning it, however
 // long: one tag with millions of attributes (a 20 KB zip inflates to 15 MB
 // of them) costs hundreds of megabytes, and so does the stack of elements
-// Token keeps for a million nested ones. Bounding the part a zip entry
-// inflates to does not bound either: a Reader does.
+// Token keeps for a million nested ones, and so do the name-space
+// declarations of the open elements, which Token keeps a record of each
+// (60 nested tags of 1 MB of xmlns:a="x" each hold 5 million). Bounding
+// the part a zip entry inflates to bounds none of these: a Reader does.
 package xmlbound
 
 import (
@@ -21,6 +23,7 @@ import (
 var (
 	ErrTokenTooLarge = errors.New("xml: a tag or a text is too long")
 	ErrTooDeep       = errors.New("xml: elements nested too deeply")
+	ErrTooManyNames  = errors.New("xml: too many name-space declarations")
 )
 
 // Limits bound what one token may cost. A zero field takes its default.
@@ -30,23 +33,31 @@ type Limits struct {
 	MaxToken int
 	// MaxDepth is how deeply elements may nest.
 	MaxDepth int
+	// MaxNames is how many name-space declarations (xmlns, xmlns:x) the
+	// open elements may hold together.
+	MaxNames int
 }
 
 // Defaults: a cell of Excel holds at most 32,767 characters (about 100 KB
-// of UTF-8), and a document's elements nest a few dozen deep.
+// of UTF-8), a document's elements nest a few dozen deep, and Word declares
+// a few dozen name spaces on a document's root.
 const (
 	DefaultMaxToken = 1 << 20
 	DefaultMaxDepth = 1000
+	DefaultMaxNames = 1024
 )
 
 // Reader returns the tokens of its input as xml.Decoder's RawToken does —
 // names with their prefix as written, end tags not checked against start
-// tags — failing with ErrTokenTooLarge or ErrTooDeep past its limits. It is
+// tags — failing with ErrTokenTooLarge, ErrTooDeep or ErrTooManyNames past
+// its limits. It is
 // an xml.TokenReader: NewDecoder makes a Decoder of it for Token and Decode.
 type Reader struct {
 	dec   *xml.Decoder
 	in    *countingReader
 	depth int
+	names []int // the name-space declarations of each open element
+	total int   // their sum
 	lim   Limits
 }
 
@@ -57,6 +68,9 @@ func NewReader(r io.Reader, lim Limits) *Reader {
 	}
 	if lim.MaxDepth <= 0 {
 		lim.MaxDepth = DefaultMaxDepth
+	}
+	if lim.MaxNames <= 0 {
+		lim.MaxNames = DefaultMaxNames
 	}
 	in := &countingReader{r: bufio.NewReader(r), max: lim.MaxToken}
 	return &Reader{dec: xml.NewDecoder(in), in: in, lim: lim}
@@ -82,13 +96,27 @@ func (r *Reader) Token() (xml.Token, error) {
 		}
 		return nil, err
 	}
-	switch tok.(type) {
+	switch t := tok.(type) {
 	case xml.StartElement:
 		if r.depth++; r.depth > r.lim.MaxDepth {
 			return nil, fmt.Errorf("%w (over %d levels)", ErrTooDeep, r.lim.MaxDepth)
 		}
+		n := 0
+		for _, a := range t.Attr {
+			if a.Name.Space == "xmlns" || a.Name.Space == "" && a.Name.Local == "xmlns" {
+				n++
+			}
+		}
+		r.names = append(r.names, n)
+		if r.total += n; r.total > r.lim.MaxNames {
+			return nil, fmt.Errorf("%w (over %d)", ErrTooManyNames, r.lim.MaxNames)
+		}
 	case xml.EndElement:
 		r.depth = max(0, r.depth-1)
+		if k := len(r.names); k > 0 {
+			r.total -= r.names[k-1]
+			r.names = r.names[:k-1]
+		}
 	}
 	return tok, nil
 }

@@ -39,6 +39,9 @@ func TestReaderHostile(t *testing.T) {
 		{"a 5 MB name", `<` + strings.Repeat("a", 5<<20) + `/>`, xmlbound.ErrTokenTooLarge},
 		{"a 5 MB comment", `<!--` + strings.Repeat("<", 5<<20) + `-->`, xmlbound.ErrTokenTooLarge},
 		{"a million nested elements", strings.Repeat("<a>", n), xmlbound.ErrTooDeep},
+		// each tag within the token limit, but Token keeps a record of
+		// every declaration of the open elements
+		{"60 nested tags of 1 MB of name spaces", strings.Repeat(`<a `+strings.Repeat(`xmlns:x="y" `, 80_000)+`>`, 60), xmlbound.ErrTooManyNames},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -53,6 +56,17 @@ func TestReaderHostile(t *testing.T) {
 				t.Errorf("%d MB of XML allocated %d MB", len(tt.xml)>>20, alloc>>20)
 			}
 		})
+	}
+}
+
+// The declarations of elements that have ended no longer count: a document
+// of many siblings that each declare a name space reads to its end, as
+// does Word's root with its few dozen.
+func TestNameSpacesOfClosedElementsAreFreed(t *testing.T) {
+	doc := `<r xmlns="u" ` + strings.Repeat(`xmlns:p="v" `, 40) + `>` + strings.Repeat(`<a xmlns:q="w"><b/></a>`, 5000) + `</r>`
+	toks, err := tokens(xmlbound.NewDecoder(strings.NewReader(doc), xmlbound.Limits{MaxNames: 64}).Token)
+	if err != nil || len(toks) != 2+4*5000 {
+		t.Errorf("%d tokens, %v; want %d and no error", len(toks), err, 2+4*5000)
 	}
 }
 

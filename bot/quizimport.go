@@ -102,34 +102,49 @@ func (b *Bot) onQuizImportButton(ctx context.Context, r *request, payload string
 	if err != nil {
 		return err
 	}
-	if err := b.conv.End(ctx, r.chatID, r.userID); err != nil {
-		return err
+	// The dialogue ends with the import, in its transaction: a press cut
+	// off by a stop or a crash before it (while the file downloads again)
+	// finds its dialogue when it is handled again at the next start.
+	end := func(text string) error {
+		if err := b.conv.End(ctx, r.chatID, r.userID); err != nil {
+			return err
+		}
+		return b.editCallbackMessage(ctx, r, message{text: text})
 	}
 	if payload != "ok" {
-		return b.editCallbackMessage(ctx, r, message{text: t("qimport.cancelled")})
+		return end(t("qimport.cancelled"))
 	}
 	name := c.Data["name"]
 	// Read as the person is now: one whose scope changed since the report
 	// imports only what is theirs to import now.
 	district, err := b.bankScope(ctx, r.userID)
 	if errors.Is(err, quiz.ErrOutOfScope) {
+		if err := b.conv.End(ctx, r.chatID, r.userID); err != nil {
+			return err
+		}
 		return b.staleButton(ctx, r)
 	} else if err != nil {
 		return err
 	}
 	data, err := b.download(ctx, c.Data["file"], quiz.MaxImportFile)
 	if err != nil {
-		return b.editCallbackMessage(ctx, r, message{text: t("qimport.failed", esc(name)) + t("qimport.gone")})
+		return end(t("qimport.failed", esc(name)) + t("qimport.gone"))
 	}
 	bf, err := b.readBank(ctx, district, name, data)
 	if err != nil {
-		return b.editCallbackMessage(ctx, r, message{text: t("qimport.failed", esc(name)) + bankFileError(err)})
+		return end(t("qimport.failed", esc(name)) + bankFileError(err))
 	}
 	if len(bf.Questions) == 0 {
-		return b.editCallbackMessage(ctx, r, message{text: t("qimport.nothing_good")})
+		return end(t("qimport.nothing_good"))
 	}
-	if err := b.quiz.ImportFor(ctx, district, quiz.BankName(name), bf.Questions, r.userID); errors.Is(err, quiz.ErrOutOfScope) {
-		return b.editCallbackMessage(ctx, r, message{text: t("qimport.failed", esc(name)) + t("qimport.out_of_scope")})
+	err = b.atomic(ctx, func(ctx context.Context) error {
+		if err := b.conv.End(ctx, r.chatID, r.userID); err != nil {
+			return err
+		}
+		return b.quiz.ImportFor(ctx, district, quiz.BankName(name), bf.Questions, r.userID)
+	})
+	if errors.Is(err, quiz.ErrOutOfScope) {
+		return end(t("qimport.failed", esc(name)) + t("qimport.out_of_scope"))
 	} else if err != nil {
 		return err
 	}

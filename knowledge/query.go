@@ -32,7 +32,7 @@ type unit struct {
 	// units left and right (级考 of 初级考试, between 初级 and 考试)
 	bridge      bool
 	left, right int
-	typo   bool     // no document holds it; alts[0] is the piece of the same sound that was meant
+	typo        bool // no document holds it; alts[0] is the piece of the same sound that was meant
 }
 
 // plan is an analyzed question.

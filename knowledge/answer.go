@@ -102,7 +102,7 @@ func answerSentence(p plan, weights []float64, r Result) (string, float64, bool)
 	best, bestScore, bestTyped := order[0], base(order[0]), false
 	if p.kind != wantAny {
 		for _, i := range order[:min(len(order), typedTries)] {
-			typed := holds(p.kind, p.measure, ss[i])
+			typed := holds(p.kind, p.measure, p.unit, ss[i])
 			score := base(i)
 			if typed {
 				score += typedBonus
@@ -130,7 +130,7 @@ func typedAnywhere(p plan, r Result) bool {
 	if p.kind == wantAny {
 		return false
 	}
-	return holds(p.kind, p.measure, r.Text)
+	return holds(p.kind, p.measure, p.unit, r.Text)
 }
 
 // AnswerSentence picks the sentence(s) of a result that answer a question,

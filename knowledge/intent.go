@@ -73,12 +73,54 @@ var sentenceHolds = map[answerKind]*regexp.Regexp{
 
 // holds reports whether a sentence, as written (with its punctuation), holds
 // the kind of answer; for a count with a measure word ("几级", "多少名") the
-// sentence must count in that measure ("四个等级", "96名").
-func holds(k answerKind, measure, sentence string) bool {
+// sentence must count in that measure ("四个等级", "96名"), and for a length
+// of time in a unit ("几天") in that unit.
+func holds(k answerKind, measure, unit, sentence string) bool {
 	if !held.match(k, sentence) {
 		return false
 	}
-	return measure == "" || countsIn(sentence, measure)
+	return (measure == "" || countsIn(sentence, measure)) && (unit == "" || countsInAny(sentence, unit, 4))
+}
+
+// timeUnits are the units of time a how-long question may count in, each
+// with the characters its amounts end in: 几天 is answered by 3天 or 5个工作日,
+// not by 56学时.
+var timeUnits = []struct {
+	re    *regexp.Regexp
+	units string
+}{
+	{regexp.MustCompile(`(几|多少)个?(小时|钟头|学时|课时)`), "时"},
+	{regexp.MustCompile(`(几|多少)个?(天|日|工作日)`), "天日"},
+	{regexp.MustCompile(`(几|多少)个?月`), "月"},
+	{regexp.MustCompile(`(几|多少)年`), "年"},
+}
+
+// questionTimeUnit is the characters the amounts of the unit of time a
+// normalized question asks in end in, or "".
+func questionTimeUnit(norm string) string {
+	for _, u := range timeUnits {
+		if u.re.MatchString(norm) {
+			return u.units
+		}
+	}
+	return ""
+}
+
+// countsInAny reports whether a sentence has a numeral followed, within
+// reach characters, by one of the runes of units.
+func countsInAny(sentence, units string, reach int) bool {
+	rs := []rune(sentence)
+	for i, r := range rs {
+		if !isNumeral(r) {
+			continue
+		}
+		for j := i + 1; j < len(rs) && j <= i+reach; j++ {
+			if strings.ContainsRune(units, rs[j]) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // questionMeasure is the measure word a question counts in: the character

@@ -246,3 +246,36 @@ func TestBridgeUnits(t *testing.T) {
 		t.Errorf("a two-character question: %+v", q.units)
 	}
 }
+
+// TestTimeUnitOfAHowLongQuestion: a how-long question in a unit is answered
+// by an amount in that unit: 几天 by 3天 or 5个工作日, not by 56学时.
+func TestTimeUnitOfAHowLongQuestion(t *testing.T) {
+	for q, want := range map[string]string{
+		"培训班要培训几天":  "天日",
+		"公示多少天":     "天日",
+		"一天要学几个小时":  "时",
+		"预备期几个月":    "月",
+		"入党要几年":     "年",
+		"预备期多长":     "",
+		"党员大会多久开一次": "",
+	} {
+		if got := analyze(q, newSynonymIndex(Synonyms{})).unit; got != want {
+			t.Errorf("unit of %q = %q, want %q", q, got, want)
+		}
+	}
+	for _, c := range []struct {
+		unit, sentence string
+		want           bool
+	}{
+		{"天日", "培训时间一般不少于3天。", true},
+		{"天日", "公示期不少于5个工作日。", true},
+		{"天日", "每年一般不少于56学时。", false},
+		{"时", "每年一般不少于56学时。", true},
+		{"时", "培训时间一般不少于3天。", false},
+		{"月", "预备期为一年。", false},
+	} {
+		if got := holds(wantDuration, "", c.unit, c.sentence); got != c.want {
+			t.Errorf("holds(duration in %q, %q) = %v, want %v", c.unit, c.sentence, got, c.want)
+		}
+	}
+}

@@ -40,6 +40,7 @@ type plan struct {
 	norm    string
 	kind    answerKind // what the question asks for
 	measure string     // what a count is counted in ("级" of 几级), if anything
+	unit    string     // the units of time a how-long question counts in ("天日" of 几天), if any
 	slot    *slot      // the part of a notice asked for (slots.go), if any
 	// cuesOnly: the question has no units but cue words ("步骤"), which
 	// then count as its topic.
@@ -199,6 +200,9 @@ func analyze(question string, si *synonymIndex) plan {
 		norm = strings.TrimSpace(string(rs[:maxQueryRunes]))
 	}
 	p := plan{norm: norm, kind: questionKind(norm), measure: questionMeasure(norm), slot: questionSlot(norm)}
+	if p.kind == wantDuration {
+		p.unit = questionTimeUnit(norm)
+	}
 	norm = trimTagParticle(norm)
 	build := func(strip bool) {
 		p.units, p.chars, p.phrases = nil, nil, nil

@@ -123,49 +123,55 @@ func countsInAny(sentence, units string, reach int) bool {
 	return false
 }
 
-// questionMeasure is the measure word a question counts in: the character
-// after 几 or 多少 (past a 个), as in 几级, 几个等级, 多少名; "" when there is
-// none (交多少, 多少钱).
+// questionMeasure is what a question counts in, as the characters an
+// answer's count may end in: the character after 几 or 多少 (past a 个),
+// as in 几级, 几个等级, 多少名, with the measures that count the same thing
+// (几个人: 3名, 几毛: 0.2元, 多少个钟头: 32学时), and for 几个 before a
+// noun (几个正式党员) a count of people or of anything; "" when there is none
+// (交多少, 多少钱), and for 哪几, which asks which ones, not how many.
 func questionMeasure(norm string) string {
 	rs := []rune(norm)
 	for i, r := range rs {
 		next := i + 1
 		switch {
-		case r == '几':
+		case r == '几' && (i == 0 || rs[i-1] != '哪'):
 		case r == '多' && next < len(rs) && rs[next] == '少':
 			next++
 		default:
 			continue
 		}
-		if next < len(rs) && rs[next] == '个' {
+		ge := next < len(rs) && rs[next] == '个'
+		if ge {
 			next++
 		}
-		if next < len(rs) && isHan(rs[next]) && !strings.ContainsRune(notMeasures, rs[next]) {
-			return string(rs[next])
+		if next < len(rs) && isHan(rs[next]) && !strings.ContainsRune(notMeasures, rs[next]) &&
+			!strings.HasPrefix(string(rs[next:]), "小时") {
+			m := string(rs[next])
+			for _, f := range measureFamilies {
+				if strings.Contains(f, m) {
+					return f
+				}
+			}
+			if ge {
+				m += measureFamilies[0] // 几个正式党员: 3人, 3个, 3名
+			}
+			return m
 		}
 	}
 	return ""
 }
 
+// measureFamilies are measures that count the same things: people, money,
+// hours of study.
+var measureFamilies = []string{"个人名位", "元块角毛", "时钟课"}
+
 // notMeasures follow 几 or 多少 without being a measure of the answer.
 const notMeasures = "钱块元乎时天年月周岁次回趟遍倍分点"
 
-// countsIn reports whether a sentence has a numeral followed, within two
-// characters, by the measure.
+// countsIn reports whether a sentence has a numeral followed, within three
+// characters, by one of the runes of measure.
 func countsIn(sentence, measure string) bool {
-	m := []rune(measure)[0]
-	rs := []rune(sentence)
-	for i, r := range rs {
-		if !isNumeral(r) {
-			continue
-		}
-		for j := i + 1; j < len(rs) && j <= i+3; j++ {
-			if rs[j] == m {
-				return true
-			}
-		}
-	}
-	return false
+	return countsInAny(sentence, measure, 3)
 }
 
 func isNumeral(r rune) bool {

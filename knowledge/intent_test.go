@@ -91,7 +91,9 @@ func TestFAQSimilarityNegation(t *testing.T) {
 
 func TestQuestionMeasure(t *testing.T) {
 	for q, want := range map[string]string{
-		"党务工作者分几级": "级", "分几个等级": "等", "一个支部最多几名委员": "名", "交多少": "", "多少钱": "", "几年": "",
+		"党务工作者分几级": "级", "分几个等级": "等个人名位", "一个支部最多几名委员": "个人名位", "交多少": "", "多少钱": "", "几年": "",
+		"得找几个人担保": "个人名位", "几个正式党员就得单独建": "正个人名位", "一个月交几毛钱": "元块角毛",
+		"一年要学够多少个钟头": "时钟课", "党费使用要遵循哪几条原则": "", "一天学几个小时": "",
 	} {
 		if got := questionMeasure(Normalize(q)); got != want {
 			t.Errorf("questionMeasure(%q) = %q, want %q", q, got, want)
@@ -99,6 +101,16 @@ func TestQuestionMeasure(t *testing.T) {
 	}
 	if !countsIn("按照初级、中级、高级、特级四个等级认证", "等") || countsIn("共96名，评为初级的77名", "级") {
 		t.Error("countsIn")
+	}
+	for sentence, measure := range map[string]string{
+		"每月交纳党费0.2元。":            "元块角毛",
+		"党员每年集中学习培训时间一般不少于32学时。": "时钟课",
+		"正式党员3人以上的，应当成立党支部。":     "正个人名位",
+		"应当有一至两名正式党员作入党介绍人。":     "个人名位",
+	} {
+		if !countsIn(sentence, measure) {
+			t.Errorf("countsIn(%q, %q) = false", sentence, measure)
+		}
 	}
 }
 

@@ -8,20 +8,22 @@ import (
 
 func TestQuestionKind(t *testing.T) {
 	for q, want := range map[string]answerKind{
-		"组织生活会多久开一次":  wantFrequency,
-		"支委会一年开几次":    wantFrequency,
-		"预备期多长":       wantDuration,
-		"入党要多久":       wantDuration,
-		"申请书交了什么时候谈话": wantDuration,
-		"工资8000交多少党费": wantNumber,
-		"党务工作者分几级":    wantNumber,
-		"发展党员有哪些步骤":   wantList,
-		"入党的流程":       wantList,
-		"谁来批准预备党员转正":  wantWho,
-		"预备党员能不能投票":   wantYesNo,
-		"可以委托别人代交吗":   wantYesNo,
-		"三会一课是什么":     wantName,
-		"党费":          wantAny,
+		"组织生活会多久开一次":   wantFrequency,
+		"党费使用要遵循哪几条原则": wantList,
+		"去哪几个城市学习":     wantList,
+		"支委会一年开几次":     wantFrequency,
+		"预备期多长":        wantDuration,
+		"入党要多久":        wantDuration,
+		"申请书交了什么时候谈话":  wantDuration,
+		"工资8000交多少党费":  wantNumber,
+		"党务工作者分几级":     wantNumber,
+		"发展党员有哪些步骤":    wantList,
+		"入党的流程":        wantList,
+		"谁来批准预备党员转正":   wantWho,
+		"预备党员能不能投票":    wantYesNo,
+		"可以委托别人代交吗":    wantYesNo,
+		"三会一课是什么":      wantName,
+		"党费":           wantAny,
 	} {
 		if got := questionKind(Normalize(q)); got != want {
 			t.Errorf("questionKind(%q) = %v, want %v", q, got, want)

@@ -293,3 +293,23 @@ func TestTimeUnitOfAHowLongQuestion(t *testing.T) {
 		}
 	}
 }
+
+// TestIndefiniteJi: a 几 that means "a few" does not make a how-many
+// question: 好几个, or a 几 with another question word after it.
+func TestIndefiniteJi(t *testing.T) {
+	for q, want := range map[string]answerKind{
+		"党员分在好几个厂区上班 用不用分小组":  wantYesNo,
+		"几家单位合起来建 要按啥原则":      wantAny,
+		"隔壁几家小厂能不能合一块":        wantYesNo,
+		"几家小企业合起来建一个，最多能合几家？": wantNumber,
+		"支部最多能有几名委员":          wantNumber,
+	} {
+		p := analyze(q, newSynonymIndex(Synonyms{}))
+		if p.kind != want {
+			t.Errorf("kind of %q = %v, want %v", q, p.kind, want)
+		}
+		if want != wantNumber && p.measure != "" {
+			t.Errorf("%q counts in %q", q, p.measure)
+		}
+	}
+}

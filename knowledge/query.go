@@ -181,6 +181,35 @@ func phrases(pcs []piece) []string {
 	return out
 }
 
+// laterAsks are the question words after which an earlier 几 no longer
+// asks how many: 几家单位合起来建，要按啥原则 asks for the rule.
+var laterAsks = []string{"啥", "什么", "怎么", "咋", "如何", "吗", "谁", "哪", "多少", "几", "能不能", "用不用", "要不要",
+	"是不是", "可不可以", "行不行", "会不会", "算不算", "有没有"}
+
+// indefiniteJi returns norm with each 几 that means "a few" rather than
+// "how many" replaced by 若: 好几个, and a 几 followed by another question
+// word (几家小厂能不能合一块).
+func indefiniteJi(norm string) string {
+	if !strings.ContainsRune(norm, '几') {
+		return norm
+	}
+	rs := []rune(norm)
+	for i, r := range rs {
+		if r != '几' {
+			continue
+		}
+		later := string(rs[i+1:])
+		indefinite := i > 0 && rs[i-1] == '好'
+		for _, w := range laterAsks {
+			indefinite = indefinite || strings.Contains(later, w)
+		}
+		if indefinite {
+			rs[i] = '若'
+		}
+	}
+	return string(rs)
+}
+
 // trimTagParticle drops the 不 or 没 that ends a spoken yes-or-no question
 // (能请假不, 要交钱不, 交了没): it asks whether, as 吗 does, and glued to
 // the word before it makes a piece no text holds (假不).
@@ -199,9 +228,10 @@ func analyze(question string, si *synonymIndex) plan {
 	if rs := []rune(norm); len(rs) > maxQueryRunes {
 		norm = strings.TrimSpace(string(rs[:maxQueryRunes]))
 	}
-	p := plan{norm: norm, kind: questionKind(norm), measure: questionMeasure(norm), slot: questionSlot(norm)}
+	asked := indefiniteJi(norm) // what the question words ask, 好几个 and 几家…按啥 aside
+	p := plan{norm: norm, kind: questionKind(asked), measure: questionMeasure(asked), slot: questionSlot(norm)}
 	if p.kind == wantDuration {
-		p.unit = questionTimeUnit(norm)
+		p.unit = questionTimeUnit(asked)
 	}
 	norm = trimTagParticle(norm)
 	build := func(strip bool) {

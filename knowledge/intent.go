@@ -45,8 +45,8 @@ var questionCues = []struct {
 	{wantName, regexp.MustCompile(`叫什么|叫啥|是什么|是啥|什么是|啥是|指什么|指的是|什么意思|啥意思|含义|定义`)},
 }
 
-// whichOnes is 哪几 not before a unit of time: it asks which ones (哪几条
-//原则, 哪几个城市), a list, whatever count word follows.
+// whichOnes is 哪几 not before a unit of time: it asks which ones, a list
+// (哪几条原则, 哪几个城市), whatever count word follows.
 var whichOnes = regexp.MustCompile(`哪几[^天日月年]`)
 
 // questionKind is what a normalized question asks for.

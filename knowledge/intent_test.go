@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -311,5 +312,19 @@ func TestIndefiniteJi(t *testing.T) {
 		if want != wantNumber && p.measure != "" {
 			t.Errorf("%q counts in %q", q, p.measure)
 		}
+	}
+}
+
+// TestContentSlot: the questions that ask what a course or an exam covers
+// ask for a notice's 内容 part.
+func TestContentSlot(t *testing.T) {
+	for _, q := range []string{"初级考试都考哪些内容", "轮训学什么", "这次培训讲啥", "考试考什么", "论坛内容是啥"} {
+		s := questionSlot(Normalize(q))
+		if s == nil || !slices.Contains(s.heads, "内容") {
+			t.Errorf("slot of %q = %v, want the content part", q, s)
+		}
+	}
+	if s := questionSlot(Normalize("党费怎么交")); s != nil {
+		t.Errorf("党费怎么交 asks for part %v", s.heads)
 	}
 }

@@ -320,6 +320,11 @@ func (b *Bot) leaveFlow(ctx context.Context, r *request, c store.Conversation) e
 		if p, err = b.members.Leave(ctx, r.userID, id, date, reason); err != nil {
 			return err
 		}
+		// the dialogue ends with the departure, so a crash between them
+		// leaves no dialogue asking again for a departure already made
+		if err := b.conv.End(ctx, r.chatID, r.userID); err != nil {
+			return err
+		}
 		if revoked = role == member.RoleCoordinator; !revoked {
 			return nil
 		}
@@ -334,10 +339,12 @@ func (b *Bot) leaveFlow(ctx context.Context, r *request, c store.Conversation) e
 	if errors.Is(err, member.ErrInvalidReason) || errors.Is(err, member.ErrInvalidDate) {
 		return b.reply(ctx, r, memberError(err)) // ask again
 	}
-	if err := b.conv.End(ctx, r.chatID, r.userID); err != nil {
-		return err
-	}
 	if msg := memberError(err); msg != "" {
+		// refused (out of scope, no longer approved, a coordinator): the
+		// dialogue is over
+		if err := b.conv.End(ctx, r.chatID, r.userID); err != nil {
+			return err
+		}
 		return b.reply(ctx, r, msg)
 	}
 	if err != nil {

@@ -248,7 +248,12 @@ type heldMemo struct {
 	bytes int
 }
 
-const heldMemoBytes = 4 << 20
+// heldMemoBytes bounds the text the memo holds; a text over
+// heldMemoLongest is matched afresh each time, never kept.
+const (
+	heldMemoBytes   = 4 << 20
+	heldMemoLongest = 64 << 10
+)
 
 var held heldMemo
 
@@ -257,6 +262,9 @@ func (h *heldMemo) match(k answerKind, text string) bool {
 	re := sentenceHolds[k]
 	if re == nil {
 		return false
+	}
+	if len(text) > heldMemoLongest {
+		return re.MatchString(text)
 	}
 	tried, yes := uint16(1)<<k, uint16(1)<<(8+k)
 	h.mu.Lock()

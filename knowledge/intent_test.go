@@ -216,6 +216,11 @@ func TestHeldMemo(t *testing.T) {
 	if !h.match(wantDuration, long+"y") || h.match(wantNumber, "无") {
 		t.Error("wrong answer after forgetting")
 	}
+	before := h.bytes
+	huge := strings.Repeat("预备期为一年。", heldMemoLongest/10)
+	if !h.match(wantDuration, huge) || h.bytes != before {
+		t.Errorf("a text over %d bytes: memo grew from %d to %d bytes", heldMemoLongest, before, h.bytes)
+	}
 }
 
 // TestTrimTagParticle: the 不 or 没 that ends a spoken yes-or-no question

@@ -333,3 +333,35 @@ func TestContentSlot(t *testing.T) {
 		t.Errorf("党费怎么交 asks for part %v", s.heads)
 	}
 }
+
+// TestNoticeSlots: the part of a notice a spoken question asks for, when
+// two parts could claim it (报名截止到几号 asks for the 报名 part, which
+// holds its deadline, not for the 时间 of the class).
+func TestNoticeSlots(t *testing.T) {
+	for q, head := range map[string]string{
+		"报名截止到几号":     "报名",
+		"在哪报名":        "报名",
+		"报考要上传啥材料":    "报名",
+		"论坛几号报到":      "时间",
+		"去苏州考察是哪几天":   "时间",
+		"培训在哪儿":       "地点",
+		"七月党日那天都干啥":   "内容",
+		"轮训都讲些啥课":     "内容",
+		"轮训班要自己掏钱不":   "费用",
+		"来回路费谁出":      "费用",
+		"报名小程序登不上去找谁": "联系",
+		"园区七月党日主题是啥":  "主题",
+		"培训班中间能请假不":   "要求",
+		"开考以后迟到了还能进不": "要求",
+	} {
+		s := questionSlot(Normalize(q))
+		if s == nil || s.heads[0] != head {
+			t.Errorf("slot of %q = %v, want the %s part", q, s, head)
+		}
+	}
+	for _, q := range []string{"党费怎么交", "预备期多长", "入党要多久"} {
+		if s := questionSlot(Normalize(q)); s != nil {
+			t.Errorf("%s asks for part %v", q, s.heads)
+		}
+	}
+}

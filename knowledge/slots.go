@@ -21,12 +21,16 @@ type slot struct {
 }
 
 var slots = []slot{
-	{regexp.MustCompile(strings.Join(whenWords, "|") + `|几点|什么时间|啥时间|(开始|结束|报到|举行|举办|截止|报名)(时间|日期)`), []string{"时间", "日期"}},
+	// signing up first: 报名截止到几号 asks for the 报名 part, which holds its deadline
+	{regexp.MustCompile(`(怎么|咋|如何|在哪|哪里|去哪|找谁)(报名|报考|报送)|报名(方式|办法|渠道|截止|材料)|(报名|报考)(要|需要|得)?(交|上传|提交|准备|带)|截止到|名额`), []string{"报名", "报考", "报送", "名额"}},
+	{regexp.MustCompile(strings.Join(whenWords, "|") + `|几点|哪几天|什么时间|啥时间|(开始|结束|报到|举行|举办|截止|报名)(时间|日期)`), []string{"时间", "日期"}},
 	{regexp.MustCompile(`哪里|哪儿|在哪|什么地方|啥地方|哪个地方|地点|地址|什么位置`), []string{"地点", "地址", "场所"}},
 	{regexp.MustCompile(`哪些人|什么人|啥人|谁(可以|能|要|需要|应该)?参加|参加对象|参训对象|培训对象|对象是|对象有`), []string{"对象", "人员范围", "参加人员", "参训人员"}},
-	{regexp.MustCompile(`学什么|学啥|讲什么|讲啥|培训什么|培训啥|学哪些|讲哪些|考什么|考啥|考哪些|哪些内容|什么内容|啥内容|内容是|内容有`), []string{"内容", "课程"}},
-	{regexp.MustCompile(`联系人|联系谁|找谁|电话|联系方式|咨询`), []string{"联系"}},
-	{regexp.MustCompile(`费用|交钱|花钱|收费|多少钱|自费|报销|食宿`), []string{"费用", "经费", "收费", "食宿"}},
+	{regexp.MustCompile(`(学|讲|考|培训|干|做|搞)(些)?(什么|啥|哪些)|(什么|啥|哪些)(课|活动)|哪些内容|什么内容|啥内容|内容是|内容有`), []string{"内容", "课程", "议程"}},
+	{regexp.MustCompile(`联系人|联系谁|找谁|电话|联系方式|咨询`), []string{"联系", "咨询", "电话"}},
+	{regexp.MustCompile(`费用|交钱|花钱|掏钱|出钱|收费|多少钱|自费|报销|路费|车费|食宿|补助|补贴`), []string{"费用", "经费", "收费", "食宿", "补助"}},
+	{regexp.MustCompile(`主题(是|叫)|(什么|啥)主题`), []string{"主题"}},
+	{regexp.MustCompile(`请假|迟到|早退|纪律|注意(什么|啥|事项)|有(什么|啥)要求`), []string{"要求", "纪律", "注意事项", "须知"}},
 }
 
 // questionSlot is the part of a notice a normalized question asks for, or

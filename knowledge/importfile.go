@@ -140,6 +140,7 @@ var (
 		`\d{1,2}(\.\d{1,2}){0,2}[.、．]?\s|\d{1,2}[.、．]` +
 		`)`)
 	articleNumbering = regexp.MustCompile(`^第[一二三四五六七八九十百千零〇两\d]+条`)
+	chapterNumbering = regexp.MustCompile(`^第[一二三四五六七八九十百千零〇两\d]+[章节编篇部分]`)
 )
 
 // plainHeading reports whether a line of a plain text starts a section and

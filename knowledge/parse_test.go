@@ -153,6 +153,28 @@ func TestParseTextHeadings(t *testing.T) {
 	}
 }
 
+// TestParseArticlesUnderChapters: measures written as chapters and
+// articles are split by article, each named with its chapter; an article
+// under no chapter, or after another kind of heading, keeps its own name.
+func TestParseArticlesUnderChapters(t *testing.T) {
+	src := "某县专职党务工作者管理办法\n\n第一章 总则\n第一条 为规范管理，制定本办法。\n第二条 本办法适用于全县专职党务工作者。\n" +
+		"第二章 请休假\n第三条 请事假3天以内的，由所在党组织书记批准。\n第四条 年休假按国家规定执行。\n" +
+		"一、附则说明\n第五条 本办法自印发之日起施行。\n"
+	d, err := knowledge.ParseFile(context.Background(), "办法.txt", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "第一章 总则 第一条|第一章 总则 第二条|第二章 请休假 第三条|第二章 请休假 第四条|第五条"
+	if got := strings.Join(sections(d), "|"); got != want {
+		t.Errorf("sections = %s, want %s", got, want)
+	}
+	for _, p := range d.Passages {
+		if !strings.HasPrefix(p.Text, "第") {
+			t.Errorf("section %s: an article keeps its text: %q", p.Section, p.Text)
+		}
+	}
+}
+
 func TestParseTextEncodings(t *testing.T) {
 	const text = "党费交纳须知\n一、交纳比例\n税后工资3000元以下交0.5%。\n"
 	gbk, _, err := transform.Bytes(simplifiedchinese.GBK.NewEncoder(), []byte(text))

@@ -22,12 +22,25 @@ const (
 type sectioner struct {
 	secs    []section
 	cur     section
+	chapter string // the 第X章 heading the articles that follow belong to
 	pending string // a short line that heads a section if a paragraph follows
 	waiting bool
 }
 
-// heading starts a section named name.
+// heading starts a section named name. An article (第五条) under a chapter
+// (第二章 岗位职责) is named with its chapter, "第二章 岗位职责 第五条": the
+// chapter says what the article is about, and where to find it.
 func (s *sectioner) heading(name string) {
+	switch {
+	case articleNumbering.MatchString(name):
+		if s.chapter != "" {
+			name = s.chapter + " " + name
+		}
+	case chapterNumbering.MatchString(name):
+		s.chapter = name
+	default:
+		s.chapter = ""
+	}
 	s.settle(false)
 	s.secs = append(s.secs, s.cur)
 	s.cur = section{heading: name}

@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"os"
 	"path"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -435,12 +436,51 @@ func isUniqueViolation(err error) bool {
 }
 
 // Backup writes a consistent copy of the database to file using VACUUM INTO,
-// which is safe while the bot keeps writing.
-func (db *DB) Backup(ctx context.Context, file string) error {
-	if _, err := db.sql.ExecContext(ctx, `VACUUM INTO ?`, file); err != nil {
+// which is safe while the bot keeps writing. The copy is written under a
+// temporary name beside file, synced, and renamed to file only when whole:
+// a backup stopped half way (a signal, kill -9, a full disk) leaves nothing
+// at file, and no temporary file after a clean stop.
+func (db *DB) Backup(ctx context.Context, file string) (err error) {
+	dir := filepath.Dir(file)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(file)+".partial-*")
+	if err != nil {
 		return fmt.Errorf("backup to %s: %w", file, err)
 	}
+	name := tmp.Name()
+	tmp.Close()
+	os.Remove(name) // VACUUM INTO wants a file that does not exist
+	defer func() {
+		if err != nil {
+			os.Remove(name)
+		}
+	}()
+	if _, err := db.sql.ExecContext(ctx, `VACUUM INTO ?`, name); err != nil {
+		return fmt.Errorf("backup to %s: %w", file, err)
+	}
+	if err := syncFile(name); err != nil {
+		return fmt.Errorf("backup to %s: %w", file, err)
+	}
+	if err := os.Rename(name, file); err != nil {
+		return fmt.Errorf("backup to %s: %w", file, err)
+	}
+	if d, err := os.Open(dir); err == nil {
+		d.Sync() // the rename itself; best effort where directories cannot sync
+		d.Close()
+	}
 	return nil
+}
+
+// syncFile flushes a file's contents to the disk.
+func syncFile(name string) error {
+	f, err := os.OpenFile(name, os.O_RDWR, 0)
+	if err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // Errors of CheckBackup, besides ErrSchemaTooNew.

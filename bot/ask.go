@@ -68,6 +68,7 @@ func (b *Bot) answerQuestion(ctx context.Context, r *request) error {
 	ans.Query = q
 	qid, err := b.kb.LogQuestion(ctx, knowledge.Asked{
 		UserID: r.userID, ChatID: r.chatID, District: district, Text: q, Answer: ans,
+		UpdateID: updateID(ctx), // a replay after a crash logs it once
 	})
 	if err != nil {
 		return fmt.Errorf("log question: %w", err)

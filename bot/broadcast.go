@@ -940,7 +940,12 @@ func (b *Bot) refreshStatuses(ctx context.Context) {
 }
 
 // resumeStatuses picks up, after a restart, the status messages of the
-// broadcasts still being sent.
+// broadcasts still being sent. A broadcast sent at once whose status
+// message was never recorded (the process stopped between the broadcast's
+// commit and its report) gets its report now, if it is recent: the
+// coordinator must learn that it went out, or may send it again. One
+// whose report went through the outbox (a scheduled one's) is watched
+// until that report is delivered.
 func (b *Bot) resumeStatuses(ctx context.Context) {
 	if b.sched == nil {
 		return
@@ -950,8 +955,23 @@ func (b *Bot) resumeStatuses(ctx context.Context) {
 		return
 	}
 	for _, bc := range list {
-		if bc.State == scheduler.Sent && bc.StatusMessage != 0 {
+		switch {
+		case bc.State != scheduler.Sent:
+		case bc.StatusMessage != 0:
 			b.watch.add(bc.ID)
+		case bc.CreatedBy == 0 || b.now().Sub(bc.Created) > statusWatchFor:
+		default:
+			queued, err := b.sched.StatusQueued(ctx, bc.ID)
+			switch {
+			case err != nil:
+				b.log.Warn("broadcast status", "broadcast", bc.ID, "err", err)
+			case queued:
+				b.watch.add(bc.ID)
+			default:
+				if err := b.showStatus(ctx, bc.CreatedBy, bc.ID); err != nil && ctx.Err() == nil {
+					b.log.Warn("broadcast status after a restart", "broadcast", bc.ID, "err", err)
+				}
+			}
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/dangwu/dangwu/member"
 	"github.com/dangwu/dangwu/store"
 	tgbot "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
@@ -229,9 +230,28 @@ func (b *Bot) setCommands(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	granted := map[int64]bool{}
 	for _, c := range coords {
+		granted[c.UserID] = true
 		if !b.admins[c.UserID] {
 			b.refreshMenu(ctx, c.UserID, RoleCoordinator)
+		}
+	}
+	// A coordinator's menu is taken away after the revocation (or the
+	// departure) commits: a crash between leaves it on Telegram's side. The
+	// people of the latest revocations and departures who hold no role now
+	// get the worker's menu again (the newest entries are the ones a crash
+	// can have cut off).
+	entries, err := b.members.Audit(ctx, admin, member.MaxAudit)
+	if err != nil {
+		return err
+	}
+	reset := map[int64]bool{}
+	for _, e := range entries {
+		if (e.Action == member.AuditRevoked || e.Action == member.AuditLeft) && e.TargetUser != 0 &&
+			!granted[e.TargetUser] && !b.admins[e.TargetUser] && !reset[e.TargetUser] {
+			reset[e.TargetUser] = true
+			b.refreshMenu(ctx, e.TargetUser, RoleWorker)
 		}
 	}
 	return nil

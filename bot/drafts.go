@@ -88,6 +88,9 @@ func (b *Bot) draftFlow(ctx context.Context, r *request, c store.Conversation) e
 	if err := b.checkDraft(ctx, by, c); err != nil {
 		return b.refuseDraft(ctx, r, c, err)
 	}
+	if replayedStep(ctx, c) {
+		return b.reprompt(ctx, r, c)
+	}
 	switch c.Step {
 	case stepAnswer:
 		c.Data["answer"] = r.text
@@ -104,10 +107,46 @@ func (b *Bot) draftFlow(ctx context.Context, r *request, c store.Conversation) e
 	return b.reply(ctx, r, t("draft.press"))
 }
 
+// A dialogue step is saved before its prompt is sent, and the update that
+// moved the dialogue is marked done only once the prompt is out. A crash
+// between the two replays the update against the step it had already
+// moved to: the coordinator's answer would be taken as its source. So a
+// step remembers the update that led to it (markStep), and a replay of
+// that update asks the step's question again instead (reprompt).
+func markStep(ctx context.Context, c *store.Conversation) {
+	if id := updateID(ctx); id != 0 {
+		c.Data[stepUpdate] = strconv.FormatInt(id, 10)
+	}
+}
+
+// stepUpdate is the key of the update that led to a dialogue's step.
+const stepUpdate = "_u"
+
+// replayedStep reports whether the update being handled is the one that
+// moved c to its step.
+func replayedStep(ctx context.Context, c store.Conversation) bool {
+	id := updateID(ctx)
+	return id != 0 && c.Data[stepUpdate] == strconv.FormatInt(id, 10)
+}
+
+// reprompt asks the question of the step c is at again.
+func (b *Bot) reprompt(ctx context.Context, r *request, c store.Conversation) error {
+	switch c.Step {
+	case stepDistrict:
+		return b.askDistrict(ctx, r, c)
+	case stepSource:
+		return b.askSource(ctx, r, c)
+	case stepPreview:
+		return b.preview(ctx, r, c)
+	}
+	return b.reply(ctx, r, t("draft.press"))
+}
+
 // askDistrict offers 全市 and each district: dr:d:0 is 全市, dr:d:<n> the
 // n-th district.
 func (b *Bot) askDistrict(ctx context.Context, r *request, c store.Conversation) error {
 	c.Step = stepDistrict
+	markStep(ctx, &c)
 	if err := b.conv.Save(ctx, r.userID, r.userID, c); err != nil {
 		return err
 	}
@@ -122,6 +161,7 @@ func (b *Bot) askDistrict(ctx context.Context, r *request, c store.Conversation)
 // an edited entry had).
 func (b *Bot) askSource(ctx context.Context, r *request, c store.Conversation) error {
 	c.Step = stepSource
+	markStep(ctx, &c)
 	if err := b.conv.Save(ctx, r.userID, r.userID, c); err != nil {
 		return err
 	}
@@ -137,6 +177,7 @@ func (b *Bot) askSource(ctx context.Context, r *request, c store.Conversation) e
 // preview shows what 保存 would store.
 func (b *Bot) preview(ctx context.Context, r *request, c store.Conversation) error {
 	c.Step = stepPreview
+	markStep(ctx, &c)
 	if err := b.conv.Save(ctx, r.userID, r.userID, c); err != nil {
 		return err
 	}
@@ -191,6 +232,9 @@ func (b *Bot) onDraftButton(ctx context.Context, r *request, payload string) err
 	}
 	if err := b.checkDraft(ctx, by, c); err != nil {
 		return b.refuseDraft(ctx, r, c, err)
+	}
+	if replayedStep(ctx, c) {
+		return b.reprompt(ctx, r, c)
 	}
 	op, arg, _ := strings.Cut(payload, ":")
 	switch {

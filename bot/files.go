@@ -145,7 +145,7 @@ func (b *Bot) onDocument(ctx context.Context, r *request) error {
 	case kind == "roster":
 		return b.importRoster(ctx, r, name, data, false)
 	case ext == ".md" || b.kb == nil:
-		return b.importDocument(ctx, r, name, data, knowledge.ImportMeta{})
+		return b.importDocument(ctx, r, name, data, knowledge.ImportMeta{}, nil)
 	}
 	return b.startDocImport(ctx, r, doc.FileID, name, data)
 }
@@ -265,7 +265,9 @@ func problemText(p member.RowProblem) string {
 
 // importDocument imports a knowledge document into the coordinator's scope
 // (a district coordinator's: their district) and says what was added.
-func (b *Bot) importDocument(ctx context.Context, r *request, name string, data []byte, meta knowledge.ImportMeta) error {
+// settle, if not nil, runs once the import is over, before the reply that
+// marks the update done: the end of the dialogue that led to it.
+func (b *Bot) importDocument(ctx context.Context, r *request, name string, data []byte, meta knowledge.ImportMeta, settle func() error) error {
 	if b.kb == nil {
 		return b.reply(ctx, r, t("file.unsupported", esc(name)))
 	}
@@ -276,6 +278,11 @@ func (b *Bot) importDocument(ctx context.Context, r *request, name string, data 
 	ictx, cancel := context.WithTimeout(ctx, b.importTimeout)
 	res, err := b.kb.ImportWith(ictx, name, data, meta, by)
 	cancel()
+	if settle != nil && (err == nil || ctx.Err() == nil) {
+		if err := settle(); err != nil {
+			return err
+		}
+	}
 	if err != nil {
 		return b.refuseDocument(ctx, r, name, by, err)
 	}
@@ -443,20 +450,23 @@ func (b *Bot) districtQuestion(c store.Conversation, prompt string) message {
 }
 
 // finishDocImport downloads the file again and imports it with the
-// answers, then ends the dialogue. The document commits in one
-// transaction; a crash before the dialogue ends leaves the dialogue to be
-// answered again, which imports the same file under the same id (an update).
+// answers, ending the dialogue before the reply. The document commits in
+// one transaction; a crash before the dialogue ends leaves the update
+// unfinished, and its replay imports the same file under the same id (an
+// update); a crash after it leaves nothing to answer.
 func (b *Bot) finishDocImport(ctx context.Context, r *request, c store.Conversation, district string) error {
 	name := c.Data["name"]
 	meta := knowledge.ImportMeta{Source: c.Data["source"], District: district}
+	end := func() error { return b.conv.End(ctx, r.userID, r.userID) }
 	data, err := b.download(ctx, c.Data["file"], knowledge.MaxFileSize)
-	if errors.Is(err, errTooBig) {
-		err = b.reply(ctx, r, tooBig(name, -1, knowledge.MaxFileSize, t("file.kind_document")))
-	} else if err == nil {
-		err = b.importDocument(ctx, r, name, data, meta)
-	}
-	if err != nil {
+	switch {
+	case errors.Is(err, errTooBig):
+		if err := end(); err != nil {
+			return err
+		}
+		return b.reply(ctx, r, tooBig(name, -1, knowledge.MaxFileSize, t("file.kind_document")))
+	case err != nil:
 		return err
 	}
-	return b.conv.End(ctx, r.userID, r.userID)
+	return b.importDocument(ctx, r, name, data, meta, end)
 }

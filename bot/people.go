@@ -89,7 +89,9 @@ func (b *Bot) cmdStart(ctx context.Context, r *request) error {
 	p, err := b.members.Get(ctx, r.userID)
 	switch {
 	case errors.Is(err, member.ErrNotFound) || (err == nil && (p.Status == member.StatusRejected || p.Status == member.StatusDeleted)):
-		if err := b.reply(ctx, r, t("start.welcome", esc(displayName(r.user)))); err != nil {
+		// the welcome is sent before the dialogue is saved: a crash between
+		// replays /start (and welcomes twice) rather than leave no dialogue
+		if err := b.reply(beforeWrite(ctx), r, t("start.welcome", esc(displayName(r.user)))); err != nil {
 			return err
 		}
 		return b.beginRegistration(ctx, r)
@@ -215,7 +217,7 @@ func (b *Bot) onContact(ctx context.Context, r *request) error {
 	if err != nil {
 		return b.reply(ctx, r, memberError(err))
 	}
-	if err := b.send(ctx, r.chatID, message{text: t("reg.phone_received", maskPhone(phone)), markup: &models.ReplyKeyboardRemove{RemoveKeyboard: true}}); err != nil {
+	if err := b.send(beforeWrite(ctx), r.chatID, message{text: t("reg.phone_received", maskPhone(phone)), markup: &models.ReplyKeyboardRemove{RemoveKeyboard: true}}); err != nil {
 		return err
 	}
 	return b.accept(ctx, r, c, member.FieldPhone, phone, true)
@@ -236,7 +238,7 @@ func (b *Bot) onChoice(ctx context.Context, r *request, payload string) error {
 	}
 	// Show the choice in place of the buttons, so the chat reads as a record.
 	if msg := r.cb.Message.Message; msg != nil {
-		b.out.edit(ctx, r.chatID, msg.ID, message{text: t("reg.chosen", t(fieldLabel[f]), esc(options[i]))})
+		b.out.edit(beforeWrite(ctx), r.chatID, msg.ID, message{text: t("reg.chosen", t(fieldLabel[f]), esc(options[i]))})
 	}
 	return b.accept(ctx, r, c, f, options[i], false)
 }
@@ -346,7 +348,7 @@ func (b *Bot) onMoveButton(ctx context.Context, r *request, payload string) erro
 	}
 	switch payload {
 	case "ok":
-		b.editCallbackMessage(ctx, r, message{text: t("move.confirmed", esc(c.Data["to"]))})
+		b.editCallbackMessage(beforeWrite(ctx), r, message{text: t("move.confirmed", esc(c.Data["to"]))})
 		return b.accept(ctx, r, c, member.FieldDistrict, c.Data["to"], false)
 	case "no":
 		if err := b.conv.End(ctx, r.chatID, r.userID); err != nil {

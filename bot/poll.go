@@ -241,9 +241,31 @@ func settleDone(ctx context.Context) {
 // after each message it sends: once a reply is out, a restart must not
 // handle the update again and answer twice.
 func markDone(ctx context.Context) {
+	if ctx.Value(beforeWriteKey{}) != nil {
+		return
+	}
 	if d, ok := ctx.Value(doneKey{}).(*doneMark); ok {
 		d.start()
 	}
+}
+
+// updateID is the id of the update ctx belongs to, 0 outside one.
+func updateID(ctx context.Context) int64 {
+	if d, ok := ctx.Value(doneKey{}).(*doneMark); ok {
+		return d.id
+	}
+	return 0
+}
+
+type beforeWriteKey struct{}
+
+// beforeWrite is ctx for a message sent before the change the update makes
+// is written ("已选：云龙区" in place of the buttons, then the move): its
+// sending does not mark the update done, so a crash between the message and
+// the write replays the update, and the change is made, at the cost of the
+// message twice.
+func beforeWrite(ctx context.Context) context.Context {
+	return context.WithValue(ctx, beforeWriteKey{}, true)
 }
 
 // doneInTx marks the update ctx belongs to done in the transaction ctx

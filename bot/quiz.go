@@ -341,7 +341,8 @@ func (b *Bot) onSessionPress(ctx context.Context, r *request, op string, sid int
 }
 
 // stalePress answers a press on a question that has moved on. If the
-// exam's time ran out, the result is shown; if the press is on the
+// exam's time ran out, or the press is on a finished exam's message, the
+// result is shown; if the press is on the
 // question just answered (a reply lost in a crash), its feedback is shown
 // again; otherwise the press changes nothing.
 func (b *Bot) stalePress(ctx context.Context, r *request, out quiz.Outcome, pos int) error {
@@ -353,6 +354,18 @@ func (b *Bot) stalePress(ctx context.Context, r *request, out quiz.Outcome, pos 
 	case sess.Kind == quiz.ExamKind && out.Finished:
 		b.ack(r, t("exam.time_up"), true)
 		return b.examFinished(ctx, r, sess)
+	case sess.Kind == quiz.ExamKind && sess.State == quiz.Done &&
+		r.cb.Message.Message != nil && r.cb.Message.Message.ID == sess.MessageID:
+		// A press on a finished exam's own message: the result it should
+		// show (lost if a crash cut off the last answer's reply).
+		b.ack(r, t("quiz.stale"), false)
+		return b.examFinished(ctx, r, sess)
+	case sess.Kind == quiz.ExamKind && !sess.Over() &&
+		r.cb.Message.Message != nil && r.cb.Message.Message.ID == sess.MessageID:
+		// The exam moved on but its message did not (the reply to an
+		// answer lost in a crash): show the question it is at.
+		b.ack(r, t("quiz.stale"), false)
+		return b.editSession(ctx, r, sess)
 	case sess.Kind != quiz.ExamKind && pos == sess.Pos && pos < len(sess.Items) && sess.Items[pos].Answered &&
 		r.cb.Message.Message != nil && r.cb.Message.Message.ID == sess.MessageID:
 		q, err := b.quiz.Question(ctx, sess.Items[pos].QuestionID)

@@ -17,6 +17,9 @@ type Asked struct {
 	District string
 	Text     string
 	Answer   Answer
+	// UpdateID is the Telegram update the question came in, 0 if none: a
+	// question of an update already logged is not logged again.
+	UpdateID int64
 }
 
 // LogQuestion stores a question and the results shown for it, and returns
@@ -25,7 +28,7 @@ type Asked struct {
 func (b *Base) LogQuestion(ctx context.Context, a Asked) (int64, error) {
 	q := Question{
 		UserID: a.UserID, ChatID: a.ChatID, District: a.District, Text: a.Text,
-		AskedAt: b.Now(), Confident: a.Answer.Confident,
+		AskedAt: b.Now(), Confident: a.Answer.Confident, UpdateID: a.UpdateID,
 	}
 	if len(a.Answer.Results) > 0 {
 		q.Confidence = a.Answer.Results[0].Confidence

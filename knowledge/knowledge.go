@@ -154,6 +154,7 @@ type ContentState struct {
 // Question is a logged question with the results that were shown for it.
 type Question struct {
 	ID         int64
+	UpdateID   int64 // the Telegram update it came in, 0 if none
 	UserID     int64
 	ChatID     int64
 	District   string

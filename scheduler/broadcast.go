@@ -295,6 +295,17 @@ func (s *Service) QueuedStatus(ctx context.Context, id int64) (int64, int, bool,
 	return d.ChatID, d.MessageID, true, nil
 }
 
+// StatusQueued reports whether a status report of the broadcast went into
+// the outbox (a scheduled broadcast's, when it was released), whatever
+// became of it.
+func (s *Service) StatusQueued(ctx context.Context, id int64) (bool, error) {
+	c, err := s.outbox.RefCounts(ctx, broadcastRef(id)+":status")
+	if err != nil {
+		return false, err
+	}
+	return c.Pending+c.Sending+c.Sent+c.Failed+c.Uncertain+c.Cancelled > 0, nil
+}
+
 // SetStatusMessage records where the coordinator's status message is.
 func (s *Service) SetStatusMessage(ctx context.Context, id, chatID int64, messageID int) error {
 	return s.atomic(ctx, func(ctx context.Context) error {

@@ -201,6 +201,8 @@ type Outbox interface {
 	// CancelChat stops ref's pending messages to one chat.
 	CancelChat(ctx context.Context, ref string, chatID int64) (int, error)
 	Delivered(ctx context.Context, ref string) ([]outbox.Message, error)
+	// RefCounts reports how many of ref's messages are in each status.
+	RefCounts(ctx context.Context, ref string) (outbox.Counts, error)
 }
 
 // Messages renders what the scheduler sends: the bot implements it, so the

@@ -646,18 +646,33 @@ func (s *KnowledgeStore) FAQ(ctx context.Context, id string) (knowledge.FAQ, err
 }
 
 // AddQuestion stores a question with the results shown for it. An
-// unconfident one enters the unanswered queue.
+// unconfident one enters the unanswered queue. A question already stored
+// from the same update (a replay: same UpdateID, person, chat and text) is
+// not stored again: its id is returned.
 func (s *KnowledgeStore) AddQuestion(ctx context.Context, q knowledge.Question) (int64, error) {
 	var id int64
 	err := s.db.Atomic(ctx, func(ctx context.Context) error {
 		tx := s.db.q(ctx) // the kept statements
+		var update any    // NULL when none
+		if q.UpdateID != 0 {
+			update = q.UpdateID
+			err := tx.QueryRowContext(ctx, `SELECT id FROM kb_questions
+				WHERE update_id = ? AND user_id = ? AND chat_id = ? AND text = ? ORDER BY id DESC LIMIT 1`,
+				q.UpdateID, q.UserID, q.ChatID, q.Text).Scan(&id)
+			if err == nil {
+				return nil // a replay: logged when the update was first handled
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("find question of update %d: %w", q.UpdateID, err)
+			}
+		}
 		at := q.AskedAt
 		if at.IsZero() {
 			at = s.db.Now()
 		}
-		err := tx.QueryRowContext(ctx, `INSERT INTO kb_questions (user_id, chat_id, district, text, asked_at, confident, confidence, open)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			q.UserID, q.ChatID, q.District, q.Text, formatTime(at), q.Confident, q.Confidence, !q.Confident).Scan(&id)
+		err := tx.QueryRowContext(ctx, `INSERT INTO kb_questions (user_id, chat_id, district, text, asked_at, confident, confidence, open, update_id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			q.UserID, q.ChatID, q.District, q.Text, formatTime(at), q.Confident, q.Confidence, !q.Confident, update).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("insert question: %w", err)
 		}

@@ -276,3 +276,40 @@ func TestKnowledgeBatchReads(t *testing.T) {
 		t.Errorf("no ids: %v, %v", ps, err)
 	}
 }
+
+// TestKnowledgeQuestionOfAReplay: a question logged again from the same
+// update (a replay after a crash) is stored once; another question that
+// reuses an update id (a new bot token, a new console) is stored.
+func TestKnowledgeQuestionOfAReplay(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpen(t)
+	ks := store.NewKnowledgeStore(db)
+	add := func(update int64, text string) int64 {
+		id, err := ks.AddQuestion(ctx, knowledge.Question{UpdateID: update, UserID: 5, ChatID: 5, Text: text,
+			Shown: []knowledge.Shown{{Rank: 1, Kind: knowledge.KindPassage, DocID: "a", PassageID: 7}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	first := add(41, "党费怎么交")
+	if again := add(41, "党费怎么交"); again != first {
+		t.Errorf("the replay logged question %d, want the first one, %d", again, first)
+	}
+	if other := add(41, "预备期多长"); other == first {
+		t.Errorf("another question with update id 41 was not logged")
+	}
+	if none := add(0, "党费怎么交"); none == first {
+		t.Errorf("a question of no update was taken for the first")
+	}
+	var n, shown int
+	if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM kb_questions`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SQL().QueryRow(`SELECT COUNT(*) FROM kb_shown WHERE question_id = ?`, first).Scan(&shown); err != nil {
+		t.Fatal(err)
+	}
+	if n != 3 || shown != 1 {
+		t.Errorf("%d questions and %d results shown for the first, want 3 and 1", n, shown)
+	}
+}

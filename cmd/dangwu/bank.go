@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -101,19 +100,7 @@ func cmdTemplate(_ context.Context, args []string, env Env) int {
 		fmt.Fprintln(env.Stderr, "usage: dangwu template quiz FILE.xlsx")
 		return 2
 	}
-	f, err := os.OpenFile(args[1], os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		fmt.Fprintf(env.Stderr, "dangwu template: %v\n", err)
-		return 1
-	}
-	if err := quiz.WriteTemplate(f); err != nil {
-		f.Close()
-		os.Remove(args[1])
-		fmt.Fprintf(env.Stderr, "dangwu template: %v\n", err)
-		return 1
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(args[1])
+	if err := createNew(args[1], quiz.WriteTemplate); err != nil {
 		fmt.Fprintf(env.Stderr, "dangwu template: %v\n", err)
 		return 1
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 
@@ -47,19 +48,7 @@ func cmdReport(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintf(env.Stderr, "dangwu report: %v\n", err)
 		return 1
 	}
-	f, err := os.OpenFile(target, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		fmt.Fprintf(env.Stderr, "dangwu report: %v\n", err)
-		return 1
-	}
-	if err := records.WriteReport(f, rep, cfg.Location); err != nil {
-		f.Close()
-		os.Remove(target)
-		fmt.Fprintf(env.Stderr, "dangwu report: %v\n", err)
-		return 1
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(target)
+	if err := createNew(target, func(w io.Writer) error { return records.WriteReport(w, rep, cfg.Location) }); err != nil {
 		fmt.Fprintf(env.Stderr, "dangwu report: %v\n", err)
 		return 1
 	}

@@ -124,7 +124,14 @@ func (b *Bot) cmdInvite(ctx context.Context, r *request) error {
 
 // redeemInvite handles /start inv_… from an invitation link.
 func (b *Bot) redeemInvite(ctx context.Context, r *request, code string) error {
-	access, err := b.members.RedeemInvite(ctx, r.userID, code)
+	// Redeemed with the update's done mark: a replay after a crash must not
+	// find the invitation used and call it invalid.
+	var access member.Access
+	err := b.atomic(ctx, func(ctx context.Context) error {
+		var err error
+		access, err = b.members.RedeemInvite(ctx, r.userID, code)
+		return err
+	})
 	if errors.Is(err, member.ErrNotFound) {
 		return b.reply(ctx, r, t("err.invite_invalid"))
 	}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/dangwu/dangwu/bot"
 	"github.com/dangwu/dangwu/internal/botapi"
+	"github.com/dangwu/dangwu/member"
 	"github.com/dangwu/dangwu/quiz"
 	"github.com/dangwu/dangwu/store"
 )
@@ -475,5 +476,33 @@ func TestCrashReplayRevokedCoordinatorKeepsTheMenu(t *testing.T) {
 	}
 	if menu := menuNames(h.srv.Commands(scope)); !slices.Equal(menu, workerMenu) {
 		t.Errorf("after the revocation and a restart the person's menu is still %v, want the worker's %v", menu, workerMenu)
+	}
+}
+
+// A crash after an invitation is redeemed and before the reply: the replay
+// must not find the invitation used and tell the new coordinator it is
+// invalid. The redemption commits with the update's done mark; the menu
+// the crash cut off is set at the next start.
+func TestCrashReplayRedeemedInviteNotCalledUsed(t *testing.T) {
+	h := startBot(t, shortGrace, nil)
+	m := inviteLink.FindStringSubmatch(h.ask(adminID, "/invite 鼓楼区"))
+	if m == nil {
+		t.Fatal("no invitation link")
+	}
+	const id = 1371
+	u := botapi.DefaultUser(id)
+	hc := h.holdCall("sendMessage", id, func(p botapi.Params) bool { return true })
+	h.srv.SendText(u, botapi.PrivateChat(u), "/start "+m[1])
+	h.crashHere(hc)
+	h.waitUntil("the unfinished updates are replayed", func() bool { return h.undoneUpdates() == 0 })
+	h.settle()
+	if a, _ := h.members().Access(context.Background(), id); a.Role != member.RoleCoordinator {
+		t.Errorf("after the crash %d is a %v, want a coordinator", id, a.Role)
+	}
+	if n := h.countContaining(id, bot.T("err.invite_used")); n > 0 {
+		t.Errorf("the new coordinator was told %d times that the invitation was used", n)
+	}
+	if menu := menuNames(h.srv.Commands(botapi.BotCommandScope{Type: "chat", ChatID: id})); !slices.Contains(menu, "pending") {
+		t.Errorf("menu after the restart = %v", menu)
 	}
 }

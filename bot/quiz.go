@@ -296,7 +296,19 @@ func (b *Bot) onSessionPress(ctx context.Context, r *request, op string, sid int
 	case "a", "s":
 		out, err = b.quiz.Answer(ctx, r.userID, sid, pos, opt)
 	case "x":
-		out.Session, _, err = b.quiz.Toggle(ctx, r.userID, sid, pos, opt)
+		// with the done mark: a replay must not toggle the option back.
+		// A stale press still commits (a late exam's submission).
+		var terr error
+		err = b.atomic(ctx, func(ctx context.Context) error {
+			out.Session, _, terr = b.quiz.Toggle(ctx, r.userID, sid, pos, opt)
+			if errors.Is(terr, quiz.ErrStale) {
+				return nil
+			}
+			return terr
+		})
+		if err == nil {
+			err = terr
+		}
 	case "n":
 		out.Session, err = b.quiz.Next(ctx, r.userID, sid, pos)
 	}

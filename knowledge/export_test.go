@@ -30,6 +30,8 @@ func (b *Base) SetParam(name string, v float64) {
 		w.altChars = v
 	case "maxPostings":
 		w.maxPostings = v
+	case "tieMargin":
+		tieMargin = v
 	case "r.bm":
 		w.rerank.bm = v
 	case "r.cov":

@@ -365,3 +365,46 @@ func TestNoticeSlots(t *testing.T) {
 		}
 	}
 }
+
+// TestTied: two results that cover the question whole and score within
+// tieMargin of each other are tied, and the first is then held below the
+// threshold; a clear margin, or a runner-up that misses part of the
+// question, is no tie.
+func TestTied(t *testing.T) {
+	res := func(final, cov float64) Result { return Result{cov: cov, feat: features{final: final}} }
+	for _, c := range []struct {
+		rs   []Result
+		want bool
+	}{
+		{[]Result{res(3.33, 1), res(3.23, 1)}, true},
+		{[]Result{res(3.33, 1), res(2.5, 1)}, false},
+		{[]Result{res(3.33, 1), res(3.30, 0.6)}, false},
+		{[]Result{res(3.33, 1)}, false},
+	} {
+		if got := tied(c.rs); got != c.want {
+			t.Errorf("tied(%v) = %v, want %v", c.rs, got, c.want)
+		}
+	}
+	p := analyze("预备党员中不中报", newSynonymIndex(Synonyms{}))
+	rs := []Result{res(3.33, 1), res(3.23, 1)}
+	rs[0].charCov, rs[1].charCov = 1, 1
+	rs[0].feat.head, rs[1].feat.head = 0.9, 0.9
+	setConfidence(p, rs)
+	if rs[0].Confidence >= Threshold {
+		t.Errorf("a tied first result has confidence %.2f, want below %.2f", rs[0].Confidence, Threshold)
+	}
+}
+
+// TestZhongBuZhong: 中不中, the Xuzhou and Henan 行不行, asks yes or no and
+// is no topic word.
+func TestZhongBuZhong(t *testing.T) {
+	p := analyze("预备党员中不中报名", newSynonymIndex(Synonyms{}))
+	if p.kind != wantYesNo {
+		t.Errorf("kind = %v, want yes or no", p.kind)
+	}
+	for _, u := range p.units {
+		if strings.Contains(u.text, "中") {
+			t.Errorf("unit %q of 中不中", u.text)
+		}
+	}
+}

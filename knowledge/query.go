@@ -184,7 +184,7 @@ func phrases(pcs []piece) []string {
 // laterAsks are the question words after which an earlier 几 no longer
 // asks how many: 几家单位合起来建，要按啥原则 asks for the rule.
 var laterAsks = []string{"啥", "什么", "怎么", "咋", "如何", "吗", "谁", "哪", "多少", "几", "能不能", "用不用", "要不要",
-	"是不是", "可不可以", "行不行", "会不会", "算不算", "有没有"}
+	"是不是", "可不可以", "行不行", "中不中", "会不会", "算不算", "有没有"}
 
 // indefiniteJi returns norm with each 几 that means "a few" rather than
 // "how many" replaced by 若: 好几个, and a 几 followed by another question

@@ -736,6 +736,9 @@ func setConfidence(p plan, rs []Result) {
 		if asksCountOrTime(p) && !r.feat.typed {
 			c = min(c, uncountedCap) // asked how many (级) or how long and no count (of 级) or time in it
 		}
+		if i == 0 && tied(rs) {
+			c = min(c, uncountedCap) // another section answers it as well, by every measure
+		}
 		if literal(*r) {
 			// an FAQ phrasing that is the question asked: its answer
 			// answers it, whatever words the answer uses for the count
@@ -747,6 +750,23 @@ func setConfidence(p plan, rs []Result) {
 		r.Confidence = c
 	}
 }
+
+// tied reports whether the first two results cover all of the question's
+// topic and stand within tieMargin of each other: nothing tells which of
+// two sections answers it (预备党员中不中报: every passage on 预备党员 covers
+// it whole).
+func tied(rs []Result) bool {
+	if len(rs) < 2 || rs[0].feat.final <= 0 {
+		return false
+	}
+	margin := (rs[0].feat.final - rs[1].feat.final) / rs[0].feat.final
+	return rs[0].cov >= 0.99 && rs[1].cov >= 0.99 && margin < tieMargin
+}
+
+// tieMargin is the margin under which two results that cover the question
+// whole are tied (measured on the halves and both sets of imported
+// documents, docs/BENCHMARKS.md).
+var tieMargin = 0.05
 
 // resultInputs are the model's inputs for result i: 1 (the intercept),
 // topic coverage, character coverage, heading coverage, FAQ similarity,

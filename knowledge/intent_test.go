@@ -376,7 +376,7 @@ func TestTied(t *testing.T) {
 		rs   []Result
 		want bool
 	}{
-		{[]Result{res(3.33, 1), res(3.23, 1)}, true},
+		{[]Result{res(3.33, 1), res(3.27, 1)}, true},
 		{[]Result{res(3.33, 1), res(2.5, 1)}, false},
 		{[]Result{res(3.33, 1), res(3.30, 0.6)}, false},
 		{[]Result{res(3.33, 1)}, false},
@@ -386,7 +386,7 @@ func TestTied(t *testing.T) {
 		}
 	}
 	p := analyze("预备党员中不中报", newSynonymIndex(Synonyms{}))
-	rs := []Result{res(3.33, 1), res(3.23, 1)}
+	rs := []Result{res(3.33, 1), res(3.27, 1)}
 	rs[0].charCov, rs[1].charCov = 1, 1
 	rs[0].feat.head, rs[1].feat.head = 0.9, 0.9
 	setConfidence(p, rs)

@@ -753,8 +753,8 @@ func setConfidence(p plan, rs []Result) {
 
 // tied reports whether the first two results cover all of the question's
 // topic and stand within tieMargin of each other: nothing tells which of
-// two sections answers it (预备党员中不中报: every passage on 预备党员 covers
-// it whole).
+// two sections answers it (a question of one topic word, which every
+// passage on it covers whole).
 func tied(rs []Result) bool {
 	if len(rs) < 2 || rs[0].feat.final <= 0 {
 		return false
@@ -766,7 +766,7 @@ func tied(rs []Result) bool {
 // tieMargin is the margin under which two results that cover the question
 // whole are tied (measured on the halves and both sets of imported
 // documents, docs/BENCHMARKS.md).
-var tieMargin = 0.05
+var tieMargin = 0.03
 
 // resultInputs are the model's inputs for result i: 1 (the intercept),
 // topic coverage, character coverage, heading coverage, FAQ similarity,

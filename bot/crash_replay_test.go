@@ -206,6 +206,12 @@ func TestCrashReplayBroadcastStatusReportLost(t *testing.T) {
 		t.Fatalf("broadcasts %v %v", list, err)
 	}
 	bc := list[0]
+	// The report is sent at start, beside the scheduler: wait for it.
+	wait, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	h.srv.WaitEvents(wait, 1, func(e botapi.Event) bool {
+		return e.Kind == botapi.EventSend && e.ChatID == coordID && strings.Contains(e.Message.Text, "通知 #"+strconv.FormatInt(bc.ID, 10))
+	})
 	reports := h.countContaining(coordID, "通知 #"+strconv.FormatInt(bc.ID, 10))
 	t.Logf("broadcast %d: %s to %d, status message %d; status reports the coordinator has: %d; updates left: %d",
 		bc.ID, bc.State, bc.Recipients, bc.StatusMessage, reports, h.undoneUpdates())

@@ -109,6 +109,7 @@ func startBotOn(t testing.TB, srvOpts botapi.Options, edit func(*bot.Options), p
 		t.Fatal(err)
 	}
 	members := member.NewService(store.NewMemberStore(db), districts, []int64{adminID})
+	members.Now = clk.Now // one clock, as in the binary: a departure dated "today" is today for both
 	qz, err := quiz.NewService(store.NewQuizStore(db), quiz.Options{Atomic: db.Atomic, Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)

@@ -24,6 +24,7 @@ func (h *harness) restartAfterShutdown(prepare func(*bot.Bot)) {
 	db := h.db
 	old := h.members()
 	members := member.NewService(store.NewMemberStore(db), old.Districts(), h.opts.Admins)
+	members.Now = old.Now
 	opts := h.opts
 	opts.Members, opts.Store, opts.Inbox, opts.Outbox, opts.Atomic = members, store.NewConversations(db), store.NewInbox(db), store.NewOutbox(db), db.Atomic
 	b, err := bot.New(ctx, opts)

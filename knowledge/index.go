@@ -148,7 +148,7 @@ func (b *Base) openIndex(ctx context.Context) error {
 		b.log.Info("rebuilding search index", "reason", why, "dir", b.dir)
 		idx.Close()
 	case errors.Is(err, bolterrors.ErrTimeout):
-		tmp, terr := os.MkdirTemp("", "dangwu-index-")
+		tmp, terr := makePrivateDir("", b.log)
 		if terr != nil {
 			return fmt.Errorf("index %s is in use and no temporary folder: %w", b.dir, terr)
 		}

@@ -26,7 +26,7 @@ func TestSweepPrivateDirs(t *testing.T) {
 	}
 	keep := []string{
 		fmt.Sprintf("%s%d-456", privatePrefix, os.Getppid()), // a running process
-		privatePrefix + "notapid-789",                          // an owner that cannot be read
+		privatePrefix + "notapid-789",                        // an owner that cannot be read
 		"unrelated-1",
 	}
 	for _, k := range keep {

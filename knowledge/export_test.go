@@ -58,8 +58,8 @@ func (b *Base) SetParam(name string, v float64) {
 }
 
 // Explain lists the reranked candidates of a question with their features.
-func (b *Base) Explain(question, district string) []string {
-	ans, _ := b.Find(context.Background(), Request{Text: question, N: 8, District: district})
+func (b *Base) Explain(question, district string, n int) []string {
+	ans, _ := b.Find(context.Background(), Request{Text: question, N: n, District: district})
 	p := analyze(question, b.synonyms.Load())
 	out := []string{fmt.Sprintf("kind %s; units %v", p.kind, unitTexts(p))}
 	for _, r := range ans.Results {

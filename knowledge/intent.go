@@ -23,9 +23,10 @@ const (
 	wantWho                  // 谁, 哪个部门, 由谁: a body or person
 	wantYesNo                // 能不能, 可以吗, 要不要: whether
 	wantName                 // 叫什么, 是什么: a name or definition
+	wantPlace                // 在哪, 什么地方: a place, an address, a platform
 )
 
-var kindNames = [...]string{"any", "number", "duration", "frequency", "list", "who", "yesno", "name"}
+var kindNames = [...]string{"any", "number", "duration", "frequency", "list", "who", "yesno", "name", "place"}
 
 func (k answerKind) String() string { return kindNames[k] }
 
@@ -37,9 +38,10 @@ var questionCues = []struct {
 	re   *regexp.Regexp
 }{
 	{wantFrequency, regexp.MustCompile(`(多久|多长时间|隔多长|多少天|几个月|几年)[^ ]{0,6}(一次|1次|一回)|[一每]?(年|月|季度|季|周|星期)[^ ]{0,3}(几次|多少次|几回)|(频次|频率|多久开|多久搞|多久举行|多久召开|多久组织|多久过)`)},
-	{wantDuration, regexp.MustCompile(`多久|多长时间|多长|多少天|多少年|多少个月|几天|几年|几个月|几周|几个小时|几小时|多少学时|几个学时|什么时候|啥时候|何时|哪天|哪年|几月|期限|时限|截止|多大年龄|多大岁数|几岁|多少岁`)},
+	{wantDuration, regexp.MustCompile(`多久|多长时间|多长|多少天|多少年|多少个月|几天|几年|几个月|几周|几个小时|几小时|多少学时|几个学时|什么时候|啥时候|何时|哪天|哪年|几月|星期几|礼拜几|周几|期限|时限|截止|多大年龄|多大岁数|几岁|多少岁`)},
 	{wantNumber, regexp.MustCompile(`多少|几个|几名|几人|几位|几家|几级|几类|几种|几项|几条|几档|几倍|百分之几|多大比例|比例是|什么比例|几成|几毛|几块|几分|交多少|几元`)},
 	{wantList, regexp.MustCompile(`哪些|哪几|步骤|流程|程序|环节|几步|什么条件|啥条件|哪方面|包括什么|包括啥|有什么要求|有啥要求|怎么走|都有什么|都有啥|内容有`)},
+	{wantPlace, regexp.MustCompile(`在哪|哪里|哪儿|去哪|到哪|什么地方|啥地方|哪个地方|什么位置|地点在|地址在`)},
 	{wantWho, regexp.MustCompile(`谁|哪个部门|哪个单位|哪个组织|哪级|哪一级|由哪|找哪|归哪|哪个会|什么会议|什么人|啥人|哪个党组织`)},
 	{wantYesNo, regexp.MustCompile(`能不能|可不可以|可以吗|行不行|中不中|行吗|要不要|需不需要|用不用|是不是|是否|能否|可否|算不算|会不会|有没有|能[^ ]{1,12}吗|可以[^ ]{1,12}吗|要[^ ]{1,12}吗|算[^ ]{1,12}吗|得[^ ]{1,8}吗$`)},
 	{wantName, regexp.MustCompile(`叫什么|叫啥|是什么|是啥|什么是|啥是|指什么|指的是|什么意思|啥意思|含义|定义`)},
@@ -70,11 +72,12 @@ const (
 // Patterns of sentences that hold each kind of answer.
 var sentenceHolds = map[answerKind]*regexp.Regexp{
 	wantNumber:    regexp.MustCompile(numeral + `\s*(名|个|人|元|%|％|级|类|种|项|条|档|倍|家|位|次|分|岁|成|毛|角|票|等次|等级|学时|以上|以下|至)|百分之|分之` + numeral + `|` + numeral + `\s*(年|个月|天)`),
-	wantDuration:  regexp.MustCompile(numeral + `\s*` + timeUnit + `|半年|一年|每年|每月|每季度|届满|任期|期满|之日起|以内|之内|前|当天|当月|及时`),
+	wantDuration:  regexp.MustCompile(numeral + `\s*` + timeUnit + `|(星期|礼拜|周)[一二三四五六日天]|半年|一年|每年|每月|每季度|届满|任期|期满|之日起|以内|之内|前|当天|当月|及时`),
 	wantFrequency: regexp.MustCompile(`每(年|月|季度|季|半年|周|星期|届)|(年|月|季度|周)[^。；]{0,8}(\d+|[一二两三四五六七八九十])\s*次|按(月|季度|季|年)|定期|随时|经常|一般[^。；]{0,6}次|至少[^。；]{0,8}次`),
 	wantList:      regexp.MustCompile(`、[^。；]*、|；|一是|二是|第一|首先|其次|然后|最后|包括|分为|主要有|以下|程序|步骤|环节|（一）|\(一\)|\d[.、]`),
 	wantWho:       regexp.MustCompile(`由[^。；，]{1,20}(决定|批准|审批|负责|指定|讨论|审查|确定|任命|选举|推荐|备案|组织|召开|主持)|报[^。；，]{0,8}(批准|审批|备案)|(党委|党支部|支部委员会|支部大会|党员大会|上级党组织|组织部|党组织|书记|委员会)`),
 	wantYesNo:     regexp.MustCompile(`可以|不可以|不能|能够|不得|应当|应该|必须|须|需要|不需要|无需|不用|允许|不允许|禁止|要|不要|不算|算作|视为|是|不是|没有|不再`),
+	wantPlace:     regexp.MustCompile(`\d+号|号楼|\d+楼|[一二三四五六七八九十]楼|会议室|多功能厅|报告厅|会议中心|服务中心|活动中心|活动室|纪念馆|党校|学院|基地|礼堂|展馆|酒店|宾馆|广场|大厦|大楼|地点|地址|线上|网上|平台|小程序|在[^。；，]{2,16}(举行|举办|召开|进行|开展|集中|报到|上课|培训|开讲)|向[^。；，]{1,12}(交|缴|报送|提交|申请|提出)|到[^。；，]{2,12}(办理|领取|报到|参加)`),
 	wantName:      regexp.MustCompile(`是指|称为|叫做|简称|即|也就是|是[^。；，]{2,30}(的|制度|活动|会议|组织|形式|机制|做法)`),
 }
 
@@ -135,13 +138,13 @@ func countsInAny(sentence, units string, reach int) bool {
 // as in 几级, 几个等级, 多少名, with the measures that count the same thing
 // (几个人: 3名, 几毛: 0.2元, 多少个钟头: 32学时), and for 几个 before a
 // noun (几个正式党员) a count of people or of anything; "" when there is none
-// (交多少, 多少钱), and for 哪几, which asks which ones, not how many.
+// (交多少, 多少钱), and for 哪几 and 礼拜几, which ask which, not how many.
 func questionMeasure(norm string) string {
 	rs := []rune(norm)
 	for i, r := range rs {
 		next := i + 1
 		switch {
-		case r == '几' && (i == 0 || rs[i-1] != '哪'):
+		case r == '几' && (i == 0 || !strings.ContainsRune(notCounting, rs[i-1])):
 		case r == '多' && next < len(rs) && rs[next] == '少':
 			next++
 		default:
@@ -168,6 +171,10 @@ func questionMeasure(norm string) string {
 	return ""
 }
 
+// notCounting come before a 几 that does not ask how many: 哪几 asks which
+// ones, 礼拜几 (星期几, 周几) which day.
+const notCounting = "哪拜期周"
+
 // measureFamilies are measures that count the same things: people, money,
 // hours of study.
 var measureFamilies = []string{"个人名位", "元块角毛", "时钟课"}
@@ -190,7 +197,7 @@ func isNumeral(r rune) bool {
 // matched on their words alone.
 func strongKind(k answerKind) bool {
 	switch k {
-	case wantNumber, wantDuration, wantFrequency, wantList, wantWho:
+	case wantNumber, wantDuration, wantFrequency, wantList, wantWho, wantPlace:
 		return true
 	}
 	return false
@@ -244,7 +251,7 @@ const cueWeight = 0.35
 // holds heldMemoBytes of text, so memory stays bounded whatever is asked.
 type heldMemo struct {
 	mu    sync.Mutex
-	m     map[string]uint16 // bit k: kind k tried; bit 8+k: it holds
+	m     map[string]uint32 // bit k: kind k tried; bit 16+k: it holds
 	bytes int
 }
 
@@ -266,7 +273,7 @@ func (h *heldMemo) match(k answerKind, text string) bool {
 	if len(text) > heldMemoLongest {
 		return re.MatchString(text)
 	}
-	tried, yes := uint16(1)<<k, uint16(1)<<(8+k)
+	tried, yes := uint32(1)<<k, uint32(1)<<(16+k)
 	h.mu.Lock()
 	bits, ok := h.m[text]
 	h.mu.Unlock()
@@ -282,7 +289,7 @@ func (h *heldMemo) match(k answerKind, text string) bool {
 	defer h.mu.Unlock()
 	if !ok {
 		if h.m == nil || h.bytes+len(text) > heldMemoBytes {
-			h.m, h.bytes = map[string]uint16{}, 0
+			h.m, h.bytes = map[string]uint32{}, 0
 		}
 		text = strings.Clone(text) // not the whole passage a sentence is cut from
 		h.bytes += len(text)

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestQuestionKind(t *testing.T) {
@@ -24,6 +25,9 @@ func TestQuestionKind(t *testing.T) {
 		"预备党员能不能投票":    wantYesNo,
 		"可以委托别人代交吗":    wantYesNo,
 		"三会一课是什么":      wantName,
+		"论坛在哪儿开啊":      wantPlace,
+		"培训去哪报到":       wantPlace,
+		"先锋论坛一般礼拜几开":   wantDuration,
 		"党费":           wantAny,
 	} {
 		if got := questionKind(Normalize(q)); got != want {
@@ -97,6 +101,7 @@ func TestQuestionMeasure(t *testing.T) {
 		"党务工作者分几级": "级", "分几个等级": "等个人名位", "一个支部最多几名委员": "个人名位", "交多少": "", "多少钱": "", "几年": "",
 		"得找几个人担保": "个人名位", "几个正式党员就得单独建": "正个人名位", "一个月交几毛钱": "元块角毛",
 		"一年要学够多少个钟头": "时钟课", "党费使用要遵循哪几条原则": "", "一天学几个小时": "",
+		"论坛一般礼拜几开": "", "星期几报到": "", "周几上课": "",
 	} {
 		if got := questionMeasure(Normalize(q)); got != want {
 			t.Errorf("questionMeasure(%q) = %q, want %q", q, got, want)
@@ -190,11 +195,11 @@ func TestWhClass(t *testing.T) {
 // do, asked once or again, for every kind, and forgets before it holds more
 // than heldMemoBytes of text.
 func TestHeldMemo(t *testing.T) {
-	texts := []string{"预备期为一年。", "党员每月交纳党费。", "由党支部指定。", "可以。", "包括以下内容：一是学习，二是培训。", ""}
+	texts := []string{"预备期为一年。", "党员每月交纳党费。", "由党支部指定。", "可以。", "包括以下内容：一是学习，二是培训。", "在区党群服务中心二楼举行。", ""}
 	var h heldMemo
 	for round := 0; round < 2; round++ {
 		for _, s := range texts {
-			for k := wantNumber; k <= wantName; k++ {
+			for k := wantNumber; k <= wantPlace; k++ {
 				if got, want := h.match(k, s), sentenceHolds[k].MatchString(s); got != want {
 					t.Errorf("round %d: match(%v, %q) = %v, want %v", round, k, s, got, want)
 				}
@@ -406,5 +411,61 @@ func TestZhongBuZhong(t *testing.T) {
 		if strings.Contains(u.text, "中") {
 			t.Errorf("unit %q of 中不中", u.text)
 		}
+	}
+}
+
+// TestPlaceSentences: a where-question is answered by a sentence that names
+// a place, an address or a platform, not by one that only names the topic.
+func TestPlaceSentences(t *testing.T) {
+	for s, want := range map[string]bool{
+		"地址为鼓楼区下淀路197号鼓楼科技创业园3号楼。":     true,
+		"论坛在区党群服务中心二楼举行。":              true,
+		"党员应当向所在党支部交纳党费。":              true,
+		"考生登录“泉山党建”小程序报名。":             true,
+		"鼓楼区开设“两新”组织“先锋论坛”，通过身边人讲身边事。": false,
+		"预备期为一年。":                      false,
+	} {
+		if got := holds(wantPlace, "", "", s); got != want {
+			t.Errorf("holds(place, %q) = %v, want %v", s, got, want)
+		}
+	}
+}
+
+// TestAboutNamed: a document of no district whose passage names the
+// district a question names is that district's for the question; one that
+// names another, or a district's own rule, is not.
+func TestAboutNamed(t *testing.T) {
+	named := map[string]bool{"丰县": true}
+	rs := []Result{
+		{Kind: KindPassage, DocID: "news", Text: "近年来，丰县着力打造专业化队伍。"},
+		{Kind: KindPassage, DocID: "news", Text: "该县还建立了导师帮带制度。"},
+		{Kind: KindPassage, DocID: "other", Text: "邳州市举办先锋论坛。"},
+		{Kind: KindPassage, DocID: "district-fengxian", District: "丰县", Text: "丰县选取试点。"},
+	}
+	about := aboutNamed(named, rs)
+	if !about["news"] || about["other"] || about["district-fengxian"] {
+		t.Errorf("about %v, want only news", about)
+	}
+	if aboutNamed(nil, rs) != nil {
+		t.Error("about without a named district")
+	}
+}
+
+// TestHeadlessLead: a paragraph under no heading is headed by its first
+// sentence; a passage with a heading of its own is not.
+func TestHeadlessLead(t *testing.T) {
+	p := analyze("丰县党组织有多少个", newSynonymIndex(Synonyms{}))
+	weights := make([]float64, len(p.units))
+	for i := range weights {
+		weights[i] = 1
+	}
+	text := "丰县共有两新党组织860个。其他内容。"
+	headless := Result{Kind: KindPassage, Title: "xinwen", Text: text}
+	headed := Result{Kind: KindPassage, Title: "xinwen", Section: "队伍建设", Text: text}
+	if a, b := headCoverage(p, weights, headless), headCoverage(p, weights, headed); a < 0.5 || b > 0 {
+		t.Errorf("head coverage headless %.2f (want ≥ 0.5), headed %.2f (want 0)", a, b)
+	}
+	if got := leadSentence(strings.Repeat("长", 300)); utf8.RuneCountInString(got) != leadRunes {
+		t.Errorf("lead of a sentence of 300 runes has %d", utf8.RuneCountInString(got))
 	}
 }

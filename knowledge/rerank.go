@@ -47,9 +47,16 @@ func (w rerankWeights) score(f features, cov, charCov float64) float64 {
 }
 
 // headCoverage is the share of the question's units, weighted by rarity,
-// found in a result's heading: its title and section, an FAQ's questions.
+// found in a result's heading: its title and section, an FAQ's questions;
+// for a passage under no heading of its own (a paragraph of a news
+// article), its first sentence, which says what it is about as a heading
+// would.
 func headCoverage(p plan, weights []float64, r Result) float64 {
-	head := Normalize(r.Title + " " + r.Section + " " + r.question)
+	heading := r.Title + " " + r.Section + " " + r.question
+	if r.Kind == KindPassage && (r.Section == "" || r.Section == r.Title) {
+		heading += " " + leadSentence(r.Text)
+	}
+	head := Normalize(heading)
 	var got, all float64
 	for i, u := range p.units {
 		if u.cue {
@@ -65,6 +72,20 @@ func headCoverage(p plan, weights []float64, r Result) float64 {
 	}
 	return got / all
 }
+
+// leadSentence is the first sentence of text, up to leadRunes.
+func leadSentence(text string) string {
+	n := 0
+	for i, r := range text {
+		if n++; n > leadRunes || strings.ContainsRune("。！？!?\n", r) {
+			return text[:i]
+		}
+	}
+	return text
+}
+
+// leadRunes bounds the first sentence of a passage read as its heading.
+const leadRunes = 120
 
 // questionGrams are the units of a question with their weights, for
 // comparing questions as wholes: a synonym stands for its group, a cue word
@@ -145,7 +166,7 @@ func faqSimilarity(si *synonymIndex, q map[string]float64, norm string, r Result
 const whDiscount = 0.7
 
 // whenWords ask when (also a part of a notice, slots.go).
-var whenWords = []string{"什么时候", "啥时候", "何时", "哪天", "哪年", "几月", "几号", "多会儿"}
+var whenWords = []string{"什么时候", "啥时候", "何时", "哪天", "哪年", "几月", "几号", "多会儿", "星期几", "礼拜几", "周几"}
 
 // whClasses are the kinds of question words, the longer forms first
 // (为什么 and 什么时候 hold 什么).
@@ -224,6 +245,30 @@ func namedDistricts(norm string, rs []Result) map[string]bool {
 		}
 	}
 	return named
+}
+
+// aboutNamed are the documents of no district (a news article a
+// coordinator imported without saying whose it is) that one of their
+// candidate passages shows to be about a district the question names: for
+// the question, they are that district's, like its own rules.
+func aboutNamed(named map[string]bool, rs []Result) map[string]bool {
+	if len(named) == 0 {
+		return nil
+	}
+	about := map[string]bool{}
+	for _, r := range rs {
+		if r.District != "" || r.DocID == "" || about[r.DocID] {
+			continue
+		}
+		text := Normalize(r.Title + " " + r.Section + " " + r.Text)
+		for d := range named {
+			if mentions(text, d) {
+				about[r.DocID] = true
+				break
+			}
+		}
+	}
+	return about
 }
 
 func mentions(norm, district string) bool {

@@ -261,6 +261,7 @@ func (b *Base) rerank(p plan, st termStats, si *synonymIndex, asker string, cand
 	top := cands[0].Score
 	w := b.params.rerank
 	rarest := rarestUnits(p, st.unitIDF)
+	about := aboutNamed(named, cands)
 	for i := range cands {
 		r := &cands[i]
 		text := searchText(*r)
@@ -276,6 +277,9 @@ func (b *Base) rerank(p plan, st termStats, si *synonymIndex, asker string, cand
 		f.slot = holdsSlot(p.slot, *r)
 		f.typed = typed || f.slot || (strongKind(p.kind) && typedAnywhere(p, *r))
 		f.place = place(named, asker, r.District)
+		if r.District == "" && about[r.DocID] {
+			f.place = 1
+		}
 		f.rare = rareCoverage(p, rarest, text)
 		f.phrase = phraseCoverage(p, text)
 		f.final = w.score(*f, r.cov, r.charCov)

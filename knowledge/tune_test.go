@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -23,9 +24,13 @@ func TestExplain(t *testing.T) {
 	if files := os.Getenv("DANGWU_IMPORT"); files != "" { // more documents, | separated
 		importFiles(t, b, strings.Split(files, "|"))
 	}
+	n := 8
+	if v, err := strconv.Atoi(os.Getenv("DANGWU_EXPLAIN_N")); err == nil && v > 0 {
+		n = v
+	}
 	for _, q := range strings.Split(qs, "|") {
 		t.Log("== " + q)
-		for _, l := range b.Explain(q, os.Getenv("DANGWU_DISTRICT")) {
+		for _, l := range b.Explain(q, os.Getenv("DANGWU_DISTRICT"), n) {
 			t.Log(l)
 		}
 	}

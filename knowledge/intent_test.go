@@ -28,6 +28,7 @@ func TestQuestionKind(t *testing.T) {
 		"论坛在哪儿开啊":      wantPlace,
 		"培训去哪报到":       wantPlace,
 		"先锋论坛一般礼拜几开":   wantDuration,
+		"测试成绩多会儿出来":    wantDuration,
 		"党费":           wantAny,
 	} {
 		if got := questionKind(Normalize(q)); got != want {
@@ -336,6 +337,20 @@ func TestContentSlot(t *testing.T) {
 	}
 	if s := questionSlot(Normalize("党费怎么交")); s != nil {
 		t.Errorf("党费怎么交 asks for part %v", s.heads)
+	}
+}
+
+// TestFrequencySlot: a how-often question asks for a plan's 频次 part; a
+// how-long one does not.
+func TestFrequencySlot(t *testing.T) {
+	for _, q := range []string{"论坛一年搞几回", "多久开一期", "一年办多少场"} {
+		s := questionSlot(Normalize(q))
+		if s == nil || !slices.Contains(s.heads, "频次") {
+			t.Errorf("slot of %q = %v, want the frequency part", q, s)
+		}
+	}
+	if s := questionSlot(Normalize("预备期多长")); s != nil && slices.Contains(s.heads, "频次") {
+		t.Error("预备期多长 asks for the frequency part")
 	}
 }
 

@@ -484,3 +484,23 @@ func TestHeadlessLead(t *testing.T) {
 		t.Errorf("lead of a sentence of 300 runes has %d", utf8.RuneCountInString(got))
 	}
 }
+
+// TestDistrictBelow: a question naming a district, answered first with the
+// rule of all while that district's own passage comes next, is not sure;
+// answered first with the district's own, or naming none, it may be.
+func TestDistrictBelow(t *testing.T) {
+	si := newSynonymIndex(Synonyms{})
+	city := Result{Kind: KindFAQ, FAQID: "member-education"}
+	own := Result{Kind: KindPassage, DocID: "district-fengxian", District: "丰县"}
+	own.feat.place = 1
+	p := analyze("丰县一年培训学时要够多少", si)
+	if !districtBelow(p, []Result{city, own}) {
+		t.Error("city rule over the named district's: sure")
+	}
+	if districtBelow(p, []Result{own, city}) {
+		t.Error("the named district's own first: not sure")
+	}
+	if districtBelow(analyze("一年培训学时要够多少", si), []Result{city, own}) {
+		t.Error("no district named: not sure")
+	}
+}

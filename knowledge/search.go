@@ -743,6 +743,9 @@ func setConfidence(p plan, rs []Result) {
 		if i == 0 && tied(rs) {
 			c = min(c, uncountedCap) // another section answers it as well, by every measure
 		}
+		if i == 0 && districtBelow(p, rs) {
+			c = min(c, uncountedCap) // asked about a district, answered with the rule of all
+		}
 		if literal(*r) {
 			// an FAQ phrasing that is the question asked: its answer
 			// answers it, whatever words the answer uses for the count
@@ -753,6 +756,22 @@ func setConfidence(p plan, rs []Result) {
 		}
 		r.Confidence = c
 	}
+}
+
+// districtBelow reports whether the question names a district, the first
+// result is not that district's, and one of the next two is: the general
+// rule may not be the district's practice asked about, so it is shown, but
+// not as sure.
+func districtBelow(p plan, rs []Result) bool {
+	if len(rs) < 2 || rs[0].feat.place > 0 || len(namedDistricts(p.norm, rs)) == 0 {
+		return false
+	}
+	for _, r := range rs[1:min(len(rs), 3)] {
+		if r.feat.place > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // tied reports whether the first two results cover all of the question's

@@ -504,3 +504,29 @@ func TestDistrictBelow(t *testing.T) {
 		t.Error("no district named: not sure")
 	}
 }
+
+// TestCompoundWord: a word the dictionary does not know, made of a known
+// word and a noun suffix (失业金), is found whole or not at all.
+func TestCompoundWord(t *testing.T) {
+	si := newSynonymIndex(Synonyms{Groups: [][]string{{"下岗失业", "失业", "下岗"}}})
+	p := analyze("失业金怎么领取", si)
+	bound := 0
+	for _, u := range p.units {
+		if u.bound != "" {
+			bound++
+		}
+	}
+	if bound != 2 {
+		t.Fatalf("units %+v: want 失业 and 金 bound to 失业金", p.units)
+	}
+	dues := Result{Kind: KindPassage, Text: "下岗失业的党员和领取最低生活保障金的党员，每月交纳党费0.2元。"}
+	benefit := Result{Kind: KindPassage, Text: "失业金由失业人员到经办机构申请领取。"}
+	if !missesCompound(p, dues) || missesCompound(p, benefit) {
+		t.Errorf("missesCompound: dues %v (want true), benefit %v (want false)", missesCompound(p, dues), missesCompound(p, benefit))
+	}
+	for _, u := range analyze("党费怎么交", si).units {
+		if u.bound != "" {
+			t.Errorf("党费怎么交: %q bound to %q", u.text, u.bound)
+		}
+	}
+}

@@ -33,6 +33,12 @@ type unit struct {
 	bridge      bool
 	left, right int
 	typo        bool // no document holds it; alts[0] is the piece of the same sound that was meant
+	// bound: for a single character that ends the word before it as a
+	// noun suffix (金 of 失业金), the two characters as asked, and for that
+	// word, the word with the suffix: the word the dictionary does not know
+	// is found whole or not at all, not as 失业 in one place and 金 of 保障金
+	// in another
+	bound string
 }
 
 // plan is an analyzed question.
@@ -222,6 +228,26 @@ func trimTagParticle(norm string) string {
 	return norm
 }
 
+// boundSuffix is, for a single-character piece that is a noun suffix
+// right after a word of the question (失业金, 会费), the last character of
+// that word and the suffix; "" otherwise.
+func boundSuffix(pcs []piece, k int) string {
+	pc := pcs[k]
+	if k == 0 || !strings.Contains(nounSuffixes, pc.text) {
+		return ""
+	}
+	prev := pcs[k-1]
+	rs := []rune(prev.text)
+	if prev.cue || len(rs) < 2 || prev.at+len(rs) != pc.at {
+		return ""
+	}
+	return string(rs[len(rs)-1]) + pc.text
+}
+
+// nounSuffixes make a noun of the word before them (失业金, 团费, 合格证,
+// 申请表): with it they name another thing than the word alone.
+const nounSuffixes = "金费证卡款额表单率站网"
+
 // analyze turns a question into search units.
 func analyze(question string, si *synonymIndex) plan {
 	norm := Normalize(question)
@@ -251,7 +277,7 @@ func analyze(question string, si *synonymIndex) plan {
 			}
 			pcs := si.scan(t.text, strip)
 			p.phrases = append(p.phrases, phrases(pcs)...)
-			for _, pc := range pcs {
+			for k, pc := range pcs {
 				n := utf8.RuneCountInString(pc.text)
 				for _, r := range pc.text {
 					if pc.cue && strip {
@@ -267,7 +293,11 @@ func analyze(question string, si *synonymIndex) plan {
 				case pc.syn:
 					add(unit{text: pc.text, terms: bigrams(pc.text), alts: si.alts[pc.text], weight: float64(n - 1)})
 				case n == 1:
-					add(unit{text: pc.text, terms: []string{pc.text}, single: true, weight: 0.5})
+					bound := boundSuffix(pcs, k)
+					if last := len(p.units) - 1; bound != "" && last >= 0 && p.units[last].text == pcs[k-1].text {
+						p.units[last].bound = p.units[last].text + pc.text // 失业 is not asked, 失业金 is
+					}
+					add(unit{text: pc.text, terms: []string{pc.text}, single: true, weight: 0.5, bound: bound})
 				default:
 					bgs := bigrams(pc.text)
 					at := make([]int, len(bgs))

@@ -583,6 +583,9 @@ func coverage(p plan, weights, charWeights []float64, text string) (units, chars
 }
 
 func covers(text string, u unit) bool {
+	if u.bound != "" {
+		return strings.Contains(text, u.bound)
+	}
 	if strings.Contains(text, u.text) {
 		return true
 	}
@@ -743,6 +746,9 @@ func setConfidence(p plan, rs []Result) {
 		if i == 0 && tied(rs) {
 			c = min(c, uncountedCap) // another section answers it as well, by every measure
 		}
+		if missesCompound(p, *r) {
+			c = min(c, uncountedCap) // 失业金 asked, only 失业 found
+		}
 		if i == 0 && districtBelow(p, rs) {
 			c = min(c, uncountedCap) // asked about a district, answered with the rule of all
 		}
@@ -756,6 +762,24 @@ func setConfidence(p plan, rs []Result) {
 		}
 		r.Confidence = c
 	}
+}
+
+// missesCompound reports whether r lacks a word of the question that the
+// dictionary does not know, made of a word and a noun suffix (unit.bound).
+func missesCompound(p plan, r Result) bool {
+	var text string
+	for _, u := range p.units {
+		if u.bound == "" {
+			continue
+		}
+		if text == "" {
+			text = searchText(r)
+		}
+		if !covers(text, u) {
+			return true
+		}
+	}
+	return false
 }
 
 // districtBelow reports whether the question names a district, the first

@@ -271,6 +271,7 @@ var catalog = map[string]string{
 	"doc.replaced":        "已更新《%s》，共 %d 节，现在就可以搜到。（文档编号 %s）",
 	"doc.not_docx":        "“%s”不是有效的 Word 文档（.docx）。如果是旧版 .doc，请另存为 .docx 再发。",
 	"doc.empty":           "“%s”里没有读到文字，未导入。",
+	"doc.too_much":        "“%s”没有导入：文件不大，但里面的内容超出了一份政策文件的上限（解压后文字过多、某一段或某一行表格太长，或章节过多，最多 %d 节）。请拆分成几个文件后再发。",
 	"doc.builtin":         "“%s”与内置文档同名，不能覆盖。请改个文件名再发。",
 	"doc.builtin_remove":  "内置文档不能删除。",
 	"doc.none":            "知识库里还没有文档。",

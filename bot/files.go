@@ -290,7 +290,7 @@ func (b *Bot) importDocument(ctx context.Context, r *request, name string, data 
 	if res.Replaced {
 		key = "doc.replaced"
 	}
-	text := t(key, esc(res.Title), res.Sections, esc(res.DocID))
+	text := t(key, esc(truncate(res.Title, maxHeading)), res.Sections, esc(res.DocID))
 	if res.Source != "" {
 		text += "\n" + t("ask.source", esc(truncate(res.Source, maxHeading)))
 	}
@@ -311,7 +311,7 @@ func (b *Bot) refuseDocument(ctx context.Context, r *request, name string, by kn
 	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil:
 		return b.reply(ctx, r, t("file.too_slow", esc(name)))
 	case errors.As(err, &dup):
-		return b.reply(ctx, r, t("doc.duplicate", esc(name), esc(dup.Title)))
+		return b.reply(ctx, r, t("doc.duplicate", esc(name), esc(truncate(dup.Title, maxHeading))))
 	case errors.Is(err, knowledge.ErrOutOfScope) && by.CityWide:
 		return b.reply(ctx, r, t("doc.id_taken", esc(name)))
 	case errors.Is(err, knowledge.ErrOutOfScope):
@@ -324,6 +324,8 @@ func (b *Bot) refuseDocument(ctx context.Context, r *request, name string, by kn
 		return b.reply(ctx, r, t("doc.empty", esc(name)))
 	case errors.Is(err, textenc.ErrUnknownEncoding):
 		return b.reply(ctx, r, t("file.unknown_encoding", esc(name)))
+	case errors.Is(err, knowledge.ErrContentTooLarge):
+		return b.reply(ctx, r, t("doc.too_much", esc(name), knowledge.MaxSections))
 	case errors.Is(err, knowledge.ErrFileTooLarge):
 		return b.reply(ctx, r, tooBig(name, -1, knowledge.MaxFileSize, t("file.kind_document")))
 	case errors.Is(err, knowledge.ErrUnsupportedFormat):
@@ -360,12 +362,12 @@ func (b *Bot) startDocImport(ctx context.Context, r *request, fileID, name strin
 		return b.refuseDocument(ctx, r, name, by, err)
 	}
 	c := store.Conversation{Flow: flowDocImport, Step: "source", Data: map[string]string{
-		"file": fileID, "name": name, "size": strconv.Itoa(len(data)), "title": res.Title,
+		"file": fileID, "name": name, "size": strconv.Itoa(len(data)), "title": truncate(res.Title, maxHeading),
 	}}
 	if err := b.conv.Save(ctx, r.userID, r.userID, c); err != nil {
 		return err
 	}
-	return b.send(ctx, r.userID, message{text: t("import.ask_source", esc(res.Title), knowledge.MaxSourceRunes),
+	return b.send(ctx, r.userID, message{text: t("import.ask_source", esc(truncate(res.Title, maxHeading)), knowledge.MaxSourceRunes),
 		markup: &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{{button(t("import.skip"), "imp", "skip")}}}})
 }
 

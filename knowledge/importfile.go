@@ -55,7 +55,7 @@ func ParseFile(ctx context.Context, fileName string, data []byte) (Document, err
 		var problems []Problem
 		doc, problems, err = parseMarkdown(ctx, base, DocIDFromFileName(stem), text)
 		if err != nil {
-			return Document{}, err
+			return Document{}, fileError(ctx, fileName, err)
 		}
 		if len(problems) > 0 && len(doc.Passages) == 0 {
 			return Document{}, fmt.Errorf("%s: %w", fileName, ErrEmptyDocument)
@@ -80,16 +80,12 @@ func ParseFile(ctx context.Context, fileName string, data []byte) (Document, err
 			return Document{}, fmt.Errorf("%s: %w", fileName, derr)
 		}
 		if doc, err = parsePlain(ctx, text, fileTitle(stem)); err != nil {
-			return Document{}, err
+			return Document{}, fileError(ctx, fileName, err)
 		}
 		doc.Encoding, doc.InvalidLines = enc.Encoding, enc.InvalidLines()
 	case ".docx":
-		doc, err = parseDocx(ctx, data, fileTitle(stem))
-		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-			return Document{}, err
-		}
-		if err != nil {
-			return Document{}, fmt.Errorf("%s: %w", fileName, err)
+		if doc, err = parseDocx(ctx, data, fileTitle(stem)); err != nil {
+			return Document{}, fileError(ctx, fileName, err)
 		}
 	}
 	if doc.ID == "" {
@@ -101,6 +97,15 @@ func ParseFile(ctx context.Context, fileName string, data []byte) (Document, err
 	doc.FileName = base
 	doc.Hash = hashOf(data)
 	return doc, nil
+}
+
+// fileError is err of the file named fileName, or ctx's own error as it
+// is.
+func fileError(ctx context.Context, fileName string, err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return fmt.Errorf("%s: %w", fileName, err)
 }
 
 // fileTitle is the title of a document that names none: its file name
@@ -179,7 +184,7 @@ func endsSentence(s string) bool {
 
 // parsePlain splits a plain text into a document: the first non-empty
 // line is the title (else untitled), heading lines start sections. Its
-// error is ctx's.
+// error is ctx's, or errTooManySections.
 func parsePlain(ctx context.Context, text, untitled string) (Document, error) {
 	doc := Document{}
 	var sec sectioner
@@ -208,14 +213,21 @@ func parsePlain(ctx context.Context, text, untitled string) (Document, error) {
 			if keep {
 				sec.cur.body.add(line)
 			}
-			continue
+		} else {
+			sec.line(line)
 		}
-		sec.line(line)
+		if sec.tooMany() {
+			return Document{}, errTooManySections
+		}
 	}
 	if doc.Title == "" {
 		doc.Title = untitled
 	}
-	doc.Passages = passagesOf(sec.sections(), doc.Title)
+	secs := sec.sections()
+	if len(secs) > MaxSections {
+		return Document{}, errTooManySections
+	}
+	doc.Passages = passagesOf(secs, doc.Title)
 	return doc, nil
 }
 
@@ -263,19 +275,19 @@ func parseDocx(ctx context.Context, data []byte, untitled string) (Document, err
 	}
 	// archive/zip fails a read past an entry's declared size.
 	if docFile.UncompressedSize64 > maxDocxXML {
-		return Document{}, fmt.Errorf("%w: document.xml is %d bytes uncompressed, limit %d", ErrFileTooLarge, docFile.UncompressedSize64, maxDocxXML)
+		return Document{}, fmt.Errorf("%w: document.xml is %d bytes uncompressed, limit %d", ErrContentTooLarge, docFile.UncompressedSize64, maxDocxXML)
 	}
 	styles := map[string]string{} // style id → lower-case name
 	if stylesFile != nil {
 		if stylesFile.UncompressedSize64 > maxStylesXML {
-			return Document{}, fmt.Errorf("%w: styles.xml is %d bytes uncompressed, limit %d", ErrFileTooLarge, stylesFile.UncompressedSize64, maxStylesXML)
+			return Document{}, fmt.Errorf("%w: styles.xml is %d bytes uncompressed, limit %d", ErrContentTooLarge, stylesFile.UncompressedSize64, maxStylesXML)
 		}
 		if err := readStyles(ctx, stylesFile, styles); err != nil {
 			switch {
 			case ctx.Err() != nil:
 				return Document{}, ctx.Err()
 			case xmlTooLarge(err):
-				return Document{}, fmt.Errorf("%w: styles.xml: %v", ErrFileTooLarge, err)
+				return Document{}, fmt.Errorf("%w: styles.xml: %v", ErrContentTooLarge, err)
 			}
 			return Document{}, fmt.Errorf("%w: styles: %v", ErrNotDocx, err)
 		}
@@ -283,10 +295,10 @@ func parseDocx(ctx context.Context, data []byte, untitled string) (Document, err
 	doc := Document{}
 	var sec sectioner
 	first := true
-	err = readParagraphs(ctx, docFile, func(p docxPara) {
+	err = readParagraphs(ctx, docFile, func(p docxPara) error {
 		text := cleanLine(p.text)
 		if text == "" {
-			return
+			return nil
 		}
 		level := headingLevel(p.style, styles[p.style], p.outline)
 		if first && (level < 0 || level == 1 || level == 0 && titleLine(text)) {
@@ -304,15 +316,22 @@ func parseDocx(ctx context.Context, data []byte, untitled string) (Document, err
 				if keep {
 					sec.cur.body.add(text)
 				}
-				return
+			} else {
+				sec.line(p.text)
 			}
-			sec.line(p.text)
 		}
+		if sec.tooMany() {
+			return errTooManySections
+		}
+		return nil
 	})
 	if err != nil {
 		return Document{}, err
 	}
 	secs := sec.sections()
+	if len(secs) > MaxSections {
+		return Document{}, errTooManySections
+	}
 	if doc.Title == "" {
 		doc.Title = untitled
 	}
@@ -355,10 +374,10 @@ func xmlAttr(e xml.StartElement, local string) string {
 }
 
 // readParagraphs reads the paragraphs of document.xml in order and gives
-// each non-blank one to yield; table rows become one paragraph with cells
-// separated by " | ". A paragraph may hold maxParagraphText bytes of text
-// and the document maxDocxText.
-func readParagraphs(ctx context.Context, f *zip.File, yield func(docxPara)) error {
+// each non-blank one to yield, stopping at its error; table rows become one
+// paragraph with cells separated by " | ". A paragraph or a table row may
+// hold maxParagraphText bytes of text and the document maxDocxText.
+func readParagraphs(ctx context.Context, f *zip.File, yield func(docxPara) error) error {
 	rc, err := f.Open()
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrNotDocx, err)
@@ -372,15 +391,16 @@ func readParagraphs(ctx context.Context, f *zip.File, yield func(docxPara)) erro
 		total   int             // text bytes of the document so far
 		inText  bool
 		rowText []string
+		rowLen  int // bytes of rowText
 		inRow   int
 		cellBuf strings.Builder
 	)
 	write := func(s string) error {
 		if text.Len()+len(s) > maxParagraphText {
-			return fmt.Errorf("%w: a paragraph has over %d bytes of text", ErrFileTooLarge, maxParagraphText)
+			return fmt.Errorf("%w: a paragraph has over %d bytes of text", ErrContentTooLarge, maxParagraphText)
 		}
 		if total += len(s); total > maxDocxText {
-			return fmt.Errorf("%w: over %d bytes of text", ErrFileTooLarge, maxDocxText)
+			return fmt.Errorf("%w: over %d bytes of text", ErrContentTooLarge, maxDocxText)
 		}
 		text.WriteString(s)
 		return nil
@@ -397,10 +417,10 @@ func readParagraphs(ctx context.Context, f *zip.File, yield func(docxPara)) erro
 		}
 		if err != nil {
 			if lr.N <= 0 {
-				return fmt.Errorf("%w: document.xml over %d bytes", ErrFileTooLarge, maxDocxXML)
+				return fmt.Errorf("%w: document.xml over %d bytes", ErrContentTooLarge, maxDocxXML)
 			}
 			if xmlTooLarge(err) {
-				return fmt.Errorf("%w: document.xml: %v", ErrFileTooLarge, err)
+				return fmt.Errorf("%w: document.xml: %v", ErrContentTooLarge, err)
 			}
 			return fmt.Errorf("%w: document.xml: %v", ErrNotDocx, err)
 		}
@@ -409,7 +429,7 @@ func readParagraphs(ctx context.Context, f *zip.File, yield func(docxPara)) erro
 			switch t.Name.Local {
 			case "tr":
 				inRow++
-				rowText = rowText[:0]
+				rowText, rowLen = rowText[:0], 0
 			case "tc":
 				cellBuf.Reset()
 			case "p":
@@ -450,17 +470,29 @@ func readParagraphs(ctx context.Context, f *zip.File, yield func(docxPara)) erro
 						}
 						cellBuf.WriteString(strings.TrimSpace(cur.text))
 					case strings.TrimSpace(cur.text) != "":
-						yield(*cur)
+						if err := yield(*cur); err != nil {
+							return err
+						}
 					}
 				}
 				cur = nil
 			case "tc":
-				rowText = append(rowText, strings.TrimSpace(cellBuf.String()))
+				// A cell closes once however deeply cells nest: nested
+				// cells would repeat its text in the row.
+				cell := strings.TrimSpace(cellBuf.String())
+				cellBuf.Reset()
+				if rowLen += len(cell) + 3; rowLen > maxParagraphText {
+					return fmt.Errorf("%w: a table row has over %d bytes of text", ErrContentTooLarge, maxParagraphText)
+				}
+				rowText = append(rowText, cell)
 			case "tr":
 				inRow--
 				if line := strings.Trim(strings.Join(rowText, " | "), " |"); line != "" {
-					yield(docxPara{outline: -1, text: line})
+					if err := yield(docxPara{outline: -1, text: line}); err != nil {
+						return err
+					}
 				}
+				rowText, rowLen = rowText[:0], 0
 			}
 		case xml.CharData:
 			if inText && cur != nil {

@@ -12,6 +12,7 @@ package knowledge
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -28,6 +29,11 @@ var (
 	ErrOutOfScope        = errors.New("outside the actor's district")
 	ErrUnknownDistrict   = errors.New("unknown district")
 	ErrNoIndex           = errors.New("knowledge base opened without an index")
+	// ErrContentTooLarge is a file within MaxFileSize whose content is
+	// over a limit once read: a .docx that unpacks to too much XML or
+	// text, a paragraph or table row too long, too many sections. It is
+	// an ErrFileTooLarge.
+	ErrContentTooLarge = fmt.Errorf("%w: too much content", ErrFileTooLarge)
 )
 
 // MaxFileSize is the largest file Import accepts (Telegram's getFile limit).

@@ -105,12 +105,16 @@ const (
 // problems are the file's faults; the document is usable only when there
 // are none. Time and memory are linear in len(data).
 func ParseMarkdown(file, defaultID string, data []byte) (Document, []Problem) {
-	doc, problems, _ := parseMarkdown(context.Background(), file, defaultID, string(data))
+	doc, problems, err := parseMarkdown(context.Background(), file, defaultID, string(data))
+	if err != nil {
+		problems = []Problem{{File: file, Line: 1, Message: err.Error()}}
+	}
 	doc.Hash = hashOf(data)
 	return doc, problems
 }
 
-// parseMarkdown is ParseMarkdown of a text; its error is ctx's.
+// parseMarkdown is ParseMarkdown of a text; its error is ctx's, or
+// errTooManySections.
 func parseMarkdown(ctx context.Context, file, defaultID, text string) (Document, []Problem, error) {
 	text = strings.TrimPrefix(text, "\ufeff")
 	if strings.Contains(text, "\r") {
@@ -211,7 +215,7 @@ var mdHeading = regexp.MustCompile(`^(#{1,6})\s+(.*?)\s*#*\s*$`)
 // splitMarkdown splits Markdown text into passages at ## and ### headings.
 // A # heading names the document when title is empty. Text before the first
 // section heading is a passage whose section is the title. Its error is
-// ctx's.
+// ctx's, or errTooManySections.
 func splitMarkdown(ctx context.Context, text string, title *string) ([]Passage, error) {
 	var secs []section
 	cur := section{}
@@ -237,7 +241,9 @@ func splitMarkdown(ctx context.Context, text string, title *string) ([]Passage, 
 					*title = head
 					continue
 				case level <= 3:
-					secs = append(secs, cur)
+					if secs = keepSection(secs, cur); len(secs) > MaxSections {
+						return nil, errTooManySections
+					}
 					cur = section{heading: head}
 					continue
 				default:
@@ -247,7 +253,9 @@ func splitMarkdown(ctx context.Context, text string, title *string) ([]Passage, 
 		}
 		cur.body.add(mdLine(line))
 	}
-	secs = append(secs, cur)
+	if secs = keepSection(secs, cur); len(secs) > MaxSections {
+		return nil, errTooManySections
+	}
 	return passagesOf(secs, *title), nil
 }
 

@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"fmt"
 	"strings"
 	"unicode/utf8"
 )
@@ -17,6 +18,22 @@ const (
 	maxLineHeading = 20
 	minParaAfter   = 30
 )
+
+// MaxSections bounds the sections with text of one document: 20 MB of
+// prose makes about 15,000 passages. A heading with no text under it makes
+// none, so it is dropped at once and costs nothing however many there are.
+const MaxSections = 1 << 15
+
+// errTooManySections is a document of over MaxSections sections.
+var errTooManySections = fmt.Errorf("%w: over %d sections", ErrContentTooLarge, MaxSections)
+
+// keepSection appends s to secs unless it has no text.
+func keepSection(secs []section, s section) []section {
+	if isBlank(s.body.String()) {
+		return secs
+	}
+	return append(secs, s)
+}
 
 // sectioner collects the lines of a plain text into sections.
 type sectioner struct {
@@ -42,7 +59,7 @@ func (s *sectioner) heading(name string) {
 		s.chapter = ""
 	}
 	s.settle(false)
-	s.secs = append(s.secs, s.cur)
+	s.secs = keepSection(s.secs, s.cur)
 	s.cur = section{heading: name}
 }
 
@@ -73,17 +90,20 @@ func (s *sectioner) settle(isHeading bool) {
 	}
 	s.waiting = false
 	if isHeading {
-		s.secs = append(s.secs, s.cur)
+		s.secs = keepSection(s.secs, s.cur)
 		s.cur = section{heading: s.pending}
 		return
 	}
 	s.cur.body.add(s.pending)
 }
 
-// sections ends the text and returns its sections.
+// tooMany reports whether the text has over MaxSections sections so far.
+func (s *sectioner) tooMany() bool { return len(s.secs) > MaxSections }
+
+// sections ends the text and returns its sections with text.
 func (s *sectioner) sections() []section {
 	s.settle(false)
-	return append(s.secs, s.cur)
+	return keepSection(s.secs, s.cur)
 }
 
 // lineHeading reports whether a trimmed line may head a section: short,

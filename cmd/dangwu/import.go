@@ -206,6 +206,8 @@ func (im *importer) importDocument(ctx context.Context, file string, data []byte
 // documentProblem says in words why a document was refused.
 func documentProblem(err error) string {
 	switch {
+	case errors.Is(err, knowledge.ErrContentTooLarge):
+		return fmt.Sprintf("too much content for one document, split it into smaller files (%v)", err)
 	case errors.Is(err, knowledge.ErrFileTooLarge):
 		return fmt.Sprintf("over %d MB", knowledge.MaxFileSize>>20)
 	case errors.Is(err, knowledge.ErrUnsupportedFormat):

@@ -15,9 +15,9 @@ import (
 // Errors of a table that cannot be read. Errors returned by a Sink are
 // passed back as they are.
 var (
-	// ErrTooLarge: a spreadsheet has too many zip entries or rows, a part
-	// of it is over its limit once uncompressed, or a tag or text of its
-	// XML is (see Limits.MaxXMLToken).
+	// ErrTooLarge: a spreadsheet has too many zip entries, rows or shared
+	// strings, a part of it is over its limit once uncompressed, or a tag
+	// or text of its XML is (see Limits.MaxXMLToken).
 	ErrTooLarge = errors.New("table: file is too large")
 	// ErrRecordTooLong: a CSV record is over MaxRecordBytes, has more than
 	// MaxColumns cells, or spans more than MaxRecordLines lines (a quote
@@ -86,6 +86,12 @@ type Limits struct {
 	MaxPartXML     int64  // one worksheet or the shared strings, uncompressed
 	MaxSmallXML    int64  // the workbook and relationship parts, uncompressed
 	MaxXMLToken    int    // one tag (with its attributes) or text of a part's XML
+	// MaxSharedStrings and MaxSharedBytes bound a workbook's shared
+	// strings: how many, and the text kept of them all (each cut to
+	// MaxCellBytes). An empty <si/> is 5 bytes of XML that inflate from
+	// almost nothing, and costs 4 bytes held.
+	MaxSharedStrings int
+	MaxSharedBytes   int
 }
 
 // DefaultLimits are the limits a zero Limits field takes.
@@ -103,6 +109,9 @@ var DefaultLimits = Limits{
 	// A cell holds at most 32,767 characters (under 100 KB of UTF-8); a tag
 	// with a million attributes is one token, held whole by encoding/xml.
 	MaxXMLToken: 256 << 10,
+	// 20,000 rows of 50 cells; a bank of 5,000 questions holds far less.
+	MaxSharedStrings: 1 << 20,
+	MaxSharedBytes:   16 << 20,
 }
 
 // checkEvery is the tokens or records between two looks at the context.
@@ -123,6 +132,8 @@ func (l Limits) withDefaults() Limits {
 	set(&l.MaxSheetRows, d.MaxSheetRows)
 	set(&l.MaxZipEntries, d.MaxZipEntries)
 	set(&l.MaxXMLToken, d.MaxXMLToken)
+	set(&l.MaxSharedStrings, d.MaxSharedStrings)
+	set(&l.MaxSharedBytes, d.MaxSharedBytes)
 	if l.MaxUnzipped == 0 {
 		l.MaxUnzipped = d.MaxUnzipped
 	}

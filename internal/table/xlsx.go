@@ -226,11 +226,15 @@ func (wb *workbook) sheets() ([]sheet, error) {
 	if err := wb.decoder(rc).Decode(&v); err != nil {
 		return nil, fmt.Errorf("%s: %w", book, xmlError(err))
 	}
+	// A part listed twice is read once: a workbook.xml of 4 MB may list
+	// one worksheet 100,000 times.
 	var out []sheet
+	listed := make(map[string]bool)
 	for _, s := range v.Sheets {
 		for _, a := range s.Attr {
-			if a.Name.Local == "id" && targets[a.Value] != "" {
-				out = append(out, sheet{name: s.Name, part: targets[a.Value]})
+			if part := targets[a.Value]; a.Name.Local == "id" && part != "" && !listed[strings.ToLower(part)] {
+				listed[strings.ToLower(part)] = true
+				out = append(out, sheet{name: s.Name, part: part})
 			}
 		}
 	}
@@ -264,7 +268,9 @@ func (s *sharedStrings) get(i, limit int) (string, bool) {
 }
 
 // loadStrings reads the shared strings: the text of each <si>, without
-// its phonetic runs (<rPh>).
+// its phonetic runs (<rPh>), kept to one byte past MaxCellBytes (so that
+// get can cut it at a character), at most MaxSharedStrings of them and
+// MaxSharedBytes in all.
 func (wb *workbook) loadStrings(ctx context.Context) error {
 	s := wb.sst
 	if s.loaded {
@@ -280,7 +286,7 @@ func (wb *workbook) loadStrings(ctx context.Context) error {
 	}
 	defer rc.Close()
 	dec := wb.tokens(rc)
-	inText, phonetic := false, 0
+	inText, phonetic, start := false, 0, 0
 	for n := 0; ; n++ {
 		if n%checkEvery == 0 {
 			if err := ctx.Err(); err != nil {
@@ -309,14 +315,18 @@ func (wb *workbook) loadStrings(ctx context.Context) error {
 			case "t":
 				inText = false
 			case "si":
-				if uint64(len(s.buf)) > 1<<32-1 {
-					return fmt.Errorf("%w: %s over 4 GB of text", ErrTooLarge, s.part)
+				if len(s.ends) >= wb.lim.MaxSharedStrings {
+					return fmt.Errorf("%w: %s has over %d strings", ErrTooLarge, s.part, wb.lim.MaxSharedStrings)
 				}
 				s.ends = append(s.ends, uint32(len(s.buf)))
+				start = len(s.buf)
 			}
 		case xml.CharData:
-			if inText {
-				s.buf = append(s.buf, t...)
+			if room := wb.lim.MaxCellBytes + 1 - (len(s.buf) - start); inText && room > 0 {
+				if len(s.buf)+min(len(t), room) > wb.lim.MaxSharedBytes {
+					return fmt.Errorf("%w: %s has over %d bytes of text", ErrTooLarge, s.part, wb.lim.MaxSharedBytes)
+				}
+				s.buf = append(s.buf, t[:min(len(t), room)]...)
 			}
 		}
 	}

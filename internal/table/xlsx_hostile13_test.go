@@ -1,0 +1,149 @@
+package table_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"runtime/metrics"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/dangwu/dangwu/internal/memtest"
+	"github.com/dangwu/dangwu/internal/table"
+	"github.com/dangwu/dangwu/internal/table/xlsxtest"
+)
+
+// countSink wants the first eight columns, counts what it is given and
+// never accepts a sheet, so that every sheet is read.
+type countSink struct{ rows, cells int }
+
+func (s *countSink) Want(col int) bool { return col < 8 }
+func (s *countSink) Row(_ int, cells []table.Cell, _ bool) error {
+	s.rows++
+	s.cells += len(cells)
+	return nil
+}
+func (s *countSink) End() error { return errors.New("no header") }
+
+// sameSheetWorkbook is a workbook whose list names one worksheet n times.
+func sameSheetWorkbook(tb testing.TB, n int, sheetData string) []byte {
+	tb.Helper()
+	var list strings.Builder
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&list, `<sheet name="%d" r:id="rId1"/>`, i)
+	}
+	parts := []struct{ name, body string }{
+		{"_rels/.rels", `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>`},
+		{"xl/workbook.xml", `<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>` + list.String() + `</sheets></workbook>`},
+		{"xl/_rels/workbook.xml.rels", `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>`},
+		{"xl/worksheets/sheet1.xml", `<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>` + sheetData + `</sheetData></worksheet>`},
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, p := range parts {
+		w, err := zw.Create(p.name)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if _, err := w.Write([]byte(p.body)); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func manySheets(tb testing.TB, n int) []byte {
+	sheets := make([]xlsxtest.Sheet, n)
+	for i := range sheets {
+		sheets[i] = xlsxtest.Sheet{Name: fmt.Sprintf("S%d", i), Data: `<row r="1">` + xlsxtest.InlineCell("A1", "备注") + `</row>`}
+	}
+	return xlsxtest.Workbook(tb, "", sheets...)
+}
+
+func TestHostile13ReadXLSXBounded(t *testing.T) {
+	cell := `<row>` + strings.Repeat(`<c t="inlineStr"><is><t>党</t></is></c>`, 8) + `</row>`
+	cases := []struct {
+		name string
+		data func() []byte
+		peak uint64
+	}{
+		{"2 million empty cells in a row", func() []byte {
+			return xlsxtest.Workbook(t, "", xlsxtest.Sheet{Name: "S", Data: `<row r="1">` + strings.Repeat(`<c/>`, 2_000_000) + `</row>`})
+		}, 32 << 20},
+		{"1 million rows of 8 cells", func() []byte {
+			return xlsxtest.Workbook(t, "", xlsxtest.Sheet{Name: "S", Data: strings.Repeat(`<row><c t="inlineStr"><is><t>党</t></is></c></row>`, 1_000_000)})
+		}, 32 << 20},
+		{"13 million empty shared strings", func() []byte {
+			return xlsxtest.Workbook(t, strings.Repeat(`<si/>`, 12_000_000), xlsxtest.Sheet{Name: "S", Data: `<row r="1">` + xlsxtest.SharedCell("A1", 0) + `</row>`})
+		}, 64 << 20},
+		{"60 MB of shared-string text", func() []byte {
+			return xlsxtest.Workbook(t, strings.Repeat(`<si><t>`+strings.Repeat("党", 80_000)+`</t></si>`, 250), xlsxtest.Sheet{Name: "S", Data: `<row r="1">` + xlsxtest.SharedCell("A1", 0) + `</row>`})
+		}, 64 << 20},
+		{"a cell at XFD1048576", func() []byte {
+			return xlsxtest.Workbook(t, "", xlsxtest.Sheet{Name: "S", Data: `<row r="1048576">` + xlsxtest.InlineCell("XFD1048576", "党") + `</row>`})
+		}, 8 << 20},
+		{"4,000 sheets", func() []byte { return manySheets(t, 4000) }, 32 << 20},
+		{"one sheet listed 100,000 times", func() []byte { return sameSheetWorkbook(t, 100_000, strings.Repeat(cell, 1000)) }, 32 << 20},
+	}
+	// The bound on time: what is read of the worksheets, counted as rows.
+	const maxRows = 1 << 20
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			data := tt.data()
+			var (
+				sink   countSink
+				sheets int
+				err    error
+				peak   uint64
+			)
+			n := memtest.Allocated(t, func() {
+				peak = peakHeap13(func() {
+					_, err = table.ReadXLSX(context.Background(), data, func(string) table.SheetSink { sheets++; return &sink }, table.Limits{})
+				})
+			})
+			t.Logf("%d KB file: %d MB allocated, peak heap %d MB, %d sheets, %d rows, %d cells, err %v", len(data)>>10, n>>20, peak>>20, sheets, sink.rows, sink.cells, err)
+			if sink.rows > maxRows {
+				t.Errorf("%d rows read from a %d KB file", sink.rows, len(data)>>10)
+			}
+			if peak > tt.peak {
+				t.Errorf("a %d KB file held %d MB, want under %d MB", len(data)>>10, peak>>20, tt.peak>>20)
+			}
+		})
+	}
+}
+
+// peakHeap13 is the most heap seen in use while f ran, above what was in
+// use before: another goroutine samples it as f runs (garbage not yet
+// collected included, so about twice what f keeps).
+func peakHeap13(f func()) uint64 {
+	const heap = "/memory/classes/heap/objects:bytes"
+	runtime.GC()
+	sample := []metrics.Sample{{Name: heap}}
+	metrics.Read(sample)
+	base := sample[0].Value.Uint64()
+	var stop atomic.Bool
+	done := make(chan uint64)
+	go func() {
+		s := []metrics.Sample{{Name: heap}}
+		var peak uint64
+		for !stop.Load() {
+			metrics.Read(s)
+			peak = max(peak, s[0].Value.Uint64())
+			runtime.Gosched()
+		}
+		done <- peak
+	}()
+	f()
+	stop.Store(true)
+	if peak := <-done; peak > base {
+		return peak - base
+	}
+	return 0
+}

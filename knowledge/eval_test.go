@@ -261,6 +261,7 @@ func TestEvaluation(t *testing.T) {
 	var negatives []string
 	readYAML(t, "testdata/eval_negative.yaml", &negatives)
 	b := evalBase(t)
+	setBenchParams(b) // BENCH_PARAMS: the figures of other weights
 	ctx := context.Background()
 
 	// The eval set's own properties: big enough, and mostly not worded like

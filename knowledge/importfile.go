@@ -144,16 +144,22 @@ var (
 		`第[一二三四五六七八九十百千零〇两\d]+[章节部分篇条款]|` +
 		`\d{1,2}(\.\d{1,2}){0,2}[.、．]?\s|\d{1,2}[.、．]` +
 		`)`)
+	// the question of a sheet of questions and answers: 问：… 答：…
+	askedLine        = regexp.MustCompile(`^(问|Q|q)\s*\d*\s*[：:]|^(问题|提问)\s*\d*\s*[：:].*[？?]$`)
 	articleNumbering = regexp.MustCompile(`^第[一二三四五六七八九十百千零〇两\d]+条`)
 	chapterNumbering = regexp.MustCompile(`^第[一二三四五六七八九十百千零〇两\d]+[章节编篇部分]`)
 )
 
 // plainHeading reports whether a line of a plain text starts a section and
 // returns the section name. Short lines with outline numbering (一、 （一）
-// 第X章 1. 1.1) and "第X条" articles are headings; an article's heading is
+// 第X章 1. 1.1), numbered questions ("3. 考试在哪里？") and the 问 lines of
+// a Q&A sheet are headings, and "第X条" articles; an article's heading is
 // "第X条" and the line's text stays in the body.
 func plainHeading(line string) (name string, keepLine bool, ok bool) {
 	t := strings.TrimSpace(line)
+	if askedLine.MatchString(t) && utf8.RuneCountInString(t) <= maxAskedLine {
+		return t, false, true
+	}
 	if m := articleNumbering.FindString(t); m != "" {
 		rest := strings.TrimSpace(strings.TrimPrefix(t, m))
 		if rest == "" || utf8.RuneCountInString(rest) <= 20 && !endsSentence(rest) {
@@ -171,10 +177,19 @@ func plainHeading(line string) (name string, keepLine bool, ok bool) {
 	if !headingNumbering.MatchString(t) {
 		return "", false, false
 	}
-	if n := utf8.RuneCountInString(t); n > 40 || endsSentence(t) {
+	if n := utf8.RuneCountInString(t); n > 40 || endsSentence(t) && !asks(t) {
 		return "", false, false
 	}
 	return t, false, true
+}
+
+// maxAskedLine bounds, in runes, the question line of a Q&A sheet that
+// heads its answer; a longer one is text.
+const maxAskedLine = 80
+
+// asks reports whether a line ends with a question mark.
+func asks(t string) bool {
+	return strings.HasSuffix(t, "？") || strings.HasSuffix(t, "?")
 }
 
 func endsSentence(s string) bool {

@@ -153,6 +153,25 @@ func TestParseTextHeadings(t *testing.T) {
 	}
 }
 
+// TestParseQuestionSheet: a sheet of questions and answers in plain text
+// is split at its questions, 问：… lines and numbered questions, each
+// heading the answer under it; a 问题： line that asks nothing is text.
+func TestParseQuestionSheet(t *testing.T) {
+	src := "经开区政策问答\n问：工资每月几号发放？\n答：每月15日前发放上月工资。\n问:住房公积金按什么比例缴纳？\n答：按12%缴存。\n" +
+		"3. 考试在哪里？\n在区委党校三楼。\n问题：部分企业党建经费不足，需要统筹解决。\n"
+	d, err := knowledge.ParseFile(context.Background(), "问答.txt", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "问：工资每月几号发放？|问:住房公积金按什么比例缴纳？|3. 考试在哪里？"
+	if got := strings.Join(sections(d), "|"); got != want {
+		t.Errorf("sections = %s, want %s", got, want)
+	}
+	if n := len(d.Passages); n != 3 || !strings.Contains(d.Passages[2].Text, "问题：部分企业") {
+		t.Errorf("%d passages; a 问题： line that asks nothing stays text: %+v", n, d.Passages)
+	}
+}
+
 // TestParseArticlesUnderChapters: measures written as chapters and
 // articles are split by article, each named with its chapter; an article
 // under no chapter, or after another kind of heading, keeps its own name.

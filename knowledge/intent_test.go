@@ -457,11 +457,15 @@ func TestAboutNamed(t *testing.T) {
 		{Kind: KindPassage, DocID: "other", Text: "邳州市举办先锋论坛。"},
 		{Kind: KindPassage, DocID: "district-fengxian", District: "丰县", Text: "丰县选取试点。"},
 	}
-	about := aboutNamed(named, rs)
+	texts := make([]string, len(rs))
+	for i, r := range rs {
+		texts[i] = searchText(r)
+	}
+	about := aboutNamed(named, rs, texts)
 	if !about["news"] || about["other"] || about["district-fengxian"] {
 		t.Errorf("about %v, want only news", about)
 	}
-	if aboutNamed(nil, rs) != nil {
+	if aboutNamed(nil, rs, texts) != nil {
 		t.Error("about without a named district")
 	}
 }

@@ -252,20 +252,20 @@ func namedDistricts(norm string, rs []Result) map[string]bool {
 
 // aboutNamed are the documents of no district (a news article a
 // coordinator imported without saying whose it is) that one of their
-// candidate passages shows to be about a district the question names: for
-// the question, they are that district's, like its own rules.
-func aboutNamed(named map[string]bool, rs []Result) map[string]bool {
+// candidate passages (texts: their searchText) shows to be about a
+// district the question names: for the question, they are that
+// district's, like its own rules.
+func aboutNamed(named map[string]bool, rs []Result, texts []string) map[string]bool {
 	if len(named) == 0 {
 		return nil
 	}
 	about := map[string]bool{}
-	for _, r := range rs {
+	for i, r := range rs {
 		if r.District != "" || r.DocID == "" || about[r.DocID] {
 			continue
 		}
-		text := Normalize(r.Title + " " + r.Section + " " + r.Text)
 		for d := range named {
-			if mentions(text, d) {
+			if mentions(texts[i], d) {
 				about[r.DocID] = true
 				break
 			}

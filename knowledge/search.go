@@ -261,10 +261,14 @@ func (b *Base) rerank(p plan, st termStats, si *synonymIndex, asker string, cand
 	top := cands[0].Score
 	w := b.params.rerank
 	rarest := rarestUnits(p, st.unitIDF)
-	about := aboutNamed(named, cands)
+	texts := make([]string, len(cands))
+	for i, r := range cands {
+		texts[i] = searchText(r)
+	}
+	about := aboutNamed(named, cands, texts)
 	for i := range cands {
 		r := &cands[i]
-		text := searchText(*r)
+		text := texts[i]
 		r.cov, r.charCov = coverage(p, st.unitIDF, st.charIDF, text)
 		f := &r.feat
 		if top > 0 {

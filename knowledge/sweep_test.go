@@ -32,12 +32,8 @@ func TestThresholdSweep(t *testing.T) {
 		{"B", evaluate(t, b, half[1], nil)},
 		{"notices", evaluateImports(t, "testdata/notices")},
 		{"blind2", evaluateImports(t, "testdata/blind2")},
-	}
-	if _, err := os.Stat("testdata/blind3/eval.yaml"); err == nil {
-		sets = append(sets, struct {
-			name string
-			f    evalFigures
-		}{"blind3", evaluateImports(t, "testdata/blind3")})
+		{"blind3", evaluateImports(t, "testdata/blind3")},
+		{"blind4", evaluateImports(t, "testdata/blind4")},
 	}
 	for _, th := range []float64{0.6, 0.65, 0.7, 0.725, 0.75, 0.775, 0.8, 0.85} {
 		for _, s := range sets {

@@ -251,6 +251,14 @@ func splitMarkdown(ctx context.Context, text string, title *string) ([]Passage, 
 				}
 			}
 		}
+		if t := cleanLine(stripInline(trimmed)); !fenced && askedLine.MatchString(t) && utf8.RuneCountInString(t) <= maxAskedLine {
+			// the question of a Q&A sheet written without # headings
+			if secs = keepSection(secs, cur); len(secs) > MaxSections {
+				return nil, errTooManySections
+			}
+			cur = section{heading: t}
+			continue
+		}
 		cur.body.add(mdLine(line))
 	}
 	if secs = keepSection(secs, cur); len(secs) > MaxSections {

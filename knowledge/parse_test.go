@@ -172,6 +172,19 @@ func TestParseQuestionSheet(t *testing.T) {
 	}
 }
 
+// TestParseMarkdownQuestionLines: a Markdown Q&A written without #
+// headings, its questions in bold 问： lines, is split at them.
+func TestParseMarkdownQuestionLines(t *testing.T) {
+	src := "# 考试问答\n\n**问：考试在哪里？**\n\n答：在区委党校三楼。\n\n**问：带什么证件？**\n\n答：身份证和准考证。\n"
+	d, err := knowledge.ParseFile(context.Background(), "问答.md", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := strings.Join(sections(d), "|"), "问：考试在哪里？|问：带什么证件？"; got != want {
+		t.Errorf("sections = %s, want %s", got, want)
+	}
+}
+
 // TestParseArticlesUnderChapters: measures written as chapters and
 // articles are split by article, each named with its chapter; an article
 // under no chapter, or after another kind of heading, keeps its own name.

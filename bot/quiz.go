@@ -249,6 +249,11 @@ func (b *Bot) started(ctx context.Context, r *request, sess quiz.Session, err er
 		if aerr != nil {
 			return cmpErr(aerr, err)
 		}
+		if cur.MessageID == 0 {
+			// Never shown: a start whose first question a crash cut off,
+			// its update replayed. Show it as the start would have.
+			return b.showSession(ctx, r, cur, inPlace && r.cb != nil)
+		}
 		if r.cb != nil {
 			b.ack(r, t("quiz.one_at_a_time"), false)
 		}

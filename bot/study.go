@@ -41,7 +41,10 @@ func (b *Bot) cmdDaily(ctx context.Context, r *request) error {
 		}}}})
 	}
 	if err == nil {
-		if err := b.reply(ctx, r, t("daily.intro", quiz.DailySize)); err != nil {
+		// Not yet the answer to the update: a crash before the first
+		// question is out replays it, and the replay shows the question
+		// (started).
+		if err := b.reply(beforeWrite(ctx), r, t("daily.intro", quiz.DailySize)); err != nil {
 			return err
 		}
 	}

@@ -354,6 +354,20 @@ func TestFrequencySlot(t *testing.T) {
 	}
 }
 
+// TestMoreNoticeSlots: getting there, for whom, and who pays are parts of a
+// notice too.
+func TestMoreNoticeSlots(t *testing.T) {
+	for q, head := range map[string]string{
+		"去研学能自己开车过去吗": "交通", "在哪集合": "集合", "轮训是给谁办的": "对象",
+		"研学的钱要俺自己出吗": "费用", "一个人花多少": "费用", "都去哪些地方": "点位",
+	} {
+		s := questionSlot(Normalize(q))
+		if s == nil || !slices.Contains(s.heads, head) {
+			t.Errorf("slot of %q = %v, want the part headed %s", q, s, head)
+		}
+	}
+}
+
 // TestNoticeSlots: the part of a notice a spoken question asks for, when
 // two parts could claim it (报名截止到几号 asks for the 报名 part, which
 // holds its deadline, not for the 时间 of the class).

@@ -60,7 +60,7 @@ func (b *Bot) cmdChallenge(ctx context.Context, r *request) error {
 			return b.reply(ctx, r, t("challenge.topic", esc(truncate(topic, quiz.MaxTopicRunes)), list))
 		}
 	}
-	c, err := b.quiz.StartChallenge(ctx, r.chatID, r.userID, topic, size, 0)
+	c, err := b.quiz.DrawChallenge(ctx, r.chatID, r.userID, topic, size, 0)
 	switch {
 	case errors.Is(err, quiz.ErrChallengeOn):
 		return b.reply(ctx, r, t("challenge.running"))
@@ -69,7 +69,17 @@ func (b *Bot) cmdChallenge(ctx context.Context, r *request) error {
 	case err != nil:
 		return err
 	}
-	if err := b.reply(ctx, r, t("challenge.start", len(c.Questions), int(c.Open.Seconds()))); err != nil {
+	// The opening goes out before the challenge is stored, the update
+	// marked done with it: a crash between the two replays /challenge,
+	// which opens it again rather than meet its own challenge running.
+	if err := b.reply(beforeWrite(ctx), r, t("challenge.start", len(c.Questions), int(c.Open.Seconds()))); err != nil {
+		return err
+	}
+	err = b.atomic(ctx, func(ctx context.Context) error { return b.quiz.CreateChallenge(ctx, &c) })
+	if errors.Is(err, quiz.ErrChallengeOn) {
+		return b.reply(ctx, r, t("challenge.running"))
+	}
+	if err != nil {
 		return err
 	}
 	b.advanceChallenge(ctx, c)

@@ -90,8 +90,31 @@ type ChallengeStore interface {
 }
 
 // StartChallenge draws size poll-ready questions of topic ("" for all)
-// for a challenge in chatID.
+// for a challenge in chatID and stores it.
 func (s *Service) StartChallenge(ctx context.Context, chatID, by int64, topic string, size int, open time.Duration) (Challenge, error) {
+	c, err := s.DrawChallenge(ctx, chatID, by, topic, size, open)
+	if err != nil {
+		return Challenge{}, err
+	}
+	if err := s.CreateChallenge(ctx, &c); err != nil {
+		return Challenge{}, err
+	}
+	return c, nil
+}
+
+// DrawChallenge is the challenge StartChallenge would store, not yet
+// stored: ErrChallengeOn when chatID has one running. The bot announces it
+// before CreateChallenge stores it.
+func (s *Service) DrawChallenge(ctx context.Context, chatID, by int64, topic string, size int, open time.Duration) (Challenge, error) {
+	running, err := s.store.RunningChallenges(ctx)
+	if err != nil {
+		return Challenge{}, err
+	}
+	for _, c := range running {
+		if c.ChatID == chatID {
+			return Challenge{}, ErrChallengeOn
+		}
+	}
 	size = min(max(size, 1), ChallengeMaxSize)
 	if open == 0 {
 		open = ChallengeOpen
@@ -104,11 +127,13 @@ func (s *Service) StartChallenge(ctx context.Context, chatID, by int64, topic st
 	if len(qs) == 0 {
 		return Challenge{}, ErrNoChallengeSet
 	}
-	c := Challenge{ChatID: chatID, StartedBy: by, Topic: topic, Questions: ids(qs), Open: open, Created: s.clock()}
-	if err := s.store.CreateChallenge(ctx, &c); err != nil {
-		return Challenge{}, err
-	}
-	return c, nil
+	return Challenge{ChatID: chatID, StartedBy: by, Topic: topic, Questions: ids(qs), Open: open, Created: s.clock()}, nil
+}
+
+// CreateChallenge stores c, drawn by DrawChallenge (ErrChallengeOn when
+// its chat has one running).
+func (s *Service) CreateChallenge(ctx context.Context, c *Challenge) error {
+	return s.store.CreateChallenge(ctx, c)
 }
 
 // StepKind is what a challenge needs next.

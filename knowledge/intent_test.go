@@ -360,6 +360,8 @@ func TestMoreNoticeSlots(t *testing.T) {
 	for q, head := range map[string]string{
 		"去研学能自己开车过去吗": "交通", "在哪集合": "集合", "轮训是给谁办的": "对象",
 		"研学的钱要俺自己出吗": "费用", "一个人花多少": "费用", "都去哪些地方": "点位",
+		"俺今年36了还能报名吗": "年龄", "三十六岁能报不": "年龄", "俺才入职半年 这次要考不": "对象",
+		"刚上岗的要定等次不": "对象", "成绩多会儿出来": "什么时候",
 	} {
 		s := questionSlot(Normalize(q))
 		if s == nil || !slices.Contains(s.heads, head) {

@@ -417,7 +417,10 @@ func (s *Service) Correct(ctx context.Context, actor member.Access, creditID int
 
 // ---- Assessments ----
 
-// Assess records a worker's assessment of year, telling them.
+// Assess records a worker's assessment of year, telling them. A year
+// already assessed is changed only by someone who covers the district that
+// assessed it (ErrOutOfScope): a worker who moved keeps their old
+// district's ratings.
 func (s *Service) Assess(ctx context.Context, actor member.Access, userID int64, year int, rating Rating, comment string) (Assessment, error) {
 	if rating.Rank() < 0 {
 		return Assessment{}, ErrBadRating
@@ -434,6 +437,20 @@ func (s *Service) Assess(ctx context.Context, actor member.Access, userID int64,
 		p, err := s.worker(ctx, actor, userID)
 		if err != nil {
 			return err
+		}
+		// A year already assessed is the record of the district that
+		// assessed it: a worker who moved since takes no new district's
+		// hand to it.
+		old, err := s.store.Assessments(ctx, userID)
+		if err != nil {
+			return err
+		}
+		for _, o := range old {
+			if o.Year == year {
+				if err := scope(actor, o.District); err != nil {
+					return err
+				}
+			}
 		}
 		a = Assessment{UserID: userID, Year: year, Rating: rating, Comment: comment, District: p.District, Org: p.Org, By: actor.UserID, At: s.clock()}
 		if err := s.store.Assess(ctx, a); err != nil {

@@ -277,6 +277,9 @@ type section struct {
 // several passages (same section name) at paragraph ends.
 const maxPassageRunes = 600
 
+// answerMark opens the answer of a Q&A sheet.
+var answerMark = regexp.MustCompile(`^\s*(答|A|a)\s*\d*\s*[：:]\s*`)
+
 // passagesOf turns sections into passages: text trimmed, blank runs
 // collapsed, sections with no text dropped, long ones cut.
 func passagesOf(secs []section, title string) []Passage {
@@ -289,6 +292,9 @@ func passagesOf(secs []section, title string) []Passage {
 		name := s.heading
 		if name == "" {
 			name = title
+		}
+		if askedLine.MatchString(name) {
+			text = answerMark.ReplaceAllString(text, "") // under 问：…, "答：" says nothing
 		}
 		for _, part := range cutText(text, maxPassageRunes) {
 			out = append(out, Passage{Seq: len(out), Section: name, Text: part})

@@ -167,6 +167,9 @@ func TestParseQuestionSheet(t *testing.T) {
 	if got := strings.Join(sections(d), "|"); got != want {
 		t.Errorf("sections = %s, want %s", got, want)
 	}
+	if got := d.Passages[0].Text; got != "每月15日前发放上月工资。" {
+		t.Errorf("answer %q: want it without 答：", got)
+	}
 	if n := len(d.Passages); n != 3 || !strings.Contains(d.Passages[2].Text, "问题：部分企业") {
 		t.Errorf("%d passages; a 问题： line that asks nothing stays text: %+v", n, d.Passages)
 	}

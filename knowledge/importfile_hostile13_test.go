@@ -6,10 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
-	"runtime/metrics"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"unicode/utf16"
 
@@ -123,7 +120,7 @@ func TestHostile13ParseFileBounded(t *testing.T) {
 				peak uint64
 			)
 			n := memtest.Allocated(t, func() {
-				peak = peakHeap13(func() { doc, err = knowledge.ParseFile(context.Background(), tt.file, data) })
+				peak = memtest.PeakHeap(func() { doc, err = knowledge.ParseFile(context.Background(), tt.file, data) })
 			})
 			t.Logf("%d KB file: %d MB allocated, peak heap %d MB, %d passages, err %v", len(data)>>10, n>>20, peak>>20, len(doc.Passages), err)
 			switch {
@@ -172,33 +169,4 @@ func TestHostile13RefusedImportStoresNothing(t *testing.T) {
 	if n := count(t, db, "kb_passages"); n != 0 {
 		t.Errorf("%d passages stored", n)
 	}
-}
-
-// peakHeap13 is the most heap seen in use while f ran, above what was in
-// use before: another goroutine samples it as f runs (garbage not yet
-// collected included, so about twice what f keeps).
-func peakHeap13(f func()) uint64 {
-	const heap = "/memory/classes/heap/objects:bytes"
-	runtime.GC()
-	sample := []metrics.Sample{{Name: heap}}
-	metrics.Read(sample)
-	base := sample[0].Value.Uint64()
-	var stop atomic.Bool
-	done := make(chan uint64)
-	go func() {
-		s := []metrics.Sample{{Name: heap}}
-		var peak uint64
-		for !stop.Load() {
-			metrics.Read(s)
-			peak = max(peak, s[0].Value.Uint64())
-			runtime.Gosched()
-		}
-		done <- peak
-	}()
-	f()
-	stop.Store(true)
-	if peak := <-done; peak > base {
-		return peak - base
-	}
-	return 0
 }

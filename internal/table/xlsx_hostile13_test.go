@@ -6,10 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
-	"runtime/metrics"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/dangwu/dangwu/internal/memtest"
@@ -104,7 +101,7 @@ func TestHostile13ReadXLSXBounded(t *testing.T) {
 				peak   uint64
 			)
 			n := memtest.Allocated(t, func() {
-				peak = peakHeap13(func() {
+				peak = memtest.PeakHeap(func() {
 					_, err = table.ReadXLSX(context.Background(), data, func(string) table.SheetSink { sheets++; return &sink }, table.Limits{})
 				})
 			})
@@ -117,33 +114,4 @@ func TestHostile13ReadXLSXBounded(t *testing.T) {
 			}
 		})
 	}
-}
-
-// peakHeap13 is the most heap seen in use while f ran, above what was in
-// use before: another goroutine samples it as f runs (garbage not yet
-// collected included, so about twice what f keeps).
-func peakHeap13(f func()) uint64 {
-	const heap = "/memory/classes/heap/objects:bytes"
-	runtime.GC()
-	sample := []metrics.Sample{{Name: heap}}
-	metrics.Read(sample)
-	base := sample[0].Value.Uint64()
-	var stop atomic.Bool
-	done := make(chan uint64)
-	go func() {
-		s := []metrics.Sample{{Name: heap}}
-		var peak uint64
-		for !stop.Load() {
-			metrics.Read(s)
-			peak = max(peak, s[0].Value.Uint64())
-			runtime.Gosched()
-		}
-		done <- peak
-	}()
-	f()
-	stop.Store(true)
-	if peak := <-done; peak > base {
-		return peak - base
-	}
-	return 0
 }

@@ -129,7 +129,7 @@ func parseMarkdown(ctx context.Context, file, defaultID, text string) (Document,
 		case !ok && len(yamlText) > maxFrontMatter:
 			return Document{}, []Problem{{File: file, Line: 1, Message: fmt.Sprintf("front matter is over %d KB", maxFrontMatter>>10)}}, nil
 		case !ok:
-			return Document{}, []Problem{{File: file, Line: 1, Message: "front matter is not closed by a --- line"}}, nil
+			return Document{}, []Problem{{File: file, Line: 1, Message: msgFrontMatterUnclosed}}, nil
 		}
 		var node yaml.Node
 		if err := yaml.Unmarshal([]byte(yamlText), &node); err != nil {
@@ -173,6 +173,10 @@ func parseMarkdown(ctx context.Context, file, defaultID, text string) (Document,
 	}
 	return doc, problems, nil
 }
+
+// msgFrontMatterUnclosed is the problem of a front matter with no closing
+// --- line.
+const msgFrontMatterUnclosed = "front matter is not closed by a --- line"
 
 // frontMatterBlock finds the --- line that closes the front matter in
 // rest, the text after the opening line, looking no further than

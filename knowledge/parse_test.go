@@ -188,6 +188,23 @@ func TestParseMarkdownQuestionLines(t *testing.T) {
 	}
 }
 
+// TestParseMarkdownRuleOnTop: an imported .md whose first line is a ---
+// that nothing closes (a horizontal rule) is read as text, not refused as
+// an empty document; `dangwu check` still reports it in content.
+func TestParseMarkdownRuleOnTop(t *testing.T) {
+	src := "---\n# 研学通知\n\n## 集合时间\n\n4月15日早上7点在区政府广场集合。\n"
+	d, err := knowledge.ParseFile(context.Background(), "通知.md", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Title != "研学通知" || strings.Join(sections(d), "|") != "集合时间" {
+		t.Errorf("title %q, sections %v", d.Title, sections(d))
+	}
+	if _, problems := knowledge.ParseMarkdown("通知.md", "tz", []byte(src)); len(problems) == 0 {
+		t.Error("content with an unclosed front matter: no problem reported")
+	}
+}
+
 // TestParseArticlesUnderChapters: measures written as chapters and
 // articles are split by article, each named with its chapter; an article
 // under no chapter, or after another kind of heading, keeps its own name.

@@ -144,7 +144,7 @@ func questionMeasure(norm string) string {
 	for i, r := range rs {
 		next := i + 1
 		switch {
-		case r == '几' && (i == 0 || !strings.ContainsRune(notCounting, rs[i-1])):
+		case r == '几' && !asksWhich(rs[:i]):
 		case r == '多' && next < len(rs) && rs[next] == '少':
 			next++
 		default:
@@ -171,9 +171,14 @@ func questionMeasure(norm string) string {
 	return ""
 }
 
-// notCounting come before a 几 that does not ask how many: 哪几 asks which
-// ones, 礼拜几 (星期几, 周几) which day.
-const notCounting = "哪拜期周"
+// asksWhich reports whether a 几 after before does not ask how many: 哪几
+// asks which ones, 礼拜几 (星期几, 周几) which day; 每期几个人 and 每周几次
+// count.
+func asksWhich(before []rune) bool {
+	s := string(before)
+	return strings.HasSuffix(s, "哪") || strings.HasSuffix(s, "礼拜") || strings.HasSuffix(s, "星期") ||
+		strings.HasSuffix(s, "周") && !strings.HasSuffix(s, "每周") && !strings.HasSuffix(s, "一周")
+}
 
 // measureFamilies are measures that count the same things: people, money,
 // hours of study.

@@ -550,3 +550,26 @@ func TestCompoundWord(t *testing.T) {
 		}
 	}
 }
+
+// TestAskedHeading: a heading that is a question (问：…, or ending in ？)
+// is compared with the question asked as an FAQ question is; a topic
+// heading is not.
+func TestAskedHeading(t *testing.T) {
+	for h, want := range map[string]string{
+		"问：工资每月几号发放？":  "工资每月几号发放？",
+		"Q: 考试在哪里？":    "考试在哪里？",
+		"这次一共招几个人？":    "这次一共招几个人？",
+		"三、参训对象":       "",
+		"第二章 考核内容 第五条": "",
+	} {
+		if got := askedHeading(h); got != want {
+			t.Errorf("askedHeading(%q) = %q, want %q", h, got, want)
+		}
+	}
+	si := newSynonymIndex(Synonyms{})
+	p := analyze("工资每月几号发", si)
+	r := Result{Kind: KindPassage, Section: "问：工资每月几号发放？", Text: "每月15日前发放上月工资。"}
+	if sim := faqSimilarity(si, questionGrams(p), p.norm, r); sim < 0.5 {
+		t.Errorf("question heading against the question asked: %.2f", sim)
+	}
+}

@@ -137,12 +137,16 @@ const maxPhrasingsCompared = 32
 // faqSimilarity is the best similarity of the question to an FAQ entry's
 // question and alternatives (r.question holds them, one a line).
 func faqSimilarity(si *synonymIndex, q map[string]float64, norm string, r Result) float64 {
-	if r.Kind != KindFAQ {
+	phrasings := r.question
+	if r.Kind == KindPassage {
+		phrasings = askedHeading(r.Section)
+	}
+	if phrasings == "" {
 		return 0
 	}
 	negatedQ, q0 := negated(norm), norm
 	best, n := 0.0, 0
-	for line := range strings.SplitSeq(r.question, "\n") {
+	for line := range strings.SplitSeq(phrasings, "\n") {
 		if n == maxPhrasingsCompared {
 			break // phrasings merged from answered gaps can pile up
 		}
@@ -160,6 +164,20 @@ func faqSimilarity(si *synonymIndex, q map[string]float64, norm string, r Result
 		}
 	}
 	return best
+}
+
+// askedHeading is a passage's heading when it is a question, as in a Q&A
+// sheet ("问：工资每月几号发放？", "## 这次一共招几个人？"), without its 问：;
+// "" for a heading that names a topic.
+func askedHeading(section string) string {
+	h := strings.TrimSpace(section)
+	if m := askedLine.FindString(h); m != "" {
+		return strings.TrimSpace(h[len(m):])
+	}
+	if asks(h) {
+		return h
+	}
+	return ""
 }
 
 // whDiscount is what a phrasing's similarity keeps when it and the question

@@ -41,10 +41,7 @@ func TestAnswerSentence(t *testing.T) {
 	si := newSynonymIndex(Synonyms{})
 	p := analyze("预备期多长", si)
 	r := Result{Kind: KindPassage, Text: "预备党员要参加组织生活。预备期为一年，从支部大会通过之日起计算。期满后由支部讨论转正。"}
-	weights := make([]float64, len(p.units))
-	for i := range weights {
-		weights[i] = 1
-	}
+	weights := evenWeights(p)
 	got, _, typed := answerSentence(p, weights, r)
 	if got != "预备期为一年，从支部大会通过之日起计算。" || !typed {
 		t.Errorf("answer %q (typed %v)", got, typed)
@@ -52,10 +49,7 @@ func TestAnswerSentence(t *testing.T) {
 	// a first FAQ sentence too short to stand alone takes the next one
 	f := Result{Kind: KindFAQ, Text: "要交。预备党员从支部大会通过之日起交纳党费。其他说明。"}
 	p = analyze("预备党员要交党费吗", si)
-	weights = make([]float64, len(p.units))
-	for i := range weights {
-		weights[i] = 1
-	}
+	weights = evenWeights(p)
 	if got, _, _ := answerSentence(p, weights, f); got != "要交。预备党员从支部大会通过之日起交纳党费。" {
 		t.Errorf("FAQ answer %q", got)
 	}
@@ -490,10 +484,7 @@ func TestAboutNamed(t *testing.T) {
 // sentence; a passage with a heading of its own is not.
 func TestHeadlessLead(t *testing.T) {
 	p := analyze("丰县党组织有多少个", newSynonymIndex(Synonyms{}))
-	weights := make([]float64, len(p.units))
-	for i := range weights {
-		weights[i] = 1
-	}
+	weights := evenWeights(p)
 	text := "丰县共有两新党组织860个。其他内容。"
 	headless := Result{Kind: KindPassage, Title: "xinwen", Text: text}
 	headed := Result{Kind: KindPassage, Title: "xinwen", Section: "队伍建设", Text: text}
@@ -541,8 +532,9 @@ func TestCompoundWord(t *testing.T) {
 	}
 	dues := Result{Kind: KindPassage, Text: "下岗失业的党员和领取最低生活保障金的党员，每月交纳党费0.2元。"}
 	benefit := Result{Kind: KindPassage, Text: "失业金由失业人员到经办机构申请领取。"}
-	if !missesCompound(p, dues) || missesCompound(p, benefit) {
-		t.Errorf("missesCompound: dues %v (want true), benefit %v (want false)", missesCompound(p, dues), missesCompound(p, benefit))
+	d, b := missesCompound(p, searchText(dues)), missesCompound(p, searchText(benefit))
+	if !d || b {
+		t.Errorf("missesCompound: dues %v (want true), benefit %v (want false)", d, b)
 	}
 	for _, u := range analyze("党费怎么交", si).units {
 		if u.bound != "" {
@@ -572,4 +564,14 @@ func TestAskedHeading(t *testing.T) {
 	if sim := faqSimilarity(si, questionGrams(p), p.norm, r); sim < 0.5 {
 		t.Errorf("question heading against the question asked: %.2f", sim)
 	}
+}
+
+// evenWeights weighs every unit of p as 1, for tests of what is covered,
+// not how rare it is.
+func evenWeights(p plan) []float64 {
+	w := make([]float64, len(p.units))
+	for i := range w {
+		w[i] = 1
+	}
+	return w
 }

@@ -22,8 +22,11 @@ type features struct {
 	answer  string  // the sentence(s) that answer the question
 	ansFrac float64 // share of the question's topic the answer sentences cover
 	rare    float64 // share of the question's two rarest topic units it covers
-	slot    bool    // its own heading names the part of a notice asked for
-	phrase  float64 // share of the question's phrases (plan.phrases) it holds as written
+	// noCompound: it lacks a word of the question made of a word and a
+	// noun suffix (失业金: missesCompound)
+	noCompound bool
+	slot       bool    // its own heading names the part of a notice asked for
+	phrase     float64 // share of the question's phrases (plan.phrases) it holds as written
 }
 
 // weights of the rerank score; fitted on half of the evaluation set and

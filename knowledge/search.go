@@ -285,6 +285,7 @@ func (b *Base) rerank(p plan, st termStats, si *synonymIndex, asker string, cand
 			f.place = 1
 		}
 		f.rare = rareCoverage(p, rarest, text)
+		f.noCompound = missesCompound(p, text)
 		f.phrase = phraseCoverage(p, text)
 		f.final = w.score(*f, r.cov, r.charCov)
 		if literal(*r) {
@@ -750,7 +751,7 @@ func setConfidence(p plan, rs []Result) {
 		if i == 0 && tied(rs) {
 			c = min(c, uncountedCap) // another section answers it as well, by every measure
 		}
-		if missesCompound(p, *r) {
+		if r.feat.noCompound {
 			c = min(c, uncountedCap) // 失业金 asked, only 失业 found
 		}
 		if i == 0 && districtBelow(p, rs) {
@@ -768,18 +769,12 @@ func setConfidence(p plan, rs []Result) {
 	}
 }
 
-// missesCompound reports whether r lacks a word of the question that the
-// dictionary does not know, made of a word and a noun suffix (unit.bound).
-func missesCompound(p plan, r Result) bool {
-	var text string
+// missesCompound reports whether text (a result's searchText) lacks a word
+// of the question that the dictionary does not know, made of a word and a
+// noun suffix (unit.bound).
+func missesCompound(p plan, text string) bool {
 	for _, u := range p.units {
-		if u.bound == "" {
-			continue
-		}
-		if text == "" {
-			text = searchText(r)
-		}
-		if !covers(text, u) {
+		if u.bound != "" && !covers(text, u) {
 			return true
 		}
 	}

@@ -52,19 +52,17 @@ func ParseFile(ctx context.Context, fileName string, data []byte) (Document, err
 		if derr != nil {
 			return Document{}, fmt.Errorf("%s: %w", fileName, derr)
 		}
+		if first, rest, _ := strings.Cut(strings.TrimPrefix(text, "\ufeff"), "\n"); strings.TrimSpace(first) == "---" {
+			// A --- that nothing closes in a short file is a horizontal
+			// rule, not a front matter (a long unclosed one stays refused).
+			if yamlText, _, _, closed := frontMatterBlock(rest); !closed && len(yamlText) <= maxFrontMatter {
+				text = rest
+			}
+		}
 		var problems []Problem
 		doc, problems, err = parseMarkdown(ctx, base, DocIDFromFileName(stem), text)
 		if err != nil {
 			return Document{}, fileError(ctx, fileName, err)
-		}
-		if first, rest, _ := strings.Cut(strings.TrimPrefix(text, "\ufeff"), "\n"); len(doc.Passages) == 0 &&
-			strings.TrimSpace(first) == "---" && frontMatterUnclosed(problems) {
-			// A --- that nothing closes is a horizontal rule, not a front
-			// matter: the text is the document.
-			doc, problems, err = parseMarkdown(ctx, base, DocIDFromFileName(stem), rest)
-			if err != nil {
-				return Document{}, fileError(ctx, fileName, err)
-			}
 		}
 		if len(problems) > 0 && len(doc.Passages) == 0 {
 			return Document{}, fmt.Errorf("%s: %w", fileName, ErrEmptyDocument)
@@ -158,17 +156,6 @@ var (
 	articleNumbering = regexp.MustCompile(`^第[一二三四五六七八九十百千零〇两\d]+条`)
 	chapterNumbering = regexp.MustCompile(`^第[一二三四五六七八九十百千零〇两\d]+[章节编篇部分]`)
 )
-
-// frontMatterUnclosed reports whether problems say a Markdown file's front
-// matter has no closing --- line.
-func frontMatterUnclosed(problems []Problem) bool {
-	for _, p := range problems {
-		if p.Message == msgFrontMatterUnclosed {
-			return true
-		}
-	}
-	return false
-}
 
 // plainHeading reports whether a line of a plain text starts a section and
 // returns the section name. Short lines with outline numbering (一、 （一）

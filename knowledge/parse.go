@@ -129,7 +129,7 @@ func parseMarkdown(ctx context.Context, file, defaultID, text string) (Document,
 		case !ok && len(yamlText) > maxFrontMatter:
 			return Document{}, []Problem{{File: file, Line: 1, Message: fmt.Sprintf("front matter is over %d KB", maxFrontMatter>>10)}}, nil
 		case !ok:
-			return Document{}, []Problem{{File: file, Line: 1, Message: msgFrontMatterUnclosed}}, nil
+			return Document{}, []Problem{{File: file, Line: 1, Message: "front matter is not closed by a --- line"}}, nil
 		}
 		var node yaml.Node
 		if err := yaml.Unmarshal([]byte(yamlText), &node); err != nil {
@@ -173,10 +173,6 @@ func parseMarkdown(ctx context.Context, file, defaultID, text string) (Document,
 	}
 	return doc, problems, nil
 }
-
-// msgFrontMatterUnclosed is the problem of a front matter with no closing
-// --- line.
-const msgFrontMatterUnclosed = "front matter is not closed by a --- line"
 
 // frontMatterBlock finds the --- line that closes the front matter in
 // rest, the text after the opening line, looking no further than
@@ -255,8 +251,7 @@ func splitMarkdown(ctx context.Context, text string, title *string) ([]Passage, 
 				}
 			}
 		}
-		if t := cleanLine(stripInline(trimmed)); !fenced && askedLine.MatchString(t) && utf8.RuneCountInString(t) <= maxAskedLine {
-			// the question of a Q&A sheet written without # headings
+		if t, ok := mdAsked(trimmed); ok && !fenced {
 			if secs = keepSection(secs, cur); len(secs) > MaxSections {
 				return nil, errTooManySections
 			}
@@ -269,6 +264,17 @@ func splitMarkdown(ctx context.Context, text string, title *string) ([]Passage, 
 		return nil, errTooManySections
 	}
 	return passagesOf(secs, *title), nil
+}
+
+// mdAsked is a Markdown line that is the question of a Q&A sheet written
+// without # headings (问：…, bold or not), cleaned; ok is false for any
+// other line.
+func mdAsked(trimmed string) (string, bool) {
+	if !strings.ContainsAny(trimmed, "问Qq") {
+		return "", false // most lines: not cleaned for nothing
+	}
+	t := cleanLine(stripInline(trimmed))
+	return t, askedLine.MatchString(t) && utf8.RuneCountInString(t) <= maxAskedLine
 }
 
 // section is a heading with the text under it.

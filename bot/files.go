@@ -361,13 +361,14 @@ func (b *Bot) startDocImport(ctx context.Context, r *request, fileID, name strin
 	if err != nil {
 		return b.refuseDocument(ctx, r, name, by, err)
 	}
+	title := truncate(res.Title, maxHeading)
 	c := store.Conversation{Flow: flowDocImport, Step: "source", Data: map[string]string{
-		"file": fileID, "name": name, "size": strconv.Itoa(len(data)), "title": truncate(res.Title, maxHeading),
+		"file": fileID, "name": name, "size": strconv.Itoa(len(data)), "title": title,
 	}}
 	if err := b.conv.Save(ctx, r.userID, r.userID, c); err != nil {
 		return err
 	}
-	return b.send(ctx, r.userID, message{text: t("import.ask_source", esc(truncate(res.Title, maxHeading)), knowledge.MaxSourceRunes),
+	return b.send(ctx, r.userID, message{text: t("import.ask_source", esc(title), knowledge.MaxSourceRunes),
 		markup: &models.InlineKeyboardMarkup{InlineKeyboard: [][]models.InlineKeyboardButton{{button(t("import.skip"), "imp", "skip")}}}})
 }
 

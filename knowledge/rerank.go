@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"regexp"
 	"strings"
 	"unicode/utf8"
 )
@@ -174,14 +175,17 @@ func faqSimilarity(si *synonymIndex, q map[string]float64, norm string, r Result
 // "" for a heading that names a topic.
 func askedHeading(section string) string {
 	h := strings.TrimSpace(section)
-	if m := askedLine.FindString(h); m != "" {
-		return strings.TrimSpace(h[len(m):])
+	if askedLine.MatchString(h) {
+		return strings.TrimSpace(askedMark.ReplaceAllString(h, ""))
 	}
 	if asks(h) {
 		return h
 	}
 	return ""
 }
+
+// askedMark opens the question of a Q&A sheet: 问：, 问题1：, Q:.
+var askedMark = regexp.MustCompile(`^(问题|提问|问|Q|q)\s*\d*\s*[：:]`)
 
 // whDiscount is what a phrasing's similarity keeps when it and the question
 // ask with question words of different kinds (whClass): the words are
